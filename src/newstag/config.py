@@ -1,0 +1,116 @@
+"""One typed configuration, read from TOML and passed in explicitly (never loaded at import)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from newstag.errors import ConfigError
+from newstag.taxonomy import LabelGroup, LabelValue, Taxonomy, parse_rule
+
+DEFAULT_CONFIG = Path("configs/default.toml")
+
+
+@dataclass(frozen=True)
+class SentenceConfig:
+    """Lines (or split sentences) matching these regexes are dropped, with the reason given."""
+
+    boilerplate: tuple[str, ...] = ()
+    timestamps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str = "default"
+    features: str = "tfidf"
+    C: float = 4.0
+    threshold: float = 0.35
+    random_state: int = 0
+
+
+@dataclass(frozen=True)
+class StudioConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    label_studio_version: str = "1.23.2"
+    home: str = ".studio"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Config:
+    taxonomy: Taxonomy
+    sentences: SentenceConfig = field(default_factory=SentenceConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    studio: StudioConfig = field(default_factory=StudioConfig)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The TOML as read, saved beside every model so that it can be rebuilt."""
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found; pass --config PATH") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
+    return config_from_dict(raw, source=str(path))
+
+
+def config_from_dict(raw: dict[str, Any], source: str = "config") -> Config:
+    _reject_unknown(raw, {"taxonomy", "sentences", "model", "studio"}, source)
+    if "taxonomy" not in raw:
+        raise ConfigError(f"{source}: missing the [taxonomy] section")
+    return Config(
+        taxonomy=_taxonomy(raw["taxonomy"], f"{source}: [taxonomy]"),
+        sentences=_section(SentenceConfig, raw.get("sentences", {}), f"{source}: [sentences]"),
+        model=_section(ModelConfig, raw.get("model", {}), f"{source}: [model]"),
+        studio=_section(StudioConfig, raw.get("studio", {}), f"{source}: [studio]"),
+        raw=raw,
+    )
+
+
+def _section(kind: type, values: dict[str, Any], where: str):
+    _reject_unknown(values, {f.name for f in fields(kind)}, where)
+    converted = {key: tuple(v) if isinstance(v, list) else v for key, v in values.items()}
+    return kind(**converted)
+
+
+def _taxonomy(raw: dict[str, Any], where: str) -> Taxonomy:
+    _reject_unknown(raw, {"name", "version", "groups", "rules"}, where)
+    groups = tuple(_group(g, f"{where}.groups[{i}]") for i, g in enumerate(raw.get("groups", [])))
+    if not groups:
+        raise ConfigError(f"{where}: no label groups defined")
+    rules_raw = raw.get("rules", {})
+    _reject_unknown(rules_raw, {"implications"}, f"{where}.rules")
+    rules = tuple(rule for text in rules_raw.get("implications", []) for rule in parse_rule(text))
+    return Taxonomy(groups=groups, rules=rules)
+
+
+def _group(raw: dict[str, Any], where: str) -> LabelGroup:
+    _reject_unknown(raw, {"name", "question", "choice", "exclusive", "values"}, where)
+    if raw.get("choice") not in ("single", "multiple"):
+        raise ConfigError(f"{where}: choice must be 'single' or 'multiple', got {raw.get('choice')!r}")
+    values = []
+    for i, value in enumerate(raw.get("values", [])):
+        _reject_unknown(value, {"name", "description", "cues"}, f"{where}.values[{i}]")
+        values.append(LabelValue(value["name"], value.get("description", ""), tuple(value.get("cues", ()))))
+    return LabelGroup(
+        name=raw["name"],
+        question=raw.get("question", raw["name"]),
+        multiple=raw["choice"] == "multiple",
+        values=tuple(values),
+        exclusive=tuple(raw.get("exclusive", ())),
+    )
+
+
+def _reject_unknown(values: dict[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown}; known keys are {sorted(known)}")

@@ -1,0 +1,121 @@
+"""The label taxonomy: groups, their values, and the consistency rules between them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from newstag.errors import ConfigError
+
+Labels = Mapping[str, Collection[str]]
+"""One sentence's labels: group name -> the values chosen (one for a single-choice group)."""
+
+
+@dataclass(frozen=True)
+class LabelValue:
+    name: str
+    description: str
+    cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LabelGroup:
+    name: str
+    question: str
+    multiple: bool
+    values: tuple[LabelValue, ...]
+    exclusive: tuple[str, ...] = ()
+
+    @property
+    def value_names(self) -> list[str]:
+        return [value.name for value in self.values]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When group `if_group` has `if_value`, group `then_group` must (not) have `then_value`."""
+
+    if_group: str
+    if_value: str
+    then_group: str
+    then_value: str
+    then_present: bool
+
+    def holds(self, labels: Labels) -> bool:
+        if self.if_value not in labels.get(self.if_group, ()):
+            return True
+        return (self.then_value in labels.get(self.then_group, ())) == self.then_present
+
+    def __str__(self) -> str:
+        relation = "=" if self.then_present else "!="
+        return f"{self.if_group} = {self.if_value} -> {self.then_group} {relation} {self.then_value}"
+
+
+_CONDITION = re.compile(r"^\s*(\w+)\s*(=|!=)\s*(\w+)\s*$")
+
+
+def parse_rule(text: str) -> list[Rule]:
+    """Parse "A = x -> B != y" (one rule) or "A = x <-> B = y" (two rules)."""
+    arrow = "<->" if "<->" in text else "->"
+    parts = text.split(arrow)
+    conditions = [_CONDITION.match(part) for part in parts]
+    if len(parts) != 2 or not all(conditions):
+        raise ConfigError(
+            f"rule {text!r} is not of the form 'group = value -> group != value' (or '<->')"
+        )
+    (g1, op1, v1), (g2, op2, v2) = (c.groups() for c in conditions)
+    if op1 != "=":
+        raise ConfigError(f"rule {text!r}: the condition before the arrow must use '='")
+    rules = [Rule(g1, v1, g2, v2, op2 == "=")]
+    if arrow == "<->":
+        if op2 != "=":
+            raise ConfigError(f"rule {text!r}: both sides of '<->' must use '='")
+        rules.append(Rule(g2, v2, g1, v1, True))
+    return rules
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    groups: tuple[LabelGroup, ...]
+    rules: tuple[Rule, ...] = ()
+
+    def __post_init__(self) -> None:
+        for rule in self.rules:
+            for group, value in ((rule.if_group, rule.if_value), (rule.then_group, rule.then_value)):
+                if value not in self.group(group).value_names:
+                    raise ConfigError(f"rule '{rule}' names {group}={value}, not in the taxonomy")
+        for group in self.groups:
+            unknown = set(group.exclusive) - set(group.value_names)
+            if unknown:
+                raise ConfigError(f"group {group.name!r}: exclusive values {sorted(unknown)} unknown")
+
+    @property
+    def group_names(self) -> list[str]:
+        return [group.name for group in self.groups]
+
+    def group(self, name: str) -> LabelGroup:
+        for group in self.groups:
+            if group.name == name:
+                return group
+        raise ConfigError(f"no label group {name!r}; the taxonomy has {self.group_names}")
+
+    def violations(self, labels: Labels) -> list[str]:
+        """Every way `labels` breaks the taxonomy, as readable sentences; empty when valid."""
+        problems = [f"unknown label group {name!r}" for name in labels if name not in self.group_names]
+        for group in self.groups:
+            problems += _group_violations(group, list(labels.get(group.name, ())))
+        problems += [f"breaks rule '{rule}'" for rule in self.rules if not rule.holds(labels)]
+        return problems
+
+
+def _group_violations(group: LabelGroup, chosen: list[str]) -> list[str]:
+    unknown = [value for value in chosen if value not in group.value_names]
+    if unknown:
+        return [f"{group.name}: {unknown} not among {group.value_names}"]
+    if not chosen:
+        return [f"{group.name}: no value chosen"]
+    if not group.multiple and len(chosen) > 1:
+        return [f"{group.name}: takes one value, got {chosen}"]
+    clashes = [value for value in group.exclusive if value in chosen and len(chosen) > 1]
+    return [f"{group.name}: {value!r} cannot stand with {chosen}" for value in clashes]
