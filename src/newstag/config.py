@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from newstag.errors import ConfigError
 from newstag.taxonomy import LabelGroup, LabelValue, Taxonomy, parse_rule

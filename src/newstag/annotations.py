@@ -1,0 +1,131 @@
+"""From a Label Studio JSON export to one labelled example per sentence.
+
+Pure logic on plain data: the same reader serves an export file and a live project's export.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newstag.errors import AnnotationError, InputError
+from newstag.taxonomy import Taxonomy
+
+TEXT_FIELDS = ("text", "title", "context_before", "context_after")
+
+
+@dataclass(frozen=True)
+class Example:
+    sentence_id: str
+    article_id: str
+    text: str
+    title: str
+    context_before: str
+    context_after: str
+    labels: dict[str, list[str]]
+    annotators: int = 1
+
+
+@dataclass
+class ImportReport:
+    examples: list[Example] = field(default_factory=list)
+    ties: list[str] = field(default_factory=list)
+    """Tasks left out because their annotators split evenly, or their majorities clash."""
+    unannotated: int = 0
+    """Tasks with no submitted annotation (none yet, or only cancelled/skipped ones)."""
+    cancelled: int = 0
+
+
+def load_export(path: Path | str) -> list[dict]:
+    """Read a Label Studio JSON export file (a list of tasks)."""
+    path = Path(path)
+    try:
+        tasks = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist; export the project from Label Studio as JSON") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{path} is not a JSON file ({error}); export the project as JSON") from None
+    if not isinstance(tasks, list) or not all(isinstance(t, dict) and "data" in t for t in tasks):
+        raise InputError(f"{path} is not a Label Studio JSON export (a list of tasks with 'data')")
+    return tasks
+
+
+def read_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
+    """Validate every submitted annotation, then resolve each task by majority."""
+    report = ImportReport()
+    problems: list[str] = []
+    for task in tasks:
+        where = _task_name(task)
+        annotations = task.get("annotations") or []
+        submitted = [a for a in annotations if not a.get("was_cancelled")]
+        report.cancelled += len(annotations) - len(submitted)
+        label_sets = []
+        for annotation in submitted:
+            labels = annotation_labels(annotation, taxonomy, where)
+            problems += [f"{where}: {p}" for p in taxonomy.violations(labels)]
+            label_sets.append((labels, bool(annotation.get("ground_truth"))))
+        if not label_sets:
+            report.unannotated += 1
+            continue
+        labels, tie = _resolve(label_sets, taxonomy)
+        if tie:
+            report.ties.append(f"{where}: {tie}")
+        else:
+            report.examples.append(_example(task, labels, len(label_sets), where))
+    if problems:
+        shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+        raise AnnotationError(f"{len(problems)} annotation problem(s): {shown}; fix them and export again")
+    return report
+
+
+def annotation_labels(annotation: dict, taxonomy: Taxonomy, where: str) -> dict[str, list[str]]:
+    """The choices of one annotation (or prediction), by group."""
+    labels: dict[str, list[str]] = {}
+    for item in annotation.get("result") or []:
+        if item.get("type") != "choices":
+            continue
+        group = item.get("from_name")
+        choices = (item.get("value") or {}).get("choices")
+        if group not in taxonomy.group_names:
+            raise AnnotationError(f"{where}: label group {group!r} is not in the taxonomy {taxonomy.group_names}")
+        if not isinstance(choices, list):
+            raise AnnotationError(f"{where}: {group} has no list of choices")
+        labels.setdefault(group, []).extend(choices)
+    return labels
+
+
+def _resolve(label_sets: list[tuple[dict, bool]], taxonomy: Taxonomy) -> tuple[dict, str | None]:
+    """Majority per group; a ground-truth annotation overrides. Returns (labels, tie message)."""
+    truths = [labels for labels, is_truth in label_sets if is_truth]
+    if truths:
+        return truths[-1], None
+    resolved: dict[str, list[str]] = {}
+    for group in taxonomy.group_names:
+        votes = Counter(tuple(sorted(labels.get(group, ()))) for labels, _ in label_sets)
+        (top, count), *rest = votes.most_common()
+        if rest and rest[0][1] == count:
+            return {}, f"annotators tie on {group} ({dict(votes)})"
+        resolved[group] = list(top)
+    clash = taxonomy.violations(resolved)
+    return resolved, (f"majority labels clash: {clash[0]}" if clash else None)
+
+
+def _example(task: dict, labels: dict[str, list[str]], annotators: int, where: str) -> Example:
+    data = task["data"]
+    if not isinstance(data.get("text"), str):
+        raise InputError(f"{where} has no text in its data")
+    sentence_id = str(data.get("sentence_id") or f"task-{task.get('id')}")
+    return Example(
+        sentence_id=sentence_id,
+        article_id=str(data.get("article_id") or sentence_id.rsplit(":", 1)[0]),
+        labels=labels,
+        annotators=annotators,
+        **{name: str(data.get(name) or "") for name in TEXT_FIELDS},
+    )
+
+
+def _task_name(task: dict) -> str:
+    sentence_id = (task.get("data") or {}).get("sentence_id")
+    return f"task {task.get('id')}" + (f" ({sentence_id})" if sentence_id else "")

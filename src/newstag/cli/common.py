@@ -1,0 +1,40 @@
+"""What every command shares: the config option and the one place errors become a line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newstag.config import DEFAULT_CONFIG
+from newstag.errors import NewstagError
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="The taxonomy/model/studio config (TOML).")
+]
+DEFAULT_CONFIG_PATH = DEFAULT_CONFIG
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """The library raises; here a NewstagError or OS error becomes one line and exit code 1."""
+    try:
+        yield
+    except NewstagError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
+
+
+def _fail(message: str) -> None:
+    print(f"newstag: error: {message}", file=sys.stderr)
+    raise typer.Exit(1)
+
+
+def info(message: str) -> None:
+    """Diagnostics go to stderr, so stdout carries only data."""
+    print(message, file=sys.stderr)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+
+DEFAULT_OUTPUT = Path("data/annotations")
+
+
+def import_annotations(
+    export_file: Annotated[Path, typer.Argument(metavar="EXPORT.json", help="A Label Studio JSON export.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Dataset folder to write.")] = DEFAULT_OUTPUT,
+    force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+) -> None:
+    """Turn a Label Studio JSON export into a labelled dataset (datasets.Dataset on disk)."""
+    from newstag.annotations import load_export, read_export
+    from newstag.config import load_config
+    from newstag.dataset import save_dataset, to_dataset
+
+    with one_line_errors():
+        taxonomy = load_config(config).taxonomy
+        report = read_export(load_export(export_file), taxonomy)
+        save_dataset(to_dataset(report.examples, taxonomy), output, force=force)
+        for tie in report.ties:
+            info(f"left out, {tie}")
+        info(
+            f"wrote {len(report.examples)} labelled sentences to {output} "
+            f"({report.unannotated} tasks without a submitted annotation, "
+            f"{report.cancelled} cancelled annotations, {len(report.ties)} ties left out)"
+        )

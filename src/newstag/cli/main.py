@@ -1,0 +1,24 @@
+"""The `newstag` command: one module per command, each a thin wrapper over the library."""
+
+from __future__ import annotations
+
+import typer
+
+from newstag.cli import export, import_annotations, label_config, tag, train
+
+app = typer.Typer(
+    name="newstag",
+    help="Turn news articles into labelled training data and a model that tags new articles.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+app.command("label-config")(label_config.label_config)
+app.command("export")(export.export)
+app.command("import-annotations")(import_annotations.import_annotations)
+app.command("train")(train.train)
+app.command("tag")(tag.tag)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,52 @@
+"""The human-readable `tag` output: a table of sentences and a summary per article."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+
+
+def render_tables(tagged_articles, color: bool) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=140, force_terminal=color, no_color=not color)
+    for tagged in tagged_articles:
+        console.print(_sentence_table(tagged))
+        console.print(_summary(tagged), highlight=False)
+        console.print()
+    return buffer.getvalue()
+
+
+def _sentence_table(tagged) -> Table:
+    article = tagged.split.article
+    table = Table(title=f"{article.id}: {article.title}", title_justify="left", show_lines=False)
+    table.add_column("#", justify="right")
+    table.add_column("sentence", ratio=3, overflow="fold")
+    for group in tagged.sentences[0].labels if tagged.sentences else ():
+        table.add_column(group, ratio=1)
+    for t in tagged.sentences:
+        cells = [
+            ", ".join(f"{v} {t.probabilities[g][v]:.2f}" for v in values)
+            for g, values in t.labels.items()
+        ]
+        table.add_row(str(t.sentence.index), t.sentence.text, *cells)
+    return table
+
+
+def _summary(tagged) -> str:
+    summary = tagged.summary
+    lines = ["Summary:"]
+    for group in ("attack_type", "actor"):
+        found = summary.get(group, {})
+        listed = "; ".join(f"{v} (sentences {_indices(s)})" for v, s in found.items()) or "none found"
+        lines.append(f"  {group}: {listed}")
+    claims = summary.get("claim_status", {})
+    for value in ("claim", "denial"):
+        sentences = claims.get(value, [])
+        lines.append(f"  {value}s: {len(sentences)}" + (f" (sentences {_indices(sentences)})" if sentences else ""))
+    return "\n".join(lines)
+
+
+def _indices(indices: list[int]) -> str:
+    return ", ".join(map(str, indices))

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+
+DEFAULT_DATA = Path("labeling/seed_annotations.json")
+
+
+def train(
+    data: Annotated[Path, typer.Option(help="A Label Studio JSON export or a saved dataset folder.")] = DEFAULT_DATA,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Model folder [models/<model.name>].")] = None,
+    force: Annotated[bool, typer.Option(help="Replace the model folder if it exists.")] = False,
+    cross_validate: Annotated[bool, typer.Option(help="Score by leave-one-article-out first.")] = True,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+) -> None:
+    """Train one scikit-learn pipeline per label group and save the model folder."""
+    from newstag.config import load_config
+    from newstag.dataset import load_labelled
+    from newstag.errors import ModelError
+    from newstag.persist import save_model
+    from newstag.report import model_card, summary_table, value_table
+    from newstag.training import train_model
+
+    with one_line_errors():
+        settings = load_config(config)
+        output = output or Path("models") / settings.model.name
+        if output.exists() and not force:
+            raise ModelError(f"{output} exists; pass --force to replace it, or --output elsewhere")
+        dataset = load_labelled(data, settings.taxonomy)
+        info(f"training on {len(dataset)} sentences from {data} ...")
+        trained = train_model(dataset, settings, cross_validate=cross_validate)
+        save_model(trained.tagger, trained.meta, model_card(trained.meta), output)
+        metrics = trained.meta["metrics"]
+        if metrics:
+            print(f"Leave-one-article-out scores ({metrics['articles']} articles):\n")
+            print(summary_table(metrics) + "\n\n" + value_table(metrics) + "\n")
+        info(f"saved {output} (model_version {trained.meta['model_version']})")

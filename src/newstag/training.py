@@ -1,0 +1,65 @@
+"""Training a sentence tagger from a labelled dataset, with its metadata."""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+
+from newstag.config import Config
+from newstag.dataset import check_taxonomy, data_hash, group_labels
+from newstag.errors import InputError
+from newstag.evaluate import leave_one_article_out
+from newstag.model import SentenceTagger
+
+LIBRARIES = ("newstag", "scikit-learn", "numpy", "scipy", "joblib", "datasets")
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    tagger: SentenceTagger
+    meta: dict
+
+
+def train_model(dataset, config: Config, cross_validate: bool = True) -> TrainedModel:
+    """Fit on every sentence; score by leave-one-article-out cross-validation first."""
+    check_taxonomy(dataset, config.taxonomy)
+    texts = list(dataset["text"])
+    gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
+    _check_trainable(gold, config)
+    metrics = leave_one_article_out(texts, dataset["article_id"], gold, config) if cross_validate else {}
+    tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold)
+    fingerprint = data_hash(dataset)
+    trained_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta = {
+        "name": config.model.name,
+        "model_version": f"{config.model.name}-{fingerprint[:8]}",
+        "trained_at": trained_at,
+        "labels": {g.name: g.value_names for g in config.taxonomy.groups},
+        "config": config.raw,
+        "training_data": {"sha256": fingerprint, "sentences": len(texts),
+                          "articles": len(set(dataset["article_id"]))},
+        "versions": {"python": platform.python_version(), **_versions()},
+        "metrics": metrics,
+    }
+    return TrainedModel(tagger, meta)
+
+
+def _check_trainable(gold: dict, config: Config) -> None:
+    for group in config.taxonomy.groups:
+        if not group.multiple and len({tuple(labels) for labels in gold[group.name]}) < 2:
+            raise InputError(
+                f"every sentence has the same {group.name}; a model needs at least two "
+                f"different values to learn from — annotate more sentences"
+            )
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
