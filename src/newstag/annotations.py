@@ -89,7 +89,9 @@ def annotation_labels(annotation: dict, taxonomy: Taxonomy, where: str) -> dict[
         group = item.get("from_name")
         choices = (item.get("value") or {}).get("choices")
         if group not in taxonomy.group_names:
-            raise AnnotationError(f"{where}: label group {group!r} is not in the taxonomy {taxonomy.group_names}")
+            raise AnnotationError(
+                f"{where}: label group {group!r} is not in the taxonomy {taxonomy.group_names}"
+            )
         if not isinstance(choices, list):
             raise AnnotationError(f"{where}: {group} has no list of choices")
         labels.setdefault(group, []).extend(choices)

@@ -2,9 +2,9 @@
 
 Each group proposes a few candidate label sets; the most probable combination of
 candidates that breaks no rule wins. For a multiple-choice group, the decision threshold
-shifts each value's log-odds so that a probability at the threshold counts as even odds. With at most a handful of candidates per group the
-search is exhaustive, and "none" in every group always satisfies the rules, so a
-consistent answer always exists.
+shifts each value's log-odds so that a probability at the threshold counts as even odds.
+With at most a handful of candidates per group the search is exhaustive, and "none" in
+every group always satisfies the rules, so a consistent answer always exists.
 """
 
 from __future__ import annotations

@@ -49,10 +49,16 @@ def leave_one_article_out(
     articles = np.asarray(articles)
     if len(set(articles)) < 2:
         return {}
-    model_predictions = _out_of_fold(articles, gold, lambda train, test: _fit_predict(
-        config, [texts[i] for i in train], _subset(gold, train), [texts[i] for i in test]))
-    baseline_predictions = _out_of_fold(articles, gold, lambda train, test: _majority(
-        _subset(gold, train), len(test)))
+    model_predictions = _out_of_fold(
+        articles,
+        gold,
+        lambda train, test: _fit_predict(
+            config, [texts[i] for i in train], _subset(gold, train), [texts[i] for i in test]
+        ),
+    )
+    baseline_predictions = _out_of_fold(
+        articles, gold, lambda train, test: _majority(_subset(gold, train), len(test))
+    )
     taxonomy = config.taxonomy
     return {
         "scheme": "leave-one-article-out",

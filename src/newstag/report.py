@@ -42,9 +42,9 @@ def model_card(meta: dict) -> str:
     )
     versions = ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
     labels = "\n".join(f"- `{group}`: {', '.join(values)}" for group, values in meta["labels"].items())
-    return f"""# newstag model `{meta['name']}`
+    return f"""# newstag model `{meta["name"]}`
 
-Version `{meta['model_version']}`, trained {meta['trained_at']}.
+Version `{meta["model_version"]}`, trained {meta["trained_at"]}.
 
 Tags each sentence of a news article about attacks with how the violence was carried out,
 who is held responsible, and whether the sentence is a claim or a denial (see
@@ -57,7 +57,7 @@ decoded so that they obey the taxonomy's consistency rules.
 
 ## Training data
 
-{data['sentences']} sentences from {data['articles']} articles, SHA-256 `{data['sha256']}`.
+{data["sentences"]} sentences from {data["articles"]} articles, SHA-256 `{data["sha256"]}`.
 
 ## Scores
 

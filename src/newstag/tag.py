@@ -51,8 +51,10 @@ def tag_articles(articles: Iterable[SplitArticle], model: SavedModel) -> Iterato
             TaggedSentence(
                 sentence,
                 labels[row],
-                {g.name: dict(zip(g.value_names, map(float, probabilities[g.name][row]), strict=True))
-                 for g in taxonomy.groups},
+                {
+                    g.name: dict(zip(g.value_names, map(float, probabilities[g.name][row]), strict=True))
+                    for g in taxonomy.groups
+                },
             )
             for row, sentence in enumerate(split.sentences)
         ]
@@ -76,8 +78,9 @@ def article_record(tagged: TaggedArticle, model_version: str) -> dict:
                 "start": t.sentence.start,
                 "end": t.sentence.end,
                 "labels": t.labels,
-                "probabilities": {g: {v: round(p, 4) for v, p in ps.items()}
-                                  for g, ps in t.probabilities.items()},
+                "probabilities": {
+                    g: {v: round(p, 4) for v, p in ps.items()} for g, ps in t.probabilities.items()
+                },
             }
             for t in tagged.sentences
         ],
@@ -87,8 +90,12 @@ def article_record(tagged: TaggedArticle, model_version: str) -> dict:
 def sentence_rows(tagged: TaggedArticle) -> Iterator[dict]:
     """One flat row per sentence, for CSV: chosen values joined by "|", then every probability."""
     for t in tagged.sentences:
-        row = {"article_id": t.sentence.article_id, "sentence_id": t.sentence.id,
-               "index": t.sentence.index, "text": t.sentence.text}
+        row = {
+            "article_id": t.sentence.article_id,
+            "sentence_id": t.sentence.id,
+            "index": t.sentence.index,
+            "text": t.sentence.text,
+        }
         row.update({group: "|".join(values) for group, values in t.labels.items()})
         for group, probabilities in t.probabilities.items():
             row.update({f"p_{group}_{value}": round(p, 4) for value, p in probabilities.items()})

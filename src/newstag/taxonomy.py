@@ -61,9 +61,7 @@ def parse_rule(text: str) -> list[Rule]:
     parts = text.split(arrow)
     conditions = [_CONDITION.match(part) for part in parts]
     if len(parts) != 2 or not all(conditions):
-        raise ConfigError(
-            f"rule {text!r} is not of the form 'group = value -> group != value' (or '<->')"
-        )
+        raise ConfigError(f"rule {text!r} is not of the form 'group = value -> group != value' (or '<->')")
     (g1, op1, v1), (g2, op2, v2) = (c.groups() for c in conditions)
     if op1 != "=":
         raise ConfigError(f"rule {text!r}: the condition before the arrow must use '='")

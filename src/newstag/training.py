@@ -38,8 +38,11 @@ def train_model(dataset, config: Config, cross_validate: bool = True) -> Trained
         "trained_at": trained_at,
         "labels": {g.name: g.value_names for g in config.taxonomy.groups},
         "config": config.raw,
-        "training_data": {"sha256": fingerprint, "sentences": len(texts),
-                          "articles": len(set(dataset["article_id"]))},
+        "training_data": {
+            "sha256": fingerprint,
+            "sentences": len(texts),
+            "articles": len(set(dataset["article_id"])),
+        },
         "versions": {"python": platform.python_version(), **_versions()},
         "metrics": metrics,
     }

@@ -8,7 +8,9 @@ import typer
 
 from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
 
-Articles = Annotated[list[str], typer.Argument(help="Article files (.txt .jsonl .html), folders, or - for stdin.")]
+Articles = Annotated[
+    list[str], typer.Argument(help="Article files (.txt .jsonl .html), folders, or - for stdin.")
+]
 
 
 def export(

@@ -27,8 +27,7 @@ def _sentence_table(tagged) -> Table:
         table.add_column(group, ratio=1)
     for t in tagged.sentences:
         cells = [
-            ", ".join(f"{v} {t.probabilities[g][v]:.2f}" for v in values)
-            for g, values in t.labels.items()
+            ", ".join(f"{v} {t.probabilities[g][v]:.2f}" for v in values) for g, values in t.labels.items()
         ]
         table.add_row(str(t.sentence.index), t.sentence.text, *cells)
     return table
@@ -44,7 +43,9 @@ def _summary(tagged) -> str:
     claims = summary.get("claim_status", {})
     for value in ("claim", "denial"):
         sentences = claims.get(value, [])
-        lines.append(f"  {value}s: {len(sentences)}" + (f" (sentences {_indices(sentences)})" if sentences else ""))
+        lines.append(
+            f"  {value}s: {len(sentences)}" + (f" (sentences {_indices(sentences)})" if sentences else "")
+        )
     return "\n".join(lines)
 
 

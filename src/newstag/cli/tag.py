@@ -22,8 +22,12 @@ class Format(str, Enum):
 
 def tag(
     articles: Articles,
-    model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = Path("models/default"),
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="table, jsonl or csv.")] = Format.table,
+    model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = Path(
+        "models/default"
+    ),
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="table, jsonl or csv.")
+    ] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here, not to stdout.")] = None,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
@@ -50,7 +54,9 @@ def _render(tagged, output_format: Format, model_version: str, to_terminal: bool
     from newstag.tag import article_record, sentence_rows
 
     if output_format is Format.jsonl:
-        return "".join(json.dumps(article_record(t, model_version), ensure_ascii=False) + "\n" for t in tagged)
+        return "".join(
+            json.dumps(article_record(t, model_version), ensure_ascii=False) + "\n" for t in tagged
+        )
     if output_format is Format.csv:
         rows = [row for t in tagged for row in sentence_rows(t)]
         buffer = io.StringIO()

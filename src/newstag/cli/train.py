@@ -11,8 +11,12 @@ DEFAULT_DATA = Path("labeling/seed_annotations.json")
 
 
 def train(
-    data: Annotated[Path, typer.Option(help="A Label Studio JSON export or a saved dataset folder.")] = DEFAULT_DATA,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Model folder [models/<model.name>].")] = None,
+    data: Annotated[
+        Path, typer.Option(help="A Label Studio JSON export or a saved dataset folder.")
+    ] = DEFAULT_DATA,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Model folder [models/<model.name>].")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Replace the model folder if it exists.")] = False,
     cross_validate: Annotated[bool, typer.Option(help="Score by leave-one-article-out first.")] = True,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
