@@ -17,6 +17,7 @@ ConfigOption = Annotated[
     Path, typer.Option("--config", "-c", help="The taxonomy/model/studio config (TOML).")
 ]
 DEFAULT_CONFIG_PATH = DEFAULT_CONFIG
+DEFAULT_MODEL = Path("models/default")
 
 
 @contextmanager

@@ -7,26 +7,34 @@ import typer
 
 from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
 
-DEFAULT_OUTPUT = Path("labeling/label_config.xml")
+DEFAULT_XML = Path("labeling/label_config.xml")
+DEFAULT_GUIDELINES = Path("labeling/guidelines.md")
 
 
 def label_config(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the XML.")] = DEFAULT_OUTPUT,
-    check: Annotated[bool, typer.Option(help="Only check that OUTPUT matches the config.")] = False,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The label config XML.")] = DEFAULT_XML,
+    guidelines: Annotated[Path, typer.Option(help="Guidelines whose label lists to update.")] = DEFAULT_GUIDELINES,
+    check: Annotated[bool, typer.Option(help="Only check that both files match the config.")] = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
-    """Render the Label Studio label config from the taxonomy in the config."""
+    """Render the Label Studio label config, and the guidelines' label lists, from the config."""
     from newstag.config import load_config
-    from newstag.errors import ConfigError
+    from newstag.errors import ConfigError, InputError
     from newstag.files import write_atomic
-    from newstag.labelconfig import render_label_config
+    from newstag.labelconfig import render_label_config, with_label_lists
 
     with one_line_errors():
-        xml = render_label_config(load_config(config).taxonomy)
+        taxonomy = load_config(config).taxonomy
+        if not guidelines.is_file():
+            raise InputError(f"{guidelines} does not exist; pass --guidelines PATH")
+        current = guidelines.read_text(encoding="utf-8")
+        expected = {output: render_label_config(taxonomy), guidelines: with_label_lists(current, taxonomy)}
+        for path, text in expected.items():
+            if check:
+                if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                    raise ConfigError(f"{path} differs from {config}; run newstag label-config")
+            elif not path.is_file() or path.read_text(encoding="utf-8") != text:
+                write_atomic(path, text)
+                info(f"wrote {path}")
         if check:
-            if not output.is_file() or output.read_text(encoding="utf-8") != xml:
-                raise ConfigError(f"{output} differs from {config}; run newstag label-config")
-            info(f"{output} matches {config}")
-            return
-        write_atomic(output, xml)
-        info(f"wrote {output}")
+            info(f"{output} and {guidelines} match {config}")

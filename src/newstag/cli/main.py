@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from newstag.cli import export, import_annotations, label_config, tag, train
+from newstag.cli import export, import_annotations, info, label_config, tag, train
 
 app = typer.Typer(
     name="newstag",
@@ -18,6 +18,7 @@ app.command("export")(export.export)
 app.command("import-annotations")(import_annotations.import_annotations)
 app.command("train")(train.train)
 app.command("tag")(tag.tag)
+app.command("info")(info.info)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, one_line_errors
+from newstag.cli.common import DEFAULT_CONFIG_PATH, DEFAULT_MODEL, ConfigOption, one_line_errors
 from newstag.cli.export import Articles
 
 
@@ -22,9 +22,7 @@ class Format(str, Enum):
 
 def tag(
     articles: Articles,
-    model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = Path(
-        "models/default"
-    ),
+    model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
     output_format: Annotated[
         Format, typer.Option("--format", "-f", help="table, jsonl or csv.")
     ] = Format.table,

@@ -22,11 +22,12 @@ def train(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Train one scikit-learn pipeline per label group and save the model folder."""
+    from newstag.cli.info import print_scores
     from newstag.config import load_config
     from newstag.dataset import load_labelled
     from newstag.errors import ModelError
     from newstag.persist import save_model
-    from newstag.report import model_card, summary_table, value_table
+    from newstag.report import model_card
     from newstag.training import train_model
 
     with one_line_errors():
@@ -38,8 +39,5 @@ def train(
         info(f"training on {len(dataset)} sentences from {data} ...")
         trained = train_model(dataset, settings, cross_validate=cross_validate)
         save_model(trained.tagger, trained.meta, model_card(trained.meta), output)
-        metrics = trained.meta["metrics"]
-        if metrics:
-            print(f"Leave-one-article-out scores ({metrics['articles']} articles):\n")
-            print(summary_table(metrics) + "\n\n" + value_table(metrics) + "\n")
+        print_scores(trained.meta)
         info(f"saved {output} (model_version {trained.meta['model_version']})")

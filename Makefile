@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MODEL := models/default
+
+.PHONY: install demo test lint studio clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+$(MODEL)/meta.json: $(INSTALLED)
+	$(BIN)/newstag train --data labeling/seed_annotations.json --output $(MODEL) --force
+
+demo: $(INSTALLED) $(MODEL)/meta.json
+	$(BIN)/newstag info $(MODEL)
+	$(BIN)/newstag tag seeds/ --model $(MODEL)
+
+test: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache data/annotations

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newstag.cli.common import DEFAULT_MODEL, one_line_errors
+
+
+def info(
+    model: Annotated[Path, typer.Argument(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
+) -> None:
+    """Show a model's version, training data and cross-validated scores (reads meta.json only)."""
+    from newstag.persist import read_meta
+
+    with one_line_errors():
+        meta = read_meta(model)
+        data = meta["training_data"]
+        print(f"Model {meta['name']} ({meta['model_version']}), trained {meta['trained_at']}")
+        print(f"on {data['sentences']} sentences from {data['articles']} articles.\n")
+        print_scores(meta)
+
+
+def print_scores(meta: dict) -> None:
+    from newstag.report import summary_table, value_table
+
+    metrics = meta.get("metrics")
+    if metrics:
+        print(f"Leave-one-article-out scores ({metrics['articles']} articles):\n")
+        print(summary_table(metrics) + "\n\n" + value_table(metrics) + "\n")

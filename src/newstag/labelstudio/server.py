@@ -1,0 +1,237 @@
+"""A local Label Studio: installed into its own venv, started, checked and stopped.
+
+Label Studio pins many packages, so it lives in a virtual environment of its own, never in
+the project's. Everything it writes (database, log, pid, login) stays under the studio home.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from newstag.errors import LabelStudioError
+from newstag.labelstudio import auth
+
+# The first start applies a few hundred database migrations: minutes on two cores.
+START_TIMEOUT = 600.0
+STOP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Studio:
+    """Where one local server lives; the venv may be shared between homes (tests do)."""
+
+    host: str
+    port: int
+    version: str
+    home: Path
+    venv: Path
+
+    @classmethod
+    def from_config(cls, config, venv: Path | None = None) -> Studio:
+        """From the `[studio]` config section (host, port, label_studio_version, home)."""
+        home = Path(config.home).resolve()
+        venv = Path(venv).resolve() if venv else home / "venv"
+        return cls(config.host, int(config.port), config.label_studio_version, home, venv)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def executable(self) -> Path:
+        return self.venv / "bin" / "label-studio"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "server.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "server.log"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.home / "admin-login.json"
+
+
+@dataclass(frozen=True)
+class Status:
+    running: bool
+    url: str
+    pid: int | None
+
+
+def is_installed(studio: Studio) -> bool:
+    pattern = f"lib/python*/site-packages/label_studio-{studio.version}.dist-info"
+    return studio.executable.exists() and any(studio.venv.glob(pattern))
+
+
+def install(studio: Studio) -> bool:
+    """Install label-studio==version into its venv unless it is there; True when it installed."""
+    if is_installed(studio):
+        return False
+    studio.home.mkdir(parents=True, exist_ok=True)
+    log = studio.home / "install.log"
+    with log.open("w", encoding="utf-8") as out:
+        if not (studio.venv / "bin" / "python").exists():
+            _run([sys.executable, "-m", "venv", str(studio.venv)], out, log)
+        pip = [str(studio.venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
+        _run([*pip, f"label-studio=={studio.version}"], out, log)
+    if not is_installed(studio):
+        raise LabelStudioError(f"label-studio=={studio.version} did not install; see {log}")
+    return True
+
+
+def start(studio: Studio, timeout: float = START_TIMEOUT) -> auth.Credentials:
+    """Install if needed, start unless running, wait until healthy; returns the admin login."""
+    install(studio)
+    credentials = auth.load_or_create(studio.credentials_file, studio.url)
+    if running_pid(studio) is None:
+        _require_free_port(studio)
+        _spawn(studio, credentials)
+    _wait_healthy(studio, timeout)
+    return auth.ensure_token(studio.credentials_file, credentials)
+
+
+def stop(studio: Studio, timeout: float = STOP_TIMEOUT) -> bool:
+    """Stop the server this home started; False when none was running."""
+    pid = running_pid(studio)
+    if pid is None:
+        return False
+    os.killpg(pid, signal.SIGTERM)
+    if not _wait_exit(pid, timeout):
+        os.killpg(pid, signal.SIGKILL)
+        _wait_exit(pid, 5.0)
+    studio.pid_file.unlink(missing_ok=True)
+    return True
+
+
+def status(studio: Studio) -> Status:
+    pid = running_pid(studio)
+    return Status(running=pid is not None and healthy(studio.url), url=studio.url, pid=pid)
+
+
+def credentials(studio: Studio) -> auth.Credentials:
+    """The stored login of a started server, for the SDK (token) and people (password)."""
+    if not studio.credentials_file.exists() or running_pid(studio) is None:
+        raise LabelStudioError(f"no Label Studio runs from {studio.home}; run `newstag studio start`")
+    return auth.load_or_create(studio.credentials_file, studio.url)
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def running_pid(studio: Studio) -> int | None:
+    """The pid in the pid file when that process is alive and is Label Studio (not a reused pid)."""
+    try:
+        pid = int(studio.pid_file.read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        studio.pid_file.unlink(missing_ok=True)
+        return None
+    if b"label-studio" not in cmdline or _is_zombie(pid):
+        studio.pid_file.unlink(missing_ok=True)
+        return None
+    return pid
+
+
+def _spawn(studio: Studio, login: auth.Credentials) -> None:
+    data_dir = studio.home / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(studio.executable), "start", "--no-browser",
+        "--internal-host", studio.host, "--port", str(studio.port), "--data-dir", str(data_dir),
+    ]
+    with studio.log_file.open("ab") as log:
+        process = subprocess.Popen(
+            command, env=_server_env(studio, login), cwd=studio.home, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    studio.pid_file.write_text(f"{process.pid}\n")
+
+
+def _server_env(studio: Studio, login: auth.Credentials) -> dict[str, str]:
+    # The password goes through the environment, not argv, so `ps` does not show it.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LABEL_STUDIO_")}
+    env.update(
+        LABEL_STUDIO_USERNAME=login.email,
+        LABEL_STUDIO_PASSWORD=login.password,
+        LABEL_STUDIO_BASE_DATA_DIR=str(studio.home / "data"),
+        LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
+        # Webhooks and ML backends on this machine (127.0.0.1) are refused otherwise.
+        SSRF_PROTECTION_ENABLED="false",
+        ML_BLOCK_LOCAL_IP="false",
+        PATH=f"{studio.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+    )
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def _require_free_port(studio: Studio) -> None:
+    # Label Studio silently moves to the next free port, which would break the stored URL.
+    with socket.socket() as probe:
+        if probe.connect_ex((studio.host, studio.port)) == 0:
+            raise LabelStudioError(
+                f"port {studio.port} on {studio.host} is taken by another program; "
+                f"stop it or set another port under [studio] in the config"
+            )
+
+
+def _wait_healthy(studio: Studio, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not healthy(studio.url):
+        if running_pid(studio) is None:
+            raise LabelStudioError(f"Label Studio exited while starting; see {studio.log_file}")
+        if time.monotonic() > deadline:
+            raise LabelStudioError(
+                f"Label Studio did not answer on {studio.url} within {timeout:.0f}s; "
+                f"see {studio.log_file}, then `newstag studio stop` and start again"
+            )
+        time.sleep(1.0)
+
+
+def _wait_exit(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _reap(pid):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _reap(pid: int) -> bool:
+    """True once the process is gone; reaps it when this process is its parent."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return True
+    except ChildProcessError:
+        pass
+    return not Path(f"/proc/{pid}").exists() or _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (FileNotFoundError, IndexError):
+        return True
+
+
+def _run(command: list[str], out, log: Path) -> None:
+    try:
+        subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=True)
+    except subprocess.CalledProcessError:
+        raise LabelStudioError(f"`{' '.join(command[:4])} ...` failed; see {log}") from None
