@@ -172,6 +172,7 @@ def _server_env(studio: Studio, login: auth.Credentials) -> dict[str, str]:
         LABEL_STUDIO_PASSWORD=login.password,
         LABEL_STUDIO_BASE_DATA_DIR=str(studio.home / "data"),
         LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
+        LATEST_VERSION_CHECK="false",  # it would ask PyPI at every start
         # Webhooks and ML backends on this machine (127.0.0.1) are refused otherwise.
         SSRF_PROTECTION_ENABLED="false",
         ML_BLOCK_LOCAL_IP="false",
@@ -181,14 +182,22 @@ def _server_env(studio: Studio, login: auth.Credentials) -> dict[str, str]:
     return env
 
 
-def _require_free_port(studio: Studio) -> None:
+def _require_free_port(studio: Studio, grace: float = 10.0) -> None:
     # Label Studio silently moves to the next free port, which would break the stored URL.
-    with socket.socket() as probe:
-        if probe.connect_ex((studio.host, studio.port)) == 0:
+    # The grace period covers a server that was just stopped and is still letting go.
+    deadline = time.monotonic() + grace
+    while _port_taken(studio.host, studio.port):
+        if time.monotonic() > deadline:
             raise LabelStudioError(
                 f"port {studio.port} on {studio.host} is taken by another program; "
                 f"stop it or set another port under [studio] in the config"
             )
+        time.sleep(0.5)
+
+
+def _port_taken(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((host, port)) == 0
 
 
 def _wait_healthy(studio: Studio, timeout: float) -> None:
