@@ -36,10 +36,15 @@ def text_features(config: ModelConfig) -> FeatureUnion:
 
 
 def _classifier(group: LabelGroup, config: ModelConfig):
-    regression = LogisticRegression(
+    # liblinear fits each binary problem of one-vs-rest several times faster than lbfgs on
+    # sparse n-grams; a single-choice group needs a multinomial solver.
+    if group.multiple:
+        return OneVsRestClassifier(
+            LogisticRegression(C=config.C, class_weight="balanced", solver="liblinear")
+        )
+    return LogisticRegression(
         C=config.C, class_weight="balanced", max_iter=5000, random_state=config.random_state
     )
-    return OneVsRestClassifier(regression) if group.multiple else regression
 
 
 class GroupClassifier:
