@@ -42,7 +42,9 @@ def trained_model_dir(tmp_path_factory, small_dataset, config) -> Path:
     from newstag.training import train_model
 
     trained = train_model(small_dataset, config)
-    return save_model(trained.tagger, trained.meta, model_card(trained.meta), tmp_path_factory.mktemp("m") / "model")
+    return save_model(
+        trained.tagger, trained.meta, model_card(trained.meta), tmp_path_factory.mktemp("m") / "model"
+    )
 
 
 @pytest.fixture

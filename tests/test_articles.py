@@ -23,7 +23,10 @@ def test_folder_reads_every_article_in_a_stable_order():
 
 
 def test_jsonl_uses_given_ids_and_falls_back_to_line_numbers(tmp_path):
-    lines = [{"id": "x", "title": "T", "text": "Body.", "date": "2016-10-01", "url": "http://e"}, {"text": "Only."}]
+    lines = [
+        {"id": "x", "title": "T", "text": "Body.", "date": "2016-10-01", "url": "http://e"},
+        {"text": "Only."},
+    ]
     path = tmp_path / "feed.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     first, second = read_articles([path])
@@ -34,7 +37,8 @@ def test_jsonl_uses_given_ids_and_falls_back_to_line_numbers(tmp_path):
 def test_html_extracts_the_article_without_menus_and_scripts(tmp_path):
     page = tmp_path / "page.html"
     paragraphs = "".join(
-        f"<p>Warplanes bombed the hospital in the east of the city on day {i}, doctors said.</p>" for i in range(6)
+        f"<p>Warplanes bombed the hospital in the east of the city on day {i}, doctors said.</p>"
+        for i in range(6)
     )
     page.write_text(
         "<html><head><title>Hospital bombed</title><script>var menu = 'SCRIPT';</script></head><body>"

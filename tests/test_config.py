@@ -20,7 +20,9 @@ def test_unknown_keys_are_named_with_their_location(config):
 
 
 def test_rule_naming_an_unknown_value_is_rejected(config):
-    taxonomy = dict(config.raw["taxonomy"], rules={"implications": ["actor = martians -> claim_status = none"]})
+    taxonomy = dict(
+        config.raw["taxonomy"], rules={"implications": ["actor = martians -> claim_status = none"]}
+    )
     with pytest.raises(ConfigError, match="martians"):
         config_from_dict(dict(config.raw, taxonomy=taxonomy))
 

@@ -20,15 +20,26 @@ def test_no_text_is_silently_lost_in_the_seeds(config):
 
 
 def test_headlines_and_bullets_without_punctuation_are_sentences(config):
-    result = split(config, "Hospital hit in Aleppo\n\n  • Clip shows two bombs\n  • Air strikes hit buildings\n")
-    assert [s.text for s in result.sentences] == ["Hospital hit in Aleppo", "Clip shows two bombs", "Air strikes hit buildings"]
+    result = split(
+        config, "Hospital hit in Aleppo\n\n  • Clip shows two bombs\n  • Air strikes hit buildings\n"
+    )
+    assert [s.text for s in result.sentences] == [
+        "Hospital hit in Aleppo",
+        "Clip shows two bombs",
+        "Air strikes hit buildings",
+    ]
     assert [d.reason for d in result.dropped] == ["bullet marker", "bullet marker"]
 
 
 def test_abbreviations_and_quotations_stay_whole(config):
     text = "T\n'The building has collapsed. All are dead,' he said. U.N. officials said 400 died."
     texts = [s.text for s in split(config, text).sentences]
-    assert texts == ["T", "'The building has collapsed.", "All are dead,' he said.", "U.N. officials said 400 died."]
+    assert texts == [
+        "T",
+        "'The building has collapsed.",
+        "All are dead,' he said.",
+        "U.N. officials said 400 died.",
+    ]
 
 
 def test_boilerplate_timestamps_and_credits_are_dropped_with_reasons(config):
@@ -37,7 +48,11 @@ def test_boilerplate_timestamps_and_credits_are_dropped_with_reasons(config):
         "The clinics were hit. [Photo by AP Photo/Manu Brabo, File]The blood bank was bombed."
     )
     result = split(config, text)
-    assert [s.text for s in result.sentences] == ["Title", "The clinics were hit.", "The blood bank was bombed."]
+    assert [s.text for s in result.sentences] == [
+        "Title",
+        "The clinics were hit.",
+        "The blood bank was bombed.",
+    ]
     assert [d.reason for d in result.dropped] == ["boilerplate", "timestamp", "boilerplate", "boilerplate"]
 
 

@@ -1,0 +1,118 @@
+"""Every command through typer's CliRunner, and each bad input's one-line error."""
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from newstag.cli.main import app
+
+from .conftest import ROOT
+
+runner = CliRunner()
+SEED = str(ROOT / "seeds" / "001_0033be0623d06674.txt")
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def assert_one_line_error(result, fragment):
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("newstag: error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert fragment in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_help_lists_the_commands():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("label-config", "export", "import-annotations", "train", "tag", "info"):
+        assert command in result.stdout
+
+
+def test_label_config_check_passes_and_detects_drift(in_project, tmp_path):
+    assert run("label-config", "--check").exit_code == 0
+    drifted = tmp_path / "config.xml"
+    drifted.write_text("<View/>")
+    assert_one_line_error(run("label-config", "--check", "-o", drifted), "differs from")
+
+
+def test_export_writes_one_task_per_sentence_and_is_repeatable(in_project, tmp_path):
+    out = tmp_path / "tasks.json"
+    assert run("export", ROOT / "seeds", "-o", out).exit_code == 0
+    first = out.read_text()
+    tasks = json.loads(first)
+    assert len(tasks) == 169
+    assert set(tasks[0]["data"]) >= {
+        "text",
+        "title",
+        "context_before",
+        "context_after",
+        "sentence_id",
+        "article_id",
+    }
+    assert run("export", ROOT / "seeds", "-o", out).exit_code == 0
+    assert out.read_text() == first
+
+
+def test_import_annotations_then_train_then_tag(in_project, tmp_path, small_export_path):
+    dataset, model = tmp_path / "ds", tmp_path / "model"
+    result = run("import-annotations", small_export_path, "-o", dataset)
+    assert result.exit_code == 0 and "wrote 12 labelled sentences" in result.stderr
+    assert "tie on claim_status" in result.stderr
+    assert_one_line_error(run("import-annotations", small_export_path, "-o", dataset), "pass --force")
+
+    result = run("train", "--data", dataset, "-o", model)
+    assert result.exit_code == 0, result.output
+    assert "| claim_status |" in result.stdout
+    assert_one_line_error(run("train", "--data", dataset, "-o", model), "pass --force")
+
+    info = run("info", model)
+    assert info.exit_code == 0 and "Leave-one-article-out" in info.stdout
+
+    table = run("tag", SEED, "--model", model)
+    assert table.exit_code == 0 and "Summary:" in table.stdout and "claims:" in table.stdout
+
+    lines = run("tag", SEED, "--model", model, "--format", "jsonl").stdout.splitlines()
+    record = json.loads(lines[0])
+    assert record["article_id"] == "001_0033be0623d06674" and record["sentences"][0]["labels"]
+
+    rows = list(csv.DictReader(io.StringIO(run("tag", SEED, "--model", model, "-f", "csv").stdout)))
+    assert len(rows) == len(record["sentences"]) and "p_actor_russia" in rows[0]
+
+    out = tmp_path / "tagged.jsonl"
+    assert run("tag", SEED, "--model", model, "-f", "jsonl", "-o", out).exit_code == 0
+    assert json.loads(out.read_text())["article_id"] == record["article_id"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [("empty.txt", b"", "is empty"), ("binary.txt", b"\x00\x01\x02", "binary file")],
+)
+def test_bad_articles(in_project, tmp_path, name, content, fragment):
+    (tmp_path / name).write_bytes(content)
+    assert_one_line_error(run("export", tmp_path / name, "-o", tmp_path / "t.json"), fragment)
+    assert not (tmp_path / "t.json").exists()
+
+
+def test_wrong_paths(in_project, tmp_path, trained_model_dir):
+    assert_one_line_error(run("export", tmp_path / "nope.txt", "-o", tmp_path / "t.json"), "does not exist")
+    assert_one_line_error(run("tag", SEED, "--model", tmp_path), "not a newstag model folder")
+    assert_one_line_error(run("import-annotations", tmp_path / "nope.json"), "does not exist")
+    assert_one_line_error(run("train", "--config", tmp_path / "nope.toml"), "not found")
+
+
+def test_malformed_export_and_unknown_label(in_project, tmp_path, small_export_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"not": "a list"}')
+    assert_one_line_error(
+        run("import-annotations", bad, "-o", tmp_path / "ds"), "not a Label Studio JSON export"
+    )
+    tasks = json.loads(small_export_path.read_text())
+    tasks[0]["annotations"][0]["result"][1]["value"]["choices"] = ["martians"]
+    bad.write_text(json.dumps(tasks))
+    assert_one_line_error(run("import-annotations", bad, "-o", tmp_path / "ds"), "task 1 (a1:0)")
+    assert not (tmp_path / "ds").exists()

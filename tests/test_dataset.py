@@ -1,0 +1,49 @@
+import pytest
+
+from newstag.dataset import data_hash, group_labels, load_labelled, load_saved_dataset, save_dataset
+from newstag.errors import InputError
+
+
+def test_typed_features_per_group(small_dataset):
+    features = small_dataset.features
+    assert features["claim_status"].names == ["claim", "denial", "none"]
+    assert features["attack_type"].feature.names[0] == "air_strike"
+    assert group_labels(small_dataset, "actor")[1] == ["russia"]
+    assert group_labels(small_dataset, "claim_status")[2] == ["denial"]
+
+
+def test_save_load_roundtrip_and_force(tmp_path, small_dataset, taxonomy):
+    target = tmp_path / "ds"
+    save_dataset(small_dataset, target)
+    with pytest.raises(InputError, match="pass --force"):
+        save_dataset(small_dataset, target)
+    save_dataset(small_dataset, target, force=True)
+    loaded = load_labelled(target, taxonomy)
+    assert data_hash(loaded) == data_hash(small_dataset)
+    assert not (tmp_path / "ds.tmp").exists()
+
+
+def test_hash_ignores_row_order_but_not_labels(small_dataset):
+    shuffled = small_dataset.shuffle(seed=1)
+    assert data_hash(shuffled) == data_hash(small_dataset)
+    assert data_hash(small_dataset.select(range(11))) != data_hash(small_dataset)
+
+
+def test_dataset_from_another_taxonomy_is_refused(tmp_path, small_dataset, config):
+    from newstag.config import config_from_dict
+
+    raw = config.raw
+    groups = [dict(g) for g in raw["taxonomy"]["groups"]]
+    groups[2] = dict(
+        groups[2],
+        values=groups[2]["values"][:2] + [{"name": "unclear", "description": ""}] + groups[2]["values"][2:],
+    )
+    other = config_from_dict(dict(raw, taxonomy=dict(raw["taxonomy"], groups=groups))).taxonomy
+    save_dataset(small_dataset, tmp_path / "ds")
+    with pytest.raises(InputError, match="differ from the config's"):
+        load_labelled(tmp_path / "ds", other)
+
+
+def test_missing_dataset_folder(tmp_path):
+    with pytest.raises(InputError, match="not a saved dataset"):
+        load_saved_dataset(tmp_path)

@@ -1,0 +1,35 @@
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from newstag.errors import ConfigError
+from newstag.labelconfig import render_label_config, with_label_lists
+
+from .conftest import ROOT
+
+
+def test_committed_label_config_matches_the_config(taxonomy):
+    committed = (ROOT / "labeling" / "label_config.xml").read_text(encoding="utf-8")
+    assert committed == render_label_config(taxonomy), "run: newstag label-config"
+
+
+def test_committed_guidelines_label_lists_match_the_config(taxonomy):
+    committed = (ROOT / "labeling" / "guidelines.md").read_text(encoding="utf-8")
+    assert committed == with_label_lists(committed, taxonomy), "run: newstag label-config"
+
+
+def test_one_choices_per_group_with_the_sentence_and_its_context(taxonomy):
+    view = ET.fromstring(render_label_config(taxonomy))
+    texts = {t.get("name"): t.get("value") for t in view.iter("Text")}
+    assert texts == {"context_before": "$context_before", "text": "$text", "context_after": "$context_after"}
+    assert [h.get("value") for h in view.iter("Header")][0] == "$title"
+    choices = {c.get("name"): c for c in view.iter("Choices")}
+    assert list(choices) == taxonomy.group_names
+    assert choices["attack_type"].get("choice") == "multiple"
+    assert choices["claim_status"].get("choice") == "single-radio"
+    assert [c.get("value") for c in choices["actor"]] == taxonomy.group("actor").value_names
+
+
+def test_guidelines_without_markers_are_an_error(taxonomy):
+    with pytest.raises(ConfigError, match="lack the markers"):
+        with_label_lists("# guidelines\n", taxonomy)
