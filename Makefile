@@ -26,6 +26,12 @@ test: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# A local Label Studio with the seed sentences in project "newstag-seeds"; prints URL and login.
+studio: $(INSTALLED)
+	$(BIN)/newstag studio start
+	$(BIN)/newstag export seeds/ --project newstag-seeds
+	$(BIN)/newstag studio login
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests
