@@ -15,12 +15,15 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# Trained once; delete models/default (or run `newstag train --force`) to retrain.
 $(MODEL)/meta.json: $(INSTALLED)
-	$(BIN)/newstag train --data labeling/seed_annotations.json --output $(MODEL) --force
+	$(BIN)/newstag train --data labeling/seed_annotations.json --output $(MODEL) --force > /dev/null
 
 demo: $(INSTALLED) $(MODEL)/meta.json
-	$(BIN)/newstag info $(MODEL)
-	$(BIN)/newstag tag seeds/ --model $(MODEL)
+	@$(BIN)/newstag info $(MODEL)
+	@echo "Tagging the seed articles. The model was trained on them, so these labels look better"
+	@echo "than it would do on unseen articles: the cross-validated scores above are the honest ones."
+	@$(BIN)/newstag tag seeds/ --model $(MODEL)
 
 test: $(INSTALLED)
 	$(BIN)/ruff check .

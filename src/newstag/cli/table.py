@@ -13,7 +13,7 @@ def render_tables(tagged_articles, color: bool) -> str:
     console = Console(file=buffer, width=140, force_terminal=color, no_color=not color)
     for tagged in tagged_articles:
         console.print(_sentence_table(tagged))
-        console.print(_summary(tagged), highlight=False)
+        console.print(_summary(tagged), highlight=False, soft_wrap=True)
         console.print()
     return buffer.getvalue()
 
