@@ -72,6 +72,7 @@ def test_encodings_bom_crlf_and_cp1252_are_read(tmp_path):
         ("empty.txt", b"", "is empty"),
         ("blank.txt", b"  \n\t\n", "is empty"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
+        ("undecodable.txt", b"Title \x81\x8d\x90 text\n", "neither UTF-8 nor Windows-1252"),
         ("bad.jsonl", b'{"text": "ok"}\n{not json\n', "line 2 is not valid JSON"),
         ("notext.jsonl", b'{"title": "x"}\n', 'needs an object with a "text"'),
         ("scan.pdf", b"%PDF-1.4", "cannot read .pdf"),
