@@ -56,3 +56,75 @@ def in_project(monkeypatch):
 
 def running_in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
+
+
+# --- Label Studio: one real server for the session, started by the project's own code ---
+
+STUDIO_VENV = ROOT / ".studio" / "venv"
+STUDIO_INSTALL = "`.venv/bin/newstag studio install` (or `bash .ci/studio-setup.sh`)"
+
+
+def missing(reason: str) -> None:
+    """Skip locally; with CI=true nothing may skip, so fail instead."""
+    if running_in_ci():
+        pytest.fail(f"{reason} (CI=true: studio and browser tests may not skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory, config):
+    """A Label Studio on a free loopback port with a temporary home, stopped at the end."""
+    import socket
+
+    from newstag.labelstudio import server
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    home = tmp_path_factory.mktemp("studio")
+    version = config.studio.label_studio_version
+    studio = server.Studio("127.0.0.1", port, version, home, STUDIO_VENV)
+    if not server.is_installed(studio) and not running_in_ci():
+        missing(f"Label Studio {version} is not installed in {STUDIO_VENV}; run {STUDIO_INSTALL}")
+    server.start(studio)
+    yield studio
+    server.stop(studio)
+
+
+@pytest.fixture(scope="session")
+def studio_login(studio):
+    from newstag.labelstudio import server
+
+    return server.credentials(studio)
+
+
+@pytest.fixture(scope="session")
+def studio_connection(studio_login):
+    from newstag.labelstudio import client
+
+    return client.connect(studio_login.url, studio_login.token)
+
+
+@pytest.fixture(scope="session")
+def label_config_xml(taxonomy) -> str:
+    from newstag.labelconfig import render_label_config
+
+    return render_label_config(taxonomy)
+
+
+@pytest.fixture
+def studio_project(studio_connection, label_config_xml, request):
+    """A fresh project per test, named after it."""
+    import uuid
+
+    from newstag.labelstudio import client
+
+    name = f"{request.node.name[:40]}-{uuid.uuid4().hex[:6]}"
+    return client.ensure_project(studio_connection, name, label_config_xml)
+
+
+@pytest.fixture(scope="session")
+def studio_tasks() -> list[dict]:
+    import json
+
+    return json.loads((DATA / "labelstudio" / "tasks.json").read_text(encoding="utf-8"))
