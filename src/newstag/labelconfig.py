@@ -54,7 +54,9 @@ def render_label_lists(taxonomy: Taxonomy) -> str:
         parts += [f"| `{value.name}` | {value.description} |" for value in group.values]
     rules = "\n".join(f"- `{rule}`" for rule in taxonomy.rules)
     exclusive = "\n".join(
-        f"- `{value}` stands alone in `{group.name}`" for group in taxonomy.groups for value in group.exclusive
+        f"- `{value}` stands alone in `{group.name}`"
+        for group in taxonomy.groups
+        for value in group.exclusive
     )
     parts.append(f"\n### Consistency rules\n\n{exclusive}\n{rules}\n")
     parts.append(GUIDELINES_END)

@@ -13,7 +13,9 @@ DEFAULT_GUIDELINES = Path("labeling/guidelines.md")
 
 def label_config(
     output: Annotated[Path, typer.Option("--output", "-o", help="The label config XML.")] = DEFAULT_XML,
-    guidelines: Annotated[Path, typer.Option(help="Guidelines whose label lists to update.")] = DEFAULT_GUIDELINES,
+    guidelines: Annotated[
+        Path, typer.Option(help="Guidelines whose label lists to update.")
+    ] = DEFAULT_GUIDELINES,
     check: Annotated[bool, typer.Option(help="Only check that both files match the config.")] = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
