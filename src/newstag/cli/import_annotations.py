@@ -17,13 +17,15 @@ def import_annotations(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Turn a Label Studio JSON export into a labelled dataset (datasets.Dataset on disk)."""
+    from newstag.agreement import export_agreement
     from newstag.annotations import load_export, read_export
     from newstag.config import load_config
     from newstag.dataset import save_dataset, to_dataset
 
     with one_line_errors():
         taxonomy = load_config(config).taxonomy
-        report = read_export(load_export(export_file), taxonomy)
+        tasks = load_export(export_file)
+        report = read_export(tasks, taxonomy)
         save_dataset(to_dataset(report.examples, taxonomy), output, force=force)
         for tie in report.ties:
             info(f"left out, {tie}")
@@ -32,3 +34,6 @@ def import_annotations(
             f"({report.unannotated} tasks without a submitted annotation, "
             f"{report.cancelled} cancelled annotations, {len(report.ties)} ties left out)"
         )
+        agreement = export_agreement(tasks, taxonomy)
+        if agreement:
+            info(agreement)

@@ -1,0 +1,151 @@
+"""Krippendorff's alpha checked against the `krippendorff` package and textbook values."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+
+import numpy as np
+import pytest
+
+from newstag.agreement import (
+    AnnotatedTask,
+    agreement,
+    alpha,
+    collect,
+    disagreements,
+    jaccard_distance,
+    masi_distance,
+    nominal,
+    render,
+)
+
+krippendorff = pytest.importorskip("krippendorff")
+
+# Krippendorff (2011), "Computing Krippendorff's alpha-reliability", section C: four coders,
+# twelve units, nominal alpha = 0.743 (None = missing).
+TEXTBOOK = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+    [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None],
+]
+
+
+def units_of(matrix):
+    """Coder-by-unit matrix -> per unit, the values given."""
+    return [[row[u] for row in matrix if row[u] is not None] for u in range(len(matrix[0]))]
+
+
+def test_textbook_nominal_alpha():
+    assert alpha(units_of(TEXTBOOK)) == pytest.approx(0.743, abs=5e-4)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_nominal_alpha_matches_the_krippendorff_package(seed):
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(0, 4, size=(3, 30)).astype(float)
+    matrix[:, ::3] = matrix[0, ::3]  # some agreement
+    matrix[rng.random(matrix.shape) < 0.2] = np.nan
+    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
+    rows = [[None if math.isnan(v) else int(v) for v in row] for row in matrix]
+    assert alpha(units_of(rows)) == pytest.approx(expected, abs=1e-9)
+
+
+def test_masi_alpha_matches_the_krippendorff_package_with_a_custom_metric():
+    rng = np.random.default_rng(7)
+    domain = [frozenset(), frozenset("a"), frozenset("b"), frozenset("ab"), frozenset("bc"), frozenset("abc")]
+    codes = rng.integers(1, len(domain), size=(3, 40))
+    codes[1, ::2] = codes[0, ::2]
+    distances = np.array([[masi_distance(x, y) for y in domain] for x in domain])
+
+    def metric(v1, v2, i1, i2, n_v, dtype=np.float64):
+        return distances[v1.astype(int), v2.astype(int)].astype(dtype)
+
+    expected = krippendorff.alpha(
+        reliability_data=codes.astype(float),
+        value_domain=list(range(len(domain))),
+        level_of_measurement=metric,
+    )
+    rows = [[domain[c] for c in row] for row in codes]
+    assert alpha(units_of(rows), masi_distance) == pytest.approx(expected, abs=1e-9)
+
+
+def test_distances():
+    a, ab, c = frozenset("a"), frozenset("ab"), frozenset("c")
+    assert masi_distance(a, a) == 0 and masi_distance(a, c) == 1
+    assert masi_distance(a, ab) == pytest.approx(1 - 0.5 * 2 / 3)
+    assert masi_distance(frozenset("ab"), frozenset("bc")) == pytest.approx(1 - (1 / 3) * (1 / 3))
+    assert jaccard_distance(a, ab) == 0.5 and nominal("x", "y") == 1
+
+
+def test_alpha_is_undefined_without_pairs_or_variation():
+    assert alpha([[1], [2]]) is None
+    assert alpha([[1, 1], [1, 1]]) is None
+    assert alpha([[1, 1], [2, 2]]) == 1.0
+
+
+def multi_annotator_export(seed_tasks: list[dict]) -> list[dict]:
+    """Ten seed tasks, each annotated again by a second annotator who reads three of them differently."""
+    tasks = copy.deepcopy(seed_tasks[:10])
+    for number, task in enumerate(tasks):
+        second = copy.deepcopy(task["annotations"][0])
+        second["completed_by"] = 2
+        if number in (1, 4, 7):
+            for item in second["result"]:
+                if item["from_name"] == "claim_status":
+                    item["value"]["choices"] = ["none" if item["value"]["choices"] != ["none"] else "claim"]
+        task["annotations"].append(second)
+    return tasks
+
+
+@pytest.fixture
+def seed_tasks(in_project):
+    return json.loads((in_project / "labeling" / "seed_annotations.json").read_text())
+
+
+def test_report_on_a_two_annotator_export(seed_tasks, taxonomy):
+    report = agreement(collect(multi_annotator_export(seed_tasks), taxonomy), taxonomy)
+    assert report.tasks == 10
+    assert report.groups["attack_type"] == 1.0 and report.groups["actor"] == 1.0
+    assert report.groups["claim_status"] < 0.8
+    assert list(report.pairs) == [("1", "2")] and report.pairs[("1", "2")]["tasks"] == 10
+    assert len(report.disagreements) == 3
+    assert set(report.disagreements[0]["groups"]) == {"claim_status"}
+    text = render(report)
+    assert "3 tasks to adjudicate" in text and "1 vs 2 (10 tasks)" in text
+
+
+def test_cancelled_annotations_do_not_count(small_export_path, taxonomy):
+    tasks = collect(json.loads(small_export_path.read_text()), taxonomy)
+    by_name = {t.name: t for t in tasks}
+    assert list(by_name["task 2 (a1:1)"].by_annotator) == ["1"]
+    report = agreement(tasks, taxonomy)
+    assert report.tasks == 2
+    assert [d["task"] for d in report.disagreements] == ["task 13 (a3:4)"]
+
+
+def test_single_annotator_exports_say_so(taxonomy):
+    one = [AnnotatedTask("task 1", "x", {"1": {"claim_status": ["claim"]}})]
+    assert "no task has two or more annotators" in render(agreement(one, taxonomy))
+
+
+def test_disagreements_sorted_by_groups_in_dispute(taxonomy):
+    a = {"attack_type": ["none"], "actor": ["none"], "claim_status": ["none"]}
+    b = {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]}
+    c = {**a, "claim_status": ["claim"]}
+    tasks = [AnnotatedTask("one", "", {"x": a, "y": c}), AnnotatedTask("three", "", {"x": a, "y": b})]
+    assert [d["task"] for d in disagreements(tasks, taxonomy)] == ["three", "one"]
+
+
+def test_import_annotations_reports_agreement(in_project, tmp_path, small_export_path):
+    from typer.testing import CliRunner
+
+    from newstag.cli.main import app
+
+    arguments = ["import-annotations", str(small_export_path), "-o", str(tmp_path / "d")]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    assert "agreement over 2 tasks" in result.stderr
+    assert "task 13 (a3:4): claim_status: 1=claim vs 2=none" in result.stderr
