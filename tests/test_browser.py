@@ -1,0 +1,131 @@
+"""An annotator in Debian's Chromium labels one sentence; the labels come back through the export."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from newstag.annotations import read_export
+from newstag.labelstudio import client
+
+from .conftest import ROOT, missing
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+PREDICTED = {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]}
+CHOSEN = {"attack_type": ["shelling_missile"], "actor": ["syrian_government"], "claim_status": ["denial"]}
+
+
+def as_result(labels: dict[str, list[str]]) -> list[dict]:
+    return [
+        {"from_name": g, "to_name": "text", "type": "choices", "value": {"choices": v}}
+        for g, v in labels.items()
+    ]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists() or not shutil.which("chromedriver"):
+        missing("Chromium is missing; run `apt-get install -y chromium chromium-driver`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is missing; run `.venv/bin/pip install -e '.[test]'`")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    yield page
+    page.close()
+
+
+@contextmanager
+def screenshot_on_failure(page, name: str) -> Iterator[None]:
+    """Keep what the browser showed when the test failed, under test-artifacts/."""
+    try:
+        yield
+    except BaseException:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        raise
+
+
+@pytest.fixture
+def predicted_task(studio_project, studio_tasks):
+    """Sentence 1 of the test article (it has context on both sides), with a prediction."""
+    client.import_tasks(studio_project, studio_tasks)
+    task = studio_tasks[1]
+    prediction = {"model_version": "browser-test", "score": 0.9, "result": as_result(PREDICTED)}
+    client.attach_predictions(studio_project, [{**task, "predictions": [prediction]}])
+    return task, client.task_ids(studio_project)[task["data"]["sentence_id"]]
+
+
+def log_in(page, login) -> None:
+    page.goto(f"{login.url}/user/login/")
+    page.fill('input[name="email"]', login.email)
+    page.fill('input[name="password"]', login.password)
+    page.click('button[type="submit"]')
+    page.wait_for_url(lambda url: "/user/login" not in url)
+
+
+def group_box(page, taxonomy, group: str):
+    """The Choices block of one group (values like `none` repeat across groups)."""
+    return page.locator("div.lsf-choices").nth(taxonomy.group_names.index(group))
+
+
+def choose(box, predicted: list[str], chosen: list[str]) -> None:
+    """Replace the pre-selected values with the chosen ones (a radio unselects itself)."""
+    for value in predicted:
+        choice = box.locator(f'input[name="{value}"]')
+        if choice.get_attribute("type") == "checkbox":
+            choice.uncheck()
+    for value in chosen:
+        box.locator(f'input[name="{value}"]').check()
+
+
+def wait_for_annotation(project, sentence_id: str, timeout: float = 30.0) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        export = client.export_annotations(project)
+        if any(t["annotations"] for t in export if t["data"]["sentence_id"] == sentence_id):
+            return export
+        time.sleep(0.5)
+    raise AssertionError(f"no annotation for {sentence_id} reached Label Studio")
+
+
+@pytest.mark.studio
+@pytest.mark.browser
+def test_annotator_labels_a_sentence_in_chromium(
+    page, studio_login, studio_project, predicted_task, taxonomy
+):
+    task, task_id = predicted_task
+    with screenshot_on_failure(page, "annotator_labels_a_sentence"):
+        log_in(page, studio_login)
+        page.goto(f"{studio_login.url}/projects/{studio_project.id}/data?task={task_id}")
+        for field in ("text", "context_before", "context_after"):
+            page.get_by_text(task["data"][field], exact=True).first.wait_for(timeout=60_000)
+
+        for group in taxonomy.group_names:
+            box = group_box(page, taxonomy, group)
+            assert all(box.locator(f'input[name="{v}"]').is_checked() for v in PREDICTED[group])
+            choose(box, PREDICTED[group], CHOSEN[group])
+        page.get_by_test_id("bottombar-submit-button").click()
+
+        export = wait_for_annotation(studio_project, task["data"]["sentence_id"])
+        [example] = read_export(export, taxonomy).examples
+        assert example.sentence_id == task["data"]["sentence_id"]
+        assert {g: sorted(v) for g, v in example.labels.items()} == CHOSEN
