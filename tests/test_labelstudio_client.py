@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 
@@ -57,6 +58,29 @@ def free_port() -> int:
 def test_server_down_is_one_clear_error():
     with pytest.raises(LabelStudioError, match="cannot reach Label Studio .*newstag studio start"):
         client.connect(f"http://127.0.0.1:{free_port()}", "any-token")
+
+
+def test_reads_that_time_out_are_retried_then_reported():
+    """A loopback server that accepts connections and never answers."""
+    accepted = []
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        silent.settimeout(10)
+
+        def accept() -> None:
+            for _ in range(client.RETRIES):
+                accepted.append(silent.accept()[0])
+
+        thread = threading.Thread(target=accept, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(LabelStudioError, match="timed out trying to check the API token"):
+            client.connect(url, "any-token", timeout=0.3)
+        thread.join(5)
+    assert len(accepted) == client.RETRIES
+    for connection in accepted:
+        connection.close()
 
 
 @pytest.mark.studio
