@@ -1,11 +1,14 @@
+import hashlib
 import json
+import pathlib
+import pickle
 import shutil
 
 import numpy as np
 import pytest
 
 from newstag.errors import ModelError
-from newstag.persist import load_model
+from newstag.persist import load_model, save_model
 
 SENTENCES = [
     "Russian jets bombed the hospital.",
@@ -14,11 +17,13 @@ SENTENCES = [
 ]
 
 
-def test_train_save_load_gives_identical_probabilities(trained_model_dir, small_dataset, config):
+def test_train_save_load_gives_identical_probabilities(tmp_path, small_dataset, config):
     from newstag.training import train_model
 
-    fresh = train_model(small_dataset, config, cross_validate=False).tagger.predict_proba(SENTENCES)
-    loaded = load_model(trained_model_dir).tagger.predict_proba(SENTENCES)
+    trained = train_model(small_dataset, config, cross_validate=False)
+    save_model(trained.tagger, trained.meta, "card", tmp_path / "model")
+    fresh = trained.tagger.predict_proba(SENTENCES)
+    loaded = load_model(tmp_path / "model").tagger.predict_proba(SENTENCES)
     for group in fresh:
         np.testing.assert_array_equal(fresh[group], loaded[group])
 
@@ -26,7 +31,7 @@ def test_train_save_load_gives_identical_probabilities(trained_model_dir, small_
 def test_meta_records_labels_versions_data_hash_and_metrics(trained_model_dir):
     meta = json.loads((trained_model_dir / "meta.json").read_text())
     assert meta["labels"]["claim_status"] == ["claim", "denial", "none"]
-    assert {"scikit-learn", "numpy", "joblib", "datasets", "python"} <= set(meta["versions"])
+    assert {"scikit-learn", "numpy", "skops", "datasets", "python"} <= set(meta["versions"])
     assert len(meta["training_data"]["sha256"]) == 64
     assert meta["metrics"]["scheme"] == "leave-one-article-out"
     assert meta["config"]["model"]["name"] == "default"
@@ -35,9 +40,9 @@ def test_meta_records_labels_versions_data_hash_and_metrics(trained_model_dir):
 
 def test_tampered_model_file_is_not_loaded(tmp_path, trained_model_dir):
     copy = shutil.copytree(trained_model_dir, tmp_path / "copy")
-    with (copy / "model.joblib").open("ab") as file:
+    with (copy / "model.skops").open("ab") as file:
         file.write(b"\x00")
-    with pytest.raises(ModelError, match="does not match the hash"):
+    with pytest.raises(ModelError, match="does not match the SHA-256"):
         load_model(copy)
 
 
@@ -57,7 +62,75 @@ def test_incomplete_folders_are_one_line_errors(tmp_path, trained_model_dir, bro
     elif broken == "bad_meta":
         (copy / "meta.json").write_text("{")
     else:
-        (copy / "model.joblib").unlink()
+        (copy / "model.skops").unlink()
     with pytest.raises(ModelError) as error:
         load_model(copy)
     assert "\n" not in str(error.value)
+
+
+def test_pickled_model_of_format_1_is_refused_without_running_it(tmp_path, trained_model_dir):
+    copy = shutil.copytree(trained_model_dir, tmp_path / "copy")
+    marker = tmp_path / "pwned"
+    (copy / "model.joblib").write_bytes(pickle.dumps(RunsCode(marker)))
+    meta = json.loads((copy / "meta.json").read_text())
+    digest = hashlib.sha256((copy / "model.joblib").read_bytes()).hexdigest()
+    (copy / "meta.json").write_text(json.dumps(dict(meta, format_version=1, model_sha256=digest)))
+    with pytest.raises(ModelError, match="pickled model"):
+        load_model(copy)
+    assert not marker.exists()
+
+
+def test_tamperer_who_rewrites_meta_too_cannot_smuggle_a_foreign_type(tmp_path, trained_model_dir):
+    import skops.io
+
+    copy = shutil.copytree(trained_model_dir, tmp_path / "copy")
+    skops.io.dump(Foreign(), copy / "model.skops")
+    meta = json.loads((copy / "meta.json").read_text())
+    digest = hashlib.sha256((copy / "model.skops").read_bytes()).hexdigest()
+    (copy / "meta.json").write_text(json.dumps(dict(meta, model_sha256=digest)))
+    with pytest.raises(ModelError, match="does not trust.*Foreign") as error:
+        load_model(copy)
+    assert "\n" not in str(error.value)
+
+
+def test_only_classes_defined_in_newstag_are_trusted():
+    from newstag.persist import _is_own_class
+
+    assert _is_own_class("newstag.persist.SavedModel")
+    assert not _is_own_class("newstag.persist.Path")  # pathlib's, merely imported
+    assert not _is_own_class("newstag.persist.load_model")  # a function, not a class
+    assert not _is_own_class("newstag.nowhere.Thing")
+    assert not _is_own_class("os.system")
+
+
+def test_model_trained_with_another_scikit_learn_is_refused(tmp_path, trained_model_dir):
+    copy = shutil.copytree(trained_model_dir, tmp_path / "copy")
+    meta = json.loads((copy / "meta.json").read_text())
+    meta["versions"]["scikit-learn"] = "0.24.2"
+    (copy / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="scikit-learn 0.24.2.*install scikit-learn==0.24.2"):
+        load_model(copy)
+
+
+def test_a_model_file_that_is_not_a_skops_archive_is_one_line(tmp_path, trained_model_dir):
+    copy = shutil.copytree(trained_model_dir, tmp_path / "copy")
+    (copy / "model.skops").write_bytes(b"not a zip")
+    meta = json.loads((copy / "meta.json").read_text())
+    digest = hashlib.sha256(b"not a zip").hexdigest()
+    (copy / "meta.json").write_text(json.dumps(dict(meta, model_sha256=digest)))
+    with pytest.raises(ModelError, match="not a readable skops model"):
+        load_model(copy)
+
+
+class RunsCode:
+    """Unpickling this creates a file: the proof that a loader ran code named by the file."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (pathlib.Path.touch, (self.marker,))
+
+
+class Foreign:
+    pass
