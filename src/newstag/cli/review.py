@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+
+
+def review(
+    data: Annotated[
+        Path | None,
+        typer.Argument(help="A Label Studio JSON export or a saved dataset; not needed with --project."),
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Refit with this model folder's settings (else --config's).")
+    ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(help="Review this Label Studio project and put the suspects in a tab of it."),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many (0 = all).")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout instead of a table.")] = False,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+) -> None:
+    """List the annotations most likely to be wrong: each sentence is predicted by a model that
+    never saw its article, and labels it confidently contradicts come first, with its alternative."""
+    from newstag.errors import InputError
+    from newstag.review import review as find_suspects
+
+    with one_line_errors():
+        if data is None and project is None:
+            raise InputError("give DATA (an export or dataset folder) or --project NAME")
+        settings = _settings(model, config)
+        handle = _project(project, settings) if project else None
+        dataset = _dataset(data, handle, settings)
+        info(f"refitting leave-one-article-out on {len(dataset)} sentences ...")
+        suspects = find_suspects(dataset, settings)
+        shown = suspects[:limit] if limit else suspects
+        _print(shown, as_json)
+        info(f"{len(suspects)} likely errors among {len(dataset)} sentences ({len(shown)} shown)")
+        if handle is not None:
+            from newstag.labelstudio import views
+
+            tab = views.show_tasks(handle, [s["sentence_id"] for s in shown], views.REVIEW_VIEW)
+            info(f"the {len(shown)} sentences are in the tab {tab!r} of {project!r} for a second look")
+
+
+def _settings(model: Path | None, config: Path):
+    from newstag.config import config_from_dict, load_config
+
+    if model is None:
+        return load_config(config)
+    from newstag.persist import read_meta
+
+    return config_from_dict(read_meta(model)["config"], source=f"{model}/meta.json")
+
+
+def _project(name: str, settings):
+    from newstag.labelstudio import ml, views
+
+    return views.open_project(ml.connect_local(settings.studio), name)
+
+
+def _dataset(data: Path | None, handle, settings):
+    from newstag.annotations import read_export
+    from newstag.dataset import load_labelled, to_dataset
+
+    if data is not None:
+        return load_labelled(data, settings.taxonomy)
+    from newstag.labelstudio import client
+
+    export = client.export_annotations(handle)
+    return to_dataset(read_export(export, settings.taxonomy).examples, settings.taxonomy)
+
+
+def _print(suspects: list[dict], as_json: bool) -> None:
+    if as_json:
+        for suspect in suspects:
+            sys.stdout.write(json.dumps(suspect, ensure_ascii=False) + "\n")
+        return
+    for number, s in enumerate(suspects, start=1):
+        text = " ".join(s["text"].split())
+        print(f"{number:>3}. {s['sentence_id']}  {s['group']}  margin {s['margin']:+.2f}")
+        print(f"     given {'|'.join(s['given'])}  ->  model {'|'.join(s['suggested'])}")
+        print(f"     {text[:150]}")
