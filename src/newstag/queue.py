@@ -38,9 +38,10 @@ class QueueItem:
 
 
 def group_uncertainty(
-    group: LabelGroup, probabilities: np.ndarray, threshold: float, strategy: str = "entropy"
+    group: LabelGroup, probabilities: np.ndarray, threshold, strategy: str = "entropy"
 ) -> np.ndarray:
     p = np.clip(np.asarray(probabilities, dtype=float), EPSILON, 1 - EPSILON)
+    threshold = np.clip(threshold, EPSILON, 1 - EPSILON)
     if group.multiple:
         shifted = 1 / (1 + np.exp(-(_logit(p) - _logit(threshold))))
         if strategy == "margin":
@@ -54,13 +55,29 @@ def group_uncertainty(
 
 
 def uncertainty(
-    taxonomy: Taxonomy, probabilities: dict[str, np.ndarray], threshold: float, strategy: str = "entropy"
+    taxonomy: Taxonomy, probabilities: dict[str, np.ndarray], threshold, strategy: str = "entropy"
 ) -> np.ndarray:
-    """Mean uncertainty over the groups, one number in [0, 1] per sentence."""
+    """Mean uncertainty over the groups, one number in [0, 1] per sentence. `threshold`: one
+    for all values, or per multiple-choice group an array with one per value."""
     if strategy not in STRATEGIES:
         raise InputError(f"uncertainty strategy {strategy!r} is not known; use one of {STRATEGIES}")
-    per_group = [group_uncertainty(g, probabilities[g.name], threshold, strategy) for g in taxonomy.groups]
+    per_group = [
+        group_uncertainty(g, probabilities[g.name], _threshold(threshold, g), strategy)
+        for g in taxonomy.groups
+    ]
     return np.mean(per_group, axis=0)
+
+
+def decision_threshold(tagger):
+    """The tagger's per-value thresholds when it has them, else the configured one."""
+    thresholds = getattr(tagger, "thresholds", None)
+    return thresholds() if callable(thresholds) else tagger.config.threshold
+
+
+def _threshold(threshold, group: LabelGroup):
+    if isinstance(threshold, dict):
+        return np.asarray(threshold.get(group.name, 0.5), dtype=float)
+    return threshold
 
 
 def text_vectors(texts: Sequence[str]):
@@ -99,7 +116,7 @@ def rank(
     texts: Sequence[str],
     probabilities: dict[str, np.ndarray],
     taxonomy: Taxonomy,
-    threshold: float,
+    threshold,
     diversity: float = 0.3,
     strategy: str = "entropy",
     limit: int | None = None,

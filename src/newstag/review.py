@@ -22,6 +22,7 @@ import numpy as np
 from newstag.config import Config
 from newstag.decode import decode
 from newstag.model import SentenceTagger
+from newstag.queue import decision_threshold
 from newstag.taxonomy import LabelGroup, Taxonomy
 
 GroupLabels = dict[str, list[list[str]]]
@@ -171,12 +172,6 @@ def _seen(group: LabelGroup, labels: list[list[str]]) -> np.ndarray:
     """Values the training data had (for a multiple-choice value: both chosen and not)."""
     counts = np.array([sum(name in chosen for chosen in labels) for name in group.value_names])
     return (counts > 0) & (counts < len(labels)) if group.multiple else counts > 0
-
-
-def decision_threshold(tagger: SentenceTagger):
-    """The tagger's per-value thresholds when it has them, else the configured one."""
-    thresholds = getattr(tagger, "thresholds", None)
-    return thresholds() if callable(thresholds) else tagger.config.threshold
 
 
 def review(dataset, config: Config) -> list[dict]:
