@@ -5,13 +5,18 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODEL := models/default
 
-.PHONY: install demo test lint studio clean
+.PHONY: install install-embeddings demo test lint studio clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	@# CI runs the embedding tests too; locally they skip, naming `make install-embeddings`.
+	if [ "$$CI" = true ]; then $(BIN)/pip install --quiet -e '.[test,embeddings]'; fi
 	touch $@
+
+install-embeddings: $(INSTALLED)
+	$(BIN)/pip install --quiet -e '.[test,embeddings]'
 
 install: $(INSTALLED)
 

@@ -1,94 +1,168 @@
-"""Scores per label value and group, and leave-one-article-out cross-validation."""
+"""Scores per label value and group, calibration, and leave-one-article-out cross-validation.
+
+`score` and `reliability` are pure: plain label lists and probability arrays in, a
+JSON-ready dict out. `evaluate_tagger` scores a trained model and both baselines on
+labelled data; `leave_one_article_out` does the same for models that never saw the
+article they predict.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
-from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.metrics import f1_score, hamming_loss, precision_recall_fscore_support
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from newstag.config import Config
+from newstag.cues import cue_baseline
 from newstag.decode import decode
 from newstag.model import SentenceTagger
-from newstag.taxonomy import Taxonomy
+from newstag.taxonomy import LabelGroup, Taxonomy
 
 GroupLabels = dict[str, list[list[str]]]
 """Group name -> one list of values per sentence."""
 
+RELIABILITY_BINS = 10
+
 
 def score(taxonomy: Taxonomy, gold: GroupLabels, predicted: GroupLabels) -> dict:
-    """Precision, recall, F1 and support per value; macro-F1 (over values that occur in
-    the gold labels) and micro-F1 per group."""
+    """Per value precision, recall, F1 and support; per group macro-F1 (over the values that
+    occur in the gold labels), micro-F1 and a gold x predicted count matrix; for a
+    multiple-choice group also example-based F1 and Hamming loss."""
+    return _as_floats({g.name: _score_group(g, gold[g.name], predicted[g.name]) for g in taxonomy.groups})
+
+
+def _score_group(group: LabelGroup, gold: list, predicted: list) -> dict:
+    binarizer = MultiLabelBinarizer(classes=group.value_names)
+    y_true = binarizer.fit_transform(gold)
+    y_pred = binarizer.transform(predicted)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, average=None, zero_division=0
+    )
+    occurring = support > 0
+    scores = {
+        "values": {
+            name: {"precision": p, "recall": r, "f1": f, "support": int(s)}
+            for name, p, r, f, s in zip(group.value_names, precision, recall, f1, support, strict=True)
+        },
+        "macro_f1": float(f1[occurring].mean()) if occurring.any() else 0.0,
+        "micro_f1": float(f1_score(y_true, y_pred, average="micro", zero_division=0)),
+        # Row: a gold value; column: a predicted value; cell: sentences with both. For a
+        # single-choice group this is the confusion matrix; for a multiple-choice group it
+        # also shows which value was predicted instead of (or beside) which.
+        "confusion": (y_true.T @ y_pred).tolist(),
+    }
+    if group.multiple:
+        scores["example_f1"] = float(f1_score(y_true, y_pred, average="samples", zero_division=0))
+        scores["hamming_loss"] = float(hamming_loss(y_true, y_pred))
+    return scores
+
+
+def reliability(taxonomy: Taxonomy, gold: GroupLabels, probabilities: dict[str, np.ndarray]) -> dict:
+    """Per group, every (sentence, value) probability against whether the value is gold:
+    equal-width bins of mean predicted probability vs. observed frequency, Brier score and
+    expected calibration error."""
     report = {}
     for group in taxonomy.groups:
-        binarizer = MultiLabelBinarizer(classes=group.value_names)
-        y_true = binarizer.fit_transform(gold[group.name])
-        y_pred = binarizer.transform(predicted[group.name])
-        precision, recall, f1, support = precision_recall_fscore_support(
-            y_true, y_pred, average=None, zero_division=0
-        )
-        occurring = support > 0
+        y = MultiLabelBinarizer(classes=group.value_names).fit_transform(gold[group.name]).ravel()
+        p = np.asarray(probabilities[group.name], dtype=float).ravel()
+        which = np.minimum((p * RELIABILITY_BINS).astype(int), RELIABILITY_BINS - 1)
+        bins = [
+            {
+                "lower": b / RELIABILITY_BINS,
+                "upper": (b + 1) / RELIABILITY_BINS,
+                "count": int((which == b).sum()),
+                "mean_predicted": float(p[which == b].mean()) if (which == b).any() else None,
+                "observed": float(y[which == b].mean()) if (which == b).any() else None,
+            }
+            for b in range(RELIABILITY_BINS)
+        ]
+        gaps = [b["count"] * abs(b["mean_predicted"] - b["observed"]) for b in bins if b["count"]]
         report[group.name] = {
-            "values": {
-                name: {"precision": p, "recall": r, "f1": f, "support": int(s)}
-                for name, p, r, f, s in zip(group.value_names, precision, recall, f1, support, strict=True)
-            },
-            "macro_f1": float(f1[occurring].mean()) if occurring.any() else 0.0,
-            "micro_f1": float(f1_score(y_true, y_pred, average="micro", zero_division=0)),
+            "bins": bins,
+            "brier": float(np.mean((p - y) ** 2)) if len(y) else 0.0,
+            "ece": float(sum(gaps) / max(len(y), 1)),
         }
-    return _as_floats(report)
+    return report
+
+
+def evaluate_tagger(tagger: SentenceTagger, texts: Sequence[str], gold: GroupLabels) -> dict:
+    """A trained model, its majority baseline and its cue-word baseline on labelled data;
+    both baselines take their fallbacks from the model's training data."""
+    taxonomy = tagger.taxonomy
+    probabilities = tagger.predict_proba(list(texts))
+    predicted = _as_rows(decode(taxonomy, probabilities, tagger.thresholds()), gold)
+    baseline = [dict(tagger.majority_) for _ in texts]
+    cues = cue_baseline(taxonomy, texts, tagger.cue_fallback_)
+    return _metrics(taxonomy, gold, predicted, _as_rows(baseline, gold), _as_rows(cues, gold), probabilities)
+
+
+def evaluate_dataset(tagger: SentenceTagger, dataset) -> dict:
+    """`evaluate_tagger` on a labelled `datasets.Dataset` made with the model's taxonomy."""
+    from newstag.dataset import check_taxonomy, group_labels
+
+    check_taxonomy(dataset, tagger.taxonomy)
+    gold = {name: group_labels(dataset, name) for name in tagger.taxonomy.group_names}
+    metrics = evaluate_tagger(tagger, list(dataset["text"]), gold)
+    counts = {"articles": len(set(dataset["article_id"])), "sentences": len(dataset)}
+    return {"scheme": "held-out data", **counts, **metrics}
 
 
 def leave_one_article_out(
     texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config
 ) -> dict:
     """Train on all articles but one, predict that one, for every article; score the
-    out-of-fold predictions of the model and of the majority baseline."""
+    out-of-fold predictions of the model and of both baselines. Thresholds, calibration and
+    the baselines' fallbacks come from the training articles of each fold only."""
     articles = np.asarray(articles)
     if len(set(articles)) < 2:
         return {}
-    model_predictions = _out_of_fold(
-        articles,
-        gold,
-        lambda train, test: _fit_predict(
-            config, [texts[i] for i in train], _subset(gold, train), [texts[i] for i in test]
-        ),
-    )
-    baseline_predictions = _out_of_fold(
-        articles, gold, lambda train, test: _majority(_subset(gold, train), len(test))
-    )
+    taxonomy, n = config.taxonomy, len(texts)
+    rows: dict[str, list] = {kind: [None] * n for kind in ("model", "majority", "cues")}
+    probabilities = {g.name: np.zeros((n, len(g.values))) for g in taxonomy.groups}
+    for article in sorted(set(articles)):
+        test, train = np.flatnonzero(articles == article), np.flatnonzero(articles != article)
+        labels, fold_probabilities = _predict_fold(texts, articles, gold, train, test, config)
+        for kind, fold_rows in labels.items():
+            for row, chosen in zip(test, fold_rows, strict=True):
+                rows[kind][row] = chosen
+        for name, p in fold_probabilities.items():
+            probabilities[name][test] = p
+    as_rows = {kind: _as_rows(labels, gold) for kind, labels in rows.items()}
+    metrics = _metrics(taxonomy, gold, as_rows["model"], as_rows["majority"], as_rows["cues"], probabilities)
+    return {"scheme": "leave-one-article-out", "articles": len(set(articles)), "sentences": n, **metrics}
+
+
+def _predict_fold(texts, articles, gold, train, test, config: Config):
+    """Labels of the test rows from the model and both baselines, fitted on the train rows."""
     taxonomy = config.taxonomy
+    test_texts = [texts[i] for i in test]
+    tagger = SentenceTagger(taxonomy, config.model).fit(
+        [texts[i] for i in train], _subset(gold, train), articles[train]
+    )
+    probabilities = tagger.predict_proba(test_texts)
+    labels = {
+        "model": decode(taxonomy, probabilities, tagger.thresholds()),
+        "majority": [dict(tagger.majority_) for _ in test],
+        "cues": cue_baseline(taxonomy, test_texts, tagger.cue_fallback_),
+    }
+    return labels, probabilities
+
+
+def _metrics(taxonomy, gold, predicted, majority, cues, probabilities) -> dict:
     return {
-        "scheme": "leave-one-article-out",
-        "articles": len(set(articles)),
-        "sentences": len(texts),
-        "model": score(taxonomy, gold, model_predictions),
-        "majority_baseline": score(taxonomy, gold, baseline_predictions),
+        "model": score(taxonomy, gold, predicted),
+        "majority_baseline": score(taxonomy, gold, majority),
+        "cue_baseline": score(taxonomy, gold, cues),
+        "calibration": reliability(taxonomy, gold, probabilities),
+        "values": {g.name: g.value_names for g in taxonomy.groups},
     }
 
 
-def _out_of_fold(articles: np.ndarray, gold: GroupLabels, fit_predict: Callable) -> GroupLabels:
-    predictions: GroupLabels = {group: [[] for _ in articles] for group in gold}
-    for article in sorted(set(articles)):
-        test = np.flatnonzero(articles == article)
-        train = np.flatnonzero(articles != article)
-        for row, labels in zip(test, fit_predict(train, test), strict=True):
-            for group, values in labels.items():
-                predictions[group][row] = values
-    return predictions
-
-
-def _fit_predict(config: Config, train_texts, train_gold: GroupLabels, test_texts) -> list[dict]:
-    tagger = SentenceTagger(config.taxonomy, config.model).fit(train_texts, train_gold)
-    return decode(config.taxonomy, tagger.predict_proba(test_texts), config.model.threshold)
-
-
-def _majority(train_gold: GroupLabels, n: int) -> list[dict]:
-    """The most frequent label set of each group in the training data, for every sentence."""
-    common = {g: list(Counter(map(tuple, rows)).most_common(1)[0][0]) for g, rows in train_gold.items()}
-    return [dict(common) for _ in range(n)]
+def _as_rows(labels: list[dict], gold: GroupLabels) -> GroupLabels:
+    """One dict per sentence -> group name -> one label list per sentence."""
+    return {group: [row[group] for row in labels] for group in gold}
 
 
 def _subset(gold: GroupLabels, rows) -> GroupLabels:

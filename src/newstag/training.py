@@ -45,8 +45,17 @@ def train_model(dataset, config: Config, cross_validate: bool = True) -> Trained
         },
         "versions": {"python": platform.python_version(), **_versions()},
         "metrics": metrics,
+        "thresholds": threshold_dict(tagger, config),
     }
     return TrainedModel(tagger, meta)
+
+
+def threshold_dict(tagger: SentenceTagger, config: Config) -> dict[str, dict[str, float]]:
+    """Group -> value -> the decision threshold chosen by cross-validation."""
+    return {
+        group: dict(zip(config.taxonomy.group(group).value_names, map(float, values), strict=True))
+        for group, values in tagger.thresholds().items()
+    }
 
 
 def _check_trainable(gold: dict, config: Config) -> None:

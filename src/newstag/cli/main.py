@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from newstag.cli import export, import_annotations, info, label_config, queue, review, tag, train
+from newstag.cli import evaluate, export, import_annotations, info, label_config, queue, review, tag, train
 from newstag.cli.studio import studio_app
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.command("import-annotations")(import_annotations.import_annotations)
 app.command("train")(train.train)
 app.command("tag")(tag.tag)
 app.command("info")(info.info)
+app.command("evaluate")(evaluate.evaluate)
 app.command("queue")(queue.queue)
 app.command("review")(review.review)
 app.add_typer(studio_app, name="studio")

@@ -27,7 +27,7 @@ def train(
     from newstag.dataset import load_labelled
     from newstag.errors import ModelError
     from newstag.persist import save_model
-    from newstag.report import model_card
+    from newstag.report import model_card, write_report
     from newstag.training import train_model
 
     with one_line_errors():
@@ -38,6 +38,16 @@ def train(
         dataset = load_labelled(data, settings.taxonomy)
         info(f"training on {len(dataset)} sentences from {data} ...")
         trained = train_model(dataset, settings, cross_validate=cross_validate)
-        save_model(trained.tagger, trained.meta, model_card(trained.meta), output)
+        card = model_card(trained.meta, _quality_table())
+        save_model(trained.tagger, trained.meta, card, output)
         print_scores(trained.meta)
+        if trained.meta["metrics"]:
+            write_report(trained.meta["metrics"], output / "evaluation", trained.meta["thresholds"])
+            info(f"wrote the cross-validation report and plots to {output / 'evaluation'}")
         info(f"saved {output} (model_version {trained.meta['model_version']})")
+
+
+def _quality_table() -> str | None:
+    """The feature families' comparison from benchmarks/quality.py, for the model card."""
+    path = Path("benchmarks/QUALITY.md")
+    return path.read_text(encoding="utf-8") if path.is_file() else None

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newstag.cli.common import info, one_line_errors
+
+
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="A model folder made by newstag train.")],
+    data: Annotated[
+        Path, typer.Argument(exists=True, help="A Label Studio JSON export or a saved dataset folder.")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for metrics.json, report.md and the PNGs.")
+    ] = Path("evaluation"),
+) -> None:
+    """Score a model on labelled data beside the majority and cue-word baselines."""
+    from newstag.dataset import load_labelled
+    from newstag.evaluate import evaluate_dataset
+    from newstag.persist import load_model
+    from newstag.report import full_report, write_report
+
+    with one_line_errors():
+        saved = load_model(model)
+        dataset = load_labelled(data, saved.tagger.taxonomy)
+        info(f"scoring {saved.version} on {len(dataset)} sentences from {data} ...")
+        metrics = evaluate_dataset(saved.tagger, dataset)
+        thresholds = saved.meta.get("thresholds")
+        print(full_report(metrics, thresholds))
+        written = write_report(metrics, output, thresholds)
+        info(f"wrote {', '.join(path.name for path in written)} to {output}")

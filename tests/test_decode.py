@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newstag.decode import decode, decode_row, group_thresholds
+from newstag.errors import ConfigError
+
+
+def _row(taxonomy, **overrides):
+    row = {g.name: np.full(len(g.values), 0.05) for g in taxonomy.groups}
+    for group, values in overrides.items():
+        names = taxonomy.group(group).value_names
+        for value, p in values.items():
+            row[group][names.index(value)] = p
+    return row
+
+
+def test_clear_probabilities_give_the_obvious_labels(taxonomy):
+    row = _row(
+        taxonomy,
+        attack_type={"air_strike": 0.9},
+        actor={"russia": 0.8},
+        claim_status={"claim": 0.9},
+    )
+    assert decode_row(taxonomy, row, 0.5) == {
+        "attack_type": ["air_strike"],
+        "actor": ["russia"],
+        "claim_status": ["claim"],
+    }
+
+
+def test_a_per_value_threshold_decides_that_value_only(taxonomy):
+    row = _row(
+        taxonomy,
+        attack_type={"air_strike": 0.9, "shelling_missile": 0.3},
+        actor={"russia": 0.9},
+        claim_status={"claim": 0.9},
+    )
+    assert decode_row(taxonomy, row, 0.5)["attack_type"] == ["air_strike"]
+    low_for_shelling = np.full(7, 0.5)
+    low_for_shelling[1] = 0.2
+    labels = decode_row(taxonomy, row, {"attack_type": low_for_shelling})
+    assert sorted(labels["attack_type"]) == ["air_strike", "shelling_missile"]
+
+
+def test_thresholds_are_checked(taxonomy):
+    group = taxonomy.group("attack_type")
+    assert group_thresholds(group, 0.3).tolist() == [0.3] * 7
+    assert group_thresholds(group, {}).tolist() == [0.5] * 7
+    with pytest.raises(ConfigError, match="strictly"):
+        group_thresholds(group, 1.0)
+    with pytest.raises(ConfigError, match="2 thresholds for 7 values"):
+        group_thresholds(group, {"attack_type": [0.2, 0.3]})
+
+
+probabilities = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+
+
+def _vector(data, group, elements):
+    return np.array(data.draw(st.lists(elements, min_size=len(group.values), max_size=len(group.values))))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_every_decoded_row_obeys_the_rules(taxonomy, data):
+    row = {
+        g.name: np.array(data.draw(st.lists(probabilities, min_size=len(g.values), max_size=len(g.values))))
+        for g in taxonomy.groups
+    }
+    thresholds = {
+        g.name: np.array(
+            data.draw(st.lists(st.floats(0.05, 0.95), min_size=len(g.values), max_size=len(g.values)))
+        )
+        for g in taxonomy.groups
+        if g.multiple
+    }
+    labels = decode_row(taxonomy, row, thresholds)
+    assert taxonomy.violations(labels) == []
+
+
+def test_decode_handles_many_rows_and_none(taxonomy):
+    probabilities = {g.name: np.full((3, len(g.values)), 0.1) for g in taxonomy.groups}
+    assert len(decode(taxonomy, probabilities, 0.35)) == 3
+    assert decode(taxonomy, {}, 0.35) == []

@@ -1,0 +1,81 @@
+"""The embedding transformer needs the optional extra: skipped locally without it (with the
+install command), required under CI=true."""
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+from newstag.embeddings import INSTALL_HINT, SentenceEmbedder, embeddings_available
+
+from .conftest import running_in_ci
+
+needs_extra = pytest.mark.skipif(
+    not embeddings_available() and not running_in_ci(),
+    reason=f"the embeddings extra is not installed: {INSTALL_HINT}",
+)
+
+
+def test_cli_start_up_imports_neither_torch_nor_sentence_transformers():
+    code = (
+        "import sys, newstag.cli.main, newstag.model, newstag.features;"
+        "print(sorted(m for m in ('torch', 'sentence_transformers') if m in sys.modules))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert output.stdout.strip() == "[]"
+
+
+def test_embedder_follows_sklearn_conventions():
+    # parametrize_with_checks skips transformers of raw text; these checks do not fit.
+    for check in (
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_get_params_invariance,
+        check_set_params,
+    ):
+        check("SentenceEmbedder", SentenceEmbedder())
+
+
+@needs_extra
+def test_bundled_model_embeds_offline_and_similar_sentences_are_close():
+    texts = [
+        "Russian jets bombed the hospital.",
+        "Warplanes struck the clinic.",
+        "The talks resume in Geneva.",
+    ]
+    embedder = SentenceEmbedder().fit(texts)
+    vectors = embedder.transform(texts)
+    assert vectors.shape == (3, 384) and embedder.n_features_out_ == 384
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    assert np.allclose(clone(embedder).fit(texts).transform(texts), vectors, atol=1e-6)
+
+
+@needs_extra
+def test_a_fitted_embedder_pickles_without_the_weights():
+    embedder = SentenceEmbedder().fit(["a sentence"])
+    assert len(pickle.dumps(embedder)) < 2000
+
+
+@needs_extra
+def test_an_embedding_model_saves_and_loads_with_identical_probabilities(small_dataset, config, tmp_path):
+    import dataclasses
+
+    from newstag.persist import load_model, save_model
+    from newstag.training import train_model
+
+    family = dataclasses.replace(config.model, features="embeddings+cues")
+    trained = train_model(small_dataset, dataclasses.replace(config, model=family), cross_validate=False)
+    loaded = load_model(save_model(trained.tagger, trained.meta, "card", tmp_path / "m")).tagger
+    texts = ["Moscow denied its jets were involved.", "Shells hit the clinic."]
+    before, after = trained.tagger.predict_proba(texts), loaded.predict_proba(texts)
+    assert all(np.array_equal(before[g], after[g]) for g in before)

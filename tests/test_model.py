@@ -1,0 +1,70 @@
+import dataclasses
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from newstag.calibration import CalibratedClassifier, apply_platt, platt
+from newstag.dataset import group_labels
+from newstag.errors import ConfigError
+from newstag.features import feature_parts
+from newstag.model import SentenceTagger
+
+
+@parametrize_with_checks([CalibratedClassifier(LogisticRegression(), cv=3)])
+def test_calibrated_classifier_follows_sklearn_conventions(estimator, check):
+    check(estimator)
+
+
+def test_multilabel_thresholds_come_from_out_of_fold_f1():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    Y = np.column_stack([X[:, 0] > 0.5, X[:, 1] > 0, np.zeros(120, dtype=bool)]).astype(int)
+    Y[:2, 2] = 1  # a tiny class: raw probability, default threshold
+    groups = np.repeat(np.arange(6), 20)
+    model = CalibratedClassifier(LogisticRegression(), threshold=0.4).fit(X, Y, groups=groups)
+    assert model.thresholds_.shape == (3,)
+    assert model.thresholds_[2] == 0.4 and model.calibrators_[2] is None
+    assert model.predict(X).shape == (120, 3)
+    probabilities = model.predict_proba(X)
+    assert np.all((probabilities >= 0) & (probabilities <= 1))
+    assert (model.predict(X)[:, 0] == Y[:, 0]).mean() > 0.9
+
+
+def test_single_choice_probabilities_sum_to_one():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(90, 2))
+    y = np.array(["a", "b", "c"])[np.argmax(np.column_stack([X[:, 0], X[:, 1], -X.sum(axis=1)]), axis=1)]
+    model = CalibratedClassifier(LogisticRegression()).fit(X, y, groups=np.repeat(np.arange(3), 30))
+    assert np.allclose(model.predict_proba(X).sum(axis=1), 1)
+    assert set(model.predict(X)) <= {"a", "b", "c"}
+
+
+def test_platt_maps_scores_monotonically():
+    raw = np.linspace(0.05, 0.95, 40)
+    y = (raw > 0.7).astype(int)
+    params = platt(raw, y)
+    calibrated = apply_platt(params, raw)
+    assert np.all(np.diff(calibrated) >= 0) and calibrated[-1] > 0.5 > calibrated[0]
+
+
+def test_feature_families_are_checked():
+    assert feature_parts("tfidf+cues") == ["tfidf", "cues"]
+    for bad in ("bert", "tfidf+tfidf", ""):
+        with pytest.raises(ConfigError, match="features"):
+            feature_parts(bad)
+
+
+@pytest.mark.parametrize("features", ["tfidf", "cues", "tfidf+cues"])
+def test_tagger_gives_probabilities_in_taxonomy_order(config, small_dataset, features):
+    model_config = dataclasses.replace(config.model, features=features)
+    texts = list(small_dataset["text"])
+    gold = {g: group_labels(small_dataset, g) for g in config.taxonomy.group_names}
+    tagger = SentenceTagger(config.taxonomy, model_config).fit(texts, gold, small_dataset["article_id"])
+    probabilities = tagger.predict_proba(["Russian jets bombed the hospital.", "Talks resumed."])
+    for group in config.taxonomy.groups:
+        assert probabilities[group.name].shape == (2, len(group.values))
+    assert np.allclose(probabilities["claim_status"].sum(axis=1), 1)
+    assert set(tagger.thresholds()) == {"attack_type", "actor"}
+    assert tagger.majority_["claim_status"] == ["claim"]

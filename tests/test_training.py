@@ -1,0 +1,33 @@
+import dataclasses
+
+import pytest
+
+from newstag.report import model_card, summary_table
+from newstag.training import train_model
+
+
+@pytest.fixture(scope="module")
+def trained(small_dataset, config):
+    return train_model(small_dataset, config)
+
+
+def test_meta_holds_thresholds_and_cross_validated_scores_with_baselines(trained, config):
+    meta = trained.meta
+    assert set(meta["thresholds"]) == {"attack_type", "actor"}
+    assert list(meta["thresholds"]["actor"]) == config.taxonomy.group("actor").value_names
+    assert all(0 < t < 1 for values in meta["thresholds"].values() for t in values.values())
+    metrics = meta["metrics"]
+    assert metrics["scheme"] == "leave-one-article-out" and metrics["articles"] == 3
+    assert {"model", "majority_baseline", "cue_baseline", "calibration"} <= set(metrics)
+
+
+def test_model_card_shows_scores_baselines_and_the_quality_table(trained):
+    card = model_card(trained.meta, "| family | x |\n|---|---|")
+    assert summary_table(trained.meta["metrics"]) in card
+    assert "| family | x |" in card and "threshold" in card
+
+
+def test_without_cross_validation_there_are_no_metrics(small_dataset, config):
+    cheap = dataclasses.replace(config, model=dataclasses.replace(config.model, features="cues"))
+    meta = train_model(small_dataset, cheap, cross_validate=False).meta
+    assert meta["metrics"] == {} and "No cross-validation" in model_card(meta)
