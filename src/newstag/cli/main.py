@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from newstag.cli import evaluate, export, import_annotations, info, label_config, queue, review, tag, train
+from newstag.cli import (
+    evaluate,
+    export,
+    import_annotations,
+    info,
+    label_config,
+    queue,
+    review,
+    serve,
+    tag,
+    train,
+)
 from newstag.cli.studio import studio_app
 
 app = typer.Typer(
@@ -23,6 +34,9 @@ app.command("info")(info.info)
 app.command("evaluate")(evaluate.evaluate)
 app.command("queue")(queue.queue)
 app.command("review")(review.review)
+app.command("serve")(serve.serve)
+app.command("retrain")(serve.retrain)
+studio_app.command("connect")(serve.connect)
 app.add_typer(studio_app, name="studio")
 
 

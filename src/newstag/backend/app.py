@@ -1,0 +1,86 @@
+"""The HTTP contract Label Studio 1.23 calls on an ML backend (`ml/api_connector.py` there):
+
+- GET /health -> {"status": "UP", ...}; LS marks the backend disconnected otherwise.
+- POST /setup {project: "<id>.<created>", schema, ...} -> {"model_version"}; LS calls it before
+  each batch of predictions and, when the version changed, asks for fresh predictions.
+- POST /predict {tasks: [...], project, label_config, params} -> {"results": [one prediction per
+  task: {result, score, model_version}]}.
+- POST /webhook {action, annotation(s), task, project}: LS registers this webhook for every action
+  when the backend is connected; annotation events count towards the next retrain.
+- POST /train (LS's "Start training" button) retrains now, as does our POST /retrain;
+  GET /status tells the served version and the last retrain's outcome.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Body, FastAPI
+from fastapi.responses import JSONResponse
+
+from newstag.backend.live import LiveModel
+from newstag.errors import NewstagError
+
+Payload = Annotated[dict, Body()]
+ANNOTATION_EVENTS = {"ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_CREATED"}
+
+
+def create_app(live: LiveModel, remember_project: Callable[[int], None] = lambda project: None) -> FastAPI:
+    app = FastAPI(title="newstag ML backend", docs_url=None, redoc_url=None)
+
+    @app.get("/")
+    @app.get("/health")
+    def health() -> dict:
+        return {"status": "UP", "model_class": "newstag", "model_version": live.model_version}
+
+    @app.post("/setup")
+    def setup(request: Payload) -> dict:
+        _remember(remember_project, request.get("project"))
+        return {"model_version": live.model_version}
+
+    @app.post("/predict")
+    def predict(request: Payload):
+        _remember(remember_project, request.get("project"))
+        try:
+            results = live.predict(request.get("tasks") or [])
+        except NewstagError as error:
+            return JSONResponse({"error": str(error)}, status_code=400)
+        return {"results": results, "model_version": live.model_version}
+
+    @app.post("/webhook")
+    def webhook(request: Payload) -> dict:
+        action = request.get("action")
+        _remember(remember_project, (request.get("project") or {}).get("id"))
+        started = False
+        if action in ANNOTATION_EVENTS:
+            annotations = request.get("annotations")
+            started = live.annotated(len(annotations) if isinstance(annotations, list) else 1)
+        elif action == "START_TRAINING":
+            started = live.retrain("Label Studio asked to start training")
+        return {"action": action, "retraining": started, **live.status()}
+
+    @app.post("/train")
+    def train(request: Annotated[dict | None, Body()] = None) -> dict:
+        return {"retraining": live.retrain("Label Studio asked to train"), **live.status()}
+
+    @app.post("/retrain")
+    def retrain() -> dict:
+        return {"retraining": live.retrain("newstag retrain"), **live.status()}
+
+    @app.get("/status")
+    def status() -> dict:
+        return live.status()
+
+    @app.get("/versions")
+    def versions() -> dict:
+        return {"versions": [live.model_version]}
+
+    return app
+
+
+def _remember(remember: Callable[[int], None], project) -> None:
+    """Label Studio names a project "<id>.<created timestamp>" in setup and predict calls."""
+    with contextlib.suppress(TypeError, ValueError):
+        remember(int(str(project).split(".")[0]))

@@ -1,0 +1,111 @@
+"""The served model and its background retraining.
+
+Predictions always use the current model. A retrain runs in one background thread; when it
+succeeds, the new model folder is written atomically and the in-memory reference is swapped
+in one assignment, so a request sees either the old model or the new one, never a mix. When
+it fails, the old model keeps serving and `status()` says why.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from newstag.backend.predictions import predict_tasks
+
+log = logging.getLogger("newstag.serve")
+
+Trainer = Callable[[], tuple[object, dict]]
+"""Returns (tagger, meta) for a fresh model, or raises."""
+
+
+@dataclass(frozen=True)
+class RetrainOutcome:
+    started_at: str
+    finished_at: str
+    reason: str
+    model_version: str | None
+    error: str | None
+
+
+class LiveModel:
+    def __init__(self, saved, trainer: Trainer, output: Path | str, every: int = 10):
+        self._saved = saved
+        self._trainer = trainer
+        self.output = Path(output)
+        self.every = every
+        self.pending = 0
+        self.last: RetrainOutcome | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def saved(self):
+        return self._saved
+
+    @property
+    def model_version(self) -> str:
+        return self._saved.version
+
+    @property
+    def training(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def predict(self, tasks: list[dict]) -> list[dict]:
+        return predict_tasks(self._saved, tasks)
+
+    def annotated(self, count: int = 1) -> bool:
+        """Count new annotations; start a retrain once `every` have come in. True if started."""
+        with self._lock:
+            self.pending += count
+            due = self.every > 0 and self.pending >= self.every
+        return self.retrain(f"{self.pending} new annotations") if due else False
+
+    def retrain(self, reason: str) -> bool:
+        """Start retraining in the background unless a retrain runs already."""
+        with self._lock:
+            if self.training:
+                return False
+            self.pending = 0
+            self._thread = threading.Thread(target=self._run, args=(reason,), name="retrain", daemon=True)
+            self._thread.start()
+            return True
+
+    def wait(self, timeout: float | None = None) -> None:
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self, reason: str) -> None:
+        from newstag.persist import load_model, save_model
+        from newstag.report import model_card
+
+        started = _now()
+        try:
+            tagger, meta = self._trainer()
+            save_model(tagger, meta, model_card(meta), self.output)
+            self._saved = load_model(self.output)  # the swap: one reference assignment
+            self.last = RetrainOutcome(started, _now(), reason, self._saved.version, None)
+            log.info("retrained (%s): now serving %s", reason, self._saved.version)
+        except Exception as error:  # noqa: BLE001 - any failure keeps the old model serving
+            message = " ".join(str(error).split()) or type(error).__name__
+            self.last = RetrainOutcome(started, _now(), reason, None, message)
+            log.warning("retrain failed (%s); still serving %s: %s", reason, self.model_version, message)
+
+    def status(self) -> dict:
+        last = self.last.__dict__ if self.last else None
+        return {
+            "model_version": self.model_version,
+            "training": self.training,
+            "annotations_since_training": self.pending,
+            "retrain_every": self.every,
+            "last_retrain": last,
+        }
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,101 @@
+"""Wiring: the served model, what a retrain learns from, and the uvicorn server.
+
+A retrain learns from the base data (the seed annotations, say) plus the current export of
+every Label Studio project that has called this backend; a project's annotation of a
+sentence replaces the base one (matched by sentence id).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from newstag.backend.app import create_app
+from newstag.backend.live import LiveModel
+from newstag.errors import LabelStudioError
+
+
+def merge_exports(*exports: list[dict]) -> list[dict]:
+    """Tasks of several exports, later ones replacing earlier ones with the same sentence id."""
+    merged: dict[str, dict] = {}
+    for number, export in enumerate(exports):
+        for task in export:
+            key = (task.get("data") or {}).get("sentence_id") or f"{number}:{task.get('id')}"
+            merged[key] = task
+    return list(merged.values())
+
+
+class Projects:
+    """The Label Studio projects this backend serves, and their annotations."""
+
+    def __init__(self, connection=None):
+        self.connection = connection
+        self.ids: set[int] = set()
+
+    def remember(self, project_id: int) -> None:
+        self.ids.add(project_id)
+
+    def exports(self) -> list[list[dict]]:
+        if not self.ids:
+            return []
+        if self.connection is None:
+            raise LabelStudioError(
+                "cannot read the projects' annotations: no Label Studio connection; "
+                "start `newstag serve` next to `newstag studio start`, or pass --studio-url"
+            )
+        from newstag.labelstudio.ml import export_by_id
+
+        return [export_by_id(self.connection, project_id) for project_id in sorted(self.ids)]
+
+
+def make_trainer(config, base: Path | None, projects: Projects) -> Callable:
+    def train():
+        from newstag.annotations import load_export, read_export
+        from newstag.dataset import to_dataset
+        from newstag.training import train_model
+
+        tasks = merge_exports(load_export(base) if base else [], *projects.exports())
+        examples = read_export(tasks, config.taxonomy).examples
+        trained = train_model(to_dataset(examples, config.taxonomy), config, cross_validate=False)
+        return trained.tagger, trained.meta
+
+    return train
+
+
+def build(model_dir: Path, base: Path | None, output: Path, every: int, connection=None):
+    """The FastAPI app, its LiveModel and its Projects."""
+    from newstag.config import config_from_dict
+    from newstag.persist import load_model
+
+    saved = load_model(model_dir)
+    config = config_from_dict(saved.meta["config"], source=f"{model_dir}/meta.json")
+    projects = Projects(connection)
+    live = LiveModel(saved, make_trainer(config, base, projects), output, every)
+    return create_app(live, projects.remember), live, projects
+
+
+class Server:
+    """uvicorn in a background thread (for tests and `serve`'s foreground loop alike)."""
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 9090):
+        import uvicorn
+
+        self.url = f"http://{host}:{port}"
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="uvicorn", daemon=True)
+
+    def start(self, timeout: float = 20.0) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise LabelStudioError(f"the ML backend did not start on {self.url}; is the port taken?")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)

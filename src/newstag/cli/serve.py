@@ -1,0 +1,125 @@
+"""`newstag serve`, `newstag retrain` and `newstag studio connect`: the live ML backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+
+DEFAULT_URL = "http://127.0.0.1:9090"
+SEEDS = Path("labeling/seed_annotations.json")
+
+
+def serve(
+    model: Annotated[Path, typer.Argument(help="A model folder made by newstag train.")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 9090,
+    data: Annotated[
+        Path | None, typer.Option(help="Base annotations every retrain learns from, besides the projects'.")
+    ] = SEEDS,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Where retrained models go [MODEL-live].")
+    ] = None,
+    every: Annotated[int, typer.Option(help="Retrain after this many new annotations (0 = never).")] = 10,
+    connect: Annotated[
+        str | None, typer.Option(help="Connect this Label Studio project to the backend once it runs.")
+    ] = None,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+) -> None:
+    """Serve MODEL as a Label Studio ML backend: live predictions, retraining in the background."""
+    import logging
+
+    from newstag.backend.serve import Server, build
+
+    logging.basicConfig(level=logging.INFO, format="newstag serve: %(message)s")
+    with one_line_errors():
+        connection = _studio_connection(config)
+        output = output or model.with_name(model.name + "-live")
+        app, live, _ = build(model, data if data and data.exists() else None, output, every, connection)
+        server = Server(app, host, port).start()
+        info(f"serving {live.model_version} at {server.url}; retrained models go to {output}")
+        if connect:
+            _connect(connect, server.url.replace("0.0.0.0", "127.0.0.1"), config)
+    try:
+        server.thread.join()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+def retrain(
+    url: Annotated[str, typer.Option(help="The running `newstag serve`.")] = DEFAULT_URL,
+    wait: Annotated[bool, typer.Option(help="Wait for the retrain and report its outcome.")] = True,
+) -> None:
+    """Ask the running backend to retrain now on the base data and the projects' annotations."""
+    import time
+
+    from newstag.errors import ModelError
+
+    with one_line_errors():
+        before = _backend(url, "/retrain", post=True)
+        info(
+            f"retraining (serving {before['model_version']})"
+            if before["retraining"]
+            else "a retrain runs already"
+        )
+        status = before
+        while wait and status["training"]:
+            time.sleep(1)
+            status = _backend(url, "/status")
+        last = status.get("last_retrain") or {}
+        if wait and last.get("error"):
+            raise ModelError(f"retrain failed, still serving {status['model_version']}: {last['error']}")
+        print(status["model_version"])
+
+
+def connect(
+    project: Annotated[str, typer.Argument(help="The Label Studio project.")],
+    url: Annotated[str, typer.Option(help="The running `newstag serve`.")] = DEFAULT_URL,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+) -> None:
+    """Connect a project to `newstag serve`: annotators then see its live predictions."""
+    with one_line_errors():
+        _connect(project, url, config)
+
+
+def _connect(project: str, url: str, config: Path) -> None:
+    from newstag.config import load_config
+    from newstag.labelstudio import ml, views
+
+    connection = ml.connect_local(load_config(config).studio)
+    backend = ml.connect_backend(views.open_project(connection, project), url)
+    info(f"project {project!r} uses the ML backend at {url} (id {backend}) for live predictions")
+
+
+def _studio_connection(config: Path):
+    from newstag.config import load_config
+    from newstag.errors import LabelStudioError
+    from newstag.labelstudio import ml
+
+    try:
+        return ml.connect_local(load_config(config).studio)
+    except LabelStudioError as error:
+        info(f"no Label Studio connection ({error}); retrains learn from the base data only")
+        return None
+
+
+def _backend(url: str, path: str, post: bool = False) -> dict:
+    import json
+    import urllib.error
+    import urllib.request
+
+    from newstag.errors import ModelError
+
+    request = urllib.request.Request(
+        url.rstrip("/") + path, data=b"" if post else None, method="POST" if post else "GET"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
+    except (urllib.error.URLError, OSError):
+        raise ModelError(
+            f"no newstag backend answers at {url}; start it with `newstag serve MODEL`"
+        ) from None

@@ -1,0 +1,60 @@
+"""Label Studio's ML API: connect a project to `newstag serve`, and read projects by id.
+
+Goes through the SDK object of `client.Connection`, and through `client._call` for the
+one-line errors and safe retries; `client` stays the only module importing the SDK.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from newstag.labelstudio import client
+from newstag.labelstudio.client import Connection, Project, _call
+
+BACKEND_TITLE = "newstag"
+
+
+def connect_local(studio_config) -> Connection:
+    """A connection to the local Label Studio that `newstag studio start` runs."""
+    from newstag.labelstudio import server
+
+    login = server.credentials(server.Studio.from_config(studio_config))
+    return client.connect(login.url, login.token)
+
+
+def project_by_id(connection: Connection, project_id: int) -> Project:
+    read = partial(connection.sdk.projects.get, project_id)
+    full = _call(connection, f"read project {project_id}", read, safe=True)
+    return Project(connection, full.id, full.title or str(project_id), full.label_config or "")
+
+
+def export_by_id(connection: Connection, project_id: int) -> list[dict]:
+    return client.export_annotations(project_by_id(connection, project_id))
+
+
+def connect_backend(project: Project, url: str, title: str = BACKEND_TITLE) -> int:
+    """Attach the ML backend at `url` (once; again only updates it) and make annotators see
+    its live predictions pre-selected. Returns the ML backend's id."""
+    sdk, connection = project.connection.sdk, project.connection
+    listing = partial(sdk.ml.list, project=project.id)
+    existing = [b for b in _call(connection, "list ML backends", listing, safe=True) if b.url == url]
+    if existing:
+        backend_id = existing[0].id
+        update = partial(sdk.ml.update, backend_id, title=title, auto_update=True)
+        _call(connection, f"update the ML backend of {project.title!r}", update, safe=True)
+    else:
+        create = partial(sdk.ml.create, project=project.id, url=url, title=title, auto_update=True)
+        what = f"connect {project.title!r} to the ML backend at {url} (is `newstag serve` running?)"
+        backend_id = _call(connection, what, create).id
+    # Live predictions are the ones of the backend named in the project's model_version.
+    client.show_predictions(project, title)
+    return backend_id
+
+
+def backend_versions(project: Project) -> list[tuple[int, str]]:
+    """(ML backend id, model_version) of each backend connected to the project."""
+    listing = partial(project.connection.sdk.ml.list, project=project.id)
+    return [
+        (b.id, b.model_version or "")
+        for b in _call(project.connection, "list ML backends", listing, safe=True)
+    ]

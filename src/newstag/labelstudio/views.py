@@ -1,0 +1,71 @@
+"""Data Manager tabs that carry newstag's orderings: the annotation queue and the review list.
+
+The queue writes each unlabelled task's rank into `data.queue_rank` and opens a tab ordered
+by it, showing only unlabelled tasks; with the project's default "Sequential sampling",
+"Label All Tasks" from that tab serves the tasks in that order. The review tab lists the
+suspect tasks by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from newstag.errors import LabelStudioError
+from newstag.labelstudio import client
+from newstag.labelstudio.client import Connection, Project, _call
+from newstag.queue import RANK_FIELD, queue_tasks
+
+QUEUE_VIEW = "newstag queue"
+REVIEW_VIEW = "newstag review"
+
+
+@dataclass(frozen=True)
+class QueueResult:
+    ranked: int
+    view: str
+
+
+def open_project(connection: Connection, name: str) -> Project:
+    project = client.find_project(connection, name)
+    if project is None:
+        raise LabelStudioError(
+            f"Label Studio has no project {name!r}; create it with `newstag export --project`"
+        )
+    return project
+
+
+def apply_queue(project: Project, saved, diversity: float = 0.3, strategy: str = "entropy") -> QueueResult:
+    tasks = client.export_annotations(project)
+    ordered = queue_tasks(tasks, saved, diversity, strategy)
+    for task in ordered:
+        update = partial(project.connection.sdk.tasks.update, str(task["id"]), data=task["data"])
+        _call(project.connection, f"set the queue rank of task {task['id']}", update, safe=True)
+    unlabelled = {"conjunction": "and", "items": [_filter("total_annotations", "equal", "Number", 0)]}
+    save_view(project, QUEUE_VIEW, unlabelled, [f"tasks:data.{RANK_FIELD}"])
+    return QueueResult(len(ordered), QUEUE_VIEW)
+
+
+def show_tasks(project: Project, sentence_ids: list[str], title: str) -> str:
+    """A tab listing exactly these sentences' tasks."""
+    ids = client.task_ids(project)
+    items = [_filter("id", "equal", "Number", ids[s]) for s in sentence_ids if s in ids]
+    save_view(project, title, {"conjunction": "or", "items": items}, ["tasks:id"])
+    return title
+
+
+def save_view(project: Project, title: str, filters: dict, ordering: list[str]) -> int:
+    """Create the tab, or replace the filters and ordering of the tab with that title."""
+    sdk, connection = project.connection.sdk, project.connection
+    data = {"title": title, "filters": filters, "ordering": ordering}
+    views = _call(connection, "list tabs", partial(sdk.views.list, project=project.id), safe=True)
+    same = [v for v in views if (getattr(v, "data", None) or {}).get("title") == title]
+    if same:
+        update = partial(sdk.views.update, str(same[0].id), data=data, project=project.id)
+        return _call(connection, f"update the tab {title!r}", update, safe=True).id
+    create = partial(sdk.views.create, data=data, project=project.id)
+    return _call(connection, f"create the tab {title!r}", create).id
+
+
+def _filter(column: str, operator: str, kind: str, value) -> dict:
+    return {"filter": f"filter:tasks:{column}", "operator": operator, "type": kind, "value": value}
