@@ -46,7 +46,9 @@ def _encoder(path: str):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging
 
+        logging.disable_progress_bar()  # the library prints nothing
         _ENCODERS[path] = SentenceTransformer(path, device="cpu", local_files_only=True)
     return _ENCODERS[path]
 
