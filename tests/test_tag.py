@@ -44,3 +44,52 @@ def test_records_and_rows_carry_the_same_labels(trained_model_dir, config):
             row[f"p_claim_status_{sentence['labels']['claim_status'][0]}"]
             == sentence["probabilities"]["claim_status"][sentence["labels"]["claim_status"][0]]
         )
+
+
+def seed_articles(copies: int):
+    from dataclasses import replace
+
+    from newstag.articles import read_articles
+
+    from .conftest import ROOT
+
+    seeds = list(read_articles([ROOT / "seeds"]))
+    return [replace(a, id=f"{a.id}-{n}") for n in range(copies) for a in seeds]
+
+
+def flat(tagged_articles):
+    return [(t.sentence.id, t.labels, t.probabilities) for a in tagged_articles for t in a.sentences]
+
+
+def test_batching_across_articles_changes_nothing(trained_model_dir, config):
+    model = load_model(trained_model_dir)
+    splits = [split_article(a, config.sentences) for a in seed_articles(1)]
+    one_by_one = flat(tag_articles(splits, model, batch_sentences=1))
+    batched = flat(tag_articles(splits, model, batch_sentences=10_000))
+    assert batched == one_by_one
+
+
+def test_two_jobs_give_the_same_output_in_input_order(trained_model_dir, config):
+    from newstag.parallel import chunks, tag_stream
+
+    articles = seed_articles(3)
+    assert len(list(chunks(articles, 5000))) > 4
+    model = load_model(trained_model_dir)
+    serial = list(tag_stream(articles, model, config.sentences, jobs=1))
+    parallel = list(tag_stream(articles, model, config.sentences, jobs=2, chunk_chars=5000))
+    assert [t.split.article.id for t in parallel] == [a.id for a in articles]
+    assert flat(parallel) == flat(serial)
+
+
+def test_errors_in_the_input_stream_reach_the_caller_with_jobs(trained_model_dir, config):
+    import pytest
+
+    from newstag.errors import InputError
+    from newstag.parallel import tag_stream
+
+    def articles():
+        yield from seed_articles(1)
+        raise InputError("bad article")
+
+    with pytest.raises(InputError, match="bad article"):
+        list(tag_stream(articles(), load_model(trained_model_dir), config.sentences, jobs=2))

@@ -47,6 +47,8 @@ def load_export(path: Path | str) -> list[dict]:
         raise InputError(f"{path} does not exist; export the project from Label Studio as JSON") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{path} is not a JSON file ({error}); export the project as JSON") from None
+    except RecursionError:
+        raise InputError(f"{path} is nested too deeply for an export; export the project as JSON") from None
     if not isinstance(tasks, list) or not all(isinstance(t, dict) and "data" in t for t in tasks):
         raise InputError(f"{path} is not a Label Studio JSON export (a list of tasks with 'data')")
     return tasks
@@ -58,6 +60,7 @@ def read_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
     problems: list[str] = []
     for task in tasks:
         where = _task_name(task)
+        _check_shape(task, where)
         annotations = task.get("annotations") or []
         submitted = [a for a in annotations if not a.get("was_cancelled")]
         report.cancelled += len(annotations) - len(submitted)
@@ -87,12 +90,13 @@ def annotation_labels(annotation: dict, taxonomy: Taxonomy, where: str) -> dict[
         if item.get("type") != "choices":
             continue
         group = item.get("from_name")
-        choices = (item.get("value") or {}).get("choices")
+        value = item.get("value") or {}
+        choices = value.get("choices") if isinstance(value, dict) else None
         if group not in taxonomy.group_names:
             raise AnnotationError(
                 f"{where}: label group {group!r} is not in the taxonomy {taxonomy.group_names}"
             )
-        if not isinstance(choices, list):
+        if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
             raise AnnotationError(f"{where}: {group} has no list of choices")
         labels.setdefault(group, []).extend(choices)
     return labels
@@ -128,6 +132,23 @@ def _example(task: dict, labels: dict[str, list[str]], annotators: int, where: s
     )
 
 
-def _task_name(task: dict) -> str:
-    sentence_id = (task.get("data") or {}).get("sentence_id")
+def _check_shape(task, where: str) -> None:
+    """A hand-edited export can hold anything: refuse what Label Studio would not have written."""
+    fix = "export the project again, or fix the file by hand"
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        raise InputError(f"{where}: a task must be an object with a 'data' object; {fix}")
+    annotations = task.get("annotations") or []
+    if not isinstance(annotations, list) or not all(isinstance(a, dict) for a in annotations):
+        raise InputError(f"{where}: 'annotations' must be a list of objects; {fix}")
+    for annotation in annotations:
+        result = annotation.get("result") or []
+        if not isinstance(result, list) or not all(isinstance(item, dict) for item in result):
+            raise InputError(f"{where}: an annotation's 'result' must be a list of objects; {fix}")
+
+
+def _task_name(task) -> str:
+    if not isinstance(task, dict):
+        return "a task"
+    data = task.get("data")
+    sentence_id = data.get("sentence_id") if isinstance(data, dict) else None
     return f"task {task.get('id')}" + (f" ({sentence_id})" if sentence_id else "")

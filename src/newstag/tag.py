@@ -40,25 +40,53 @@ class TaggedArticle:
         return found
 
 
-def tag_articles(articles: Iterable[SplitArticle], model: SavedModel) -> Iterator[TaggedArticle]:
-    taxonomy = model.tagger.taxonomy
-    threshold = model.tagger.config.threshold
+BATCH_SENTENCES = 256
+"""Sentences of consecutive articles are predicted together: one predict_proba call per
+article would spend more time in scikit-learn's per-call overhead than in the model."""
+
+
+def tag_articles(
+    articles: Iterable[SplitArticle], model: SavedModel, batch_sentences: int = BATCH_SENTENCES
+) -> Iterator[TaggedArticle]:
+    """Tag split articles, yielding each in input order once its batch is predicted."""
+    batch: list[SplitArticle] = []
+    size = 0
     for split in articles:
-        texts = [sentence.text for sentence in split.sentences]
-        probabilities = model.tagger.predict_proba(texts)
-        labels = decode(taxonomy, probabilities, threshold)
-        sentences = [
-            TaggedSentence(
-                sentence,
-                labels[row],
-                {
-                    g.name: dict(zip(g.value_names, map(float, probabilities[g.name][row]), strict=True))
-                    for g in taxonomy.groups
-                },
+        batch.append(split)
+        size += len(split.sentences)
+        if size >= batch_sentences:
+            yield from _tag_batch(batch, model)
+            batch, size = [], 0
+    if batch:
+        yield from _tag_batch(batch, model)
+
+
+def _tag_batch(batch: list[SplitArticle], model: SavedModel) -> Iterator[TaggedArticle]:
+    taxonomy = model.tagger.taxonomy
+    texts = [sentence.text for split in batch for sentence in split.sentences]
+    probabilities = model.tagger.predict_proba(texts)
+    labels = decode(taxonomy, probabilities, _thresholds(model.tagger))
+    values = {g.name: g.value_names for g in taxonomy.groups}
+    row = 0
+    for split in batch:
+        sentences = []
+        for sentence in split.sentences:
+            chosen = {group: probabilities[group][row].tolist() for group in values}
+            sentences.append(
+                TaggedSentence(
+                    sentence,
+                    labels[row],
+                    {g: dict(zip(names, chosen[g], strict=True)) for g, names in values.items()},
+                )
             )
-            for row, sentence in enumerate(split.sentences)
-        ]
+            row += 1
         yield TaggedArticle(split, sentences)
+
+
+def _thresholds(tagger):
+    """Per-value thresholds chosen in training where the model has them, else the config's."""
+    thresholds = getattr(tagger, "thresholds", None)
+    return thresholds() if callable(thresholds) else tagger.config.threshold
 
 
 def article_record(tagged: TaggedArticle, model_version: str) -> dict:

@@ -8,13 +8,13 @@ from rich.console import Console
 from rich.table import Table
 
 
-def render_tables(tagged_articles, color: bool) -> str:
+def render_table(tagged, color: bool) -> str:
+    """One article: its sentences with their labels, then its summary."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, force_terminal=color, no_color=not color)
-    for tagged in tagged_articles:
-        console.print(_sentence_table(tagged))
-        console.print(_summary(tagged), highlight=False, soft_wrap=True)
-        console.print()
+    console.print(_sentence_table(tagged))
+    console.print(_summary(tagged), highlight=False, soft_wrap=True)
+    console.print()
     return buffer.getvalue()
 
 

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import csv
-import io
-import json
+import os
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -26,43 +25,76 @@ def tag(
     output_format: Annotated[
         Format, typer.Option("--format", "-f", help="table, jsonl or csv.")
     ] = Format.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here, not to stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (whole or not at all), not to stdout.")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes; output keeps the input order.")
+    ] = 1,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
-    """Label every sentence of the articles, with probabilities, and summarise each article."""
+    """Label every sentence of the articles, with probabilities, and summarise each article.
+
+    Articles are read, tagged and written one at a time, so any amount of input fits in memory.
+    """
     from newstag.articles import read_articles
     from newstag.config import load_config
-    from newstag.files import write_atomic
+    from newstag.parallel import tag_stream
     from newstag.persist import load_model
-    from newstag.sentences import split_articles
-    from newstag.tag import tag_articles
 
-    with one_line_errors():
+    with one_line_errors(), _destination(output) as out:
         saved = load_model(model)
-        splits = split_articles(read_articles(articles), load_config(config).sentences)
-        tagged = list(tag_articles(splits, saved))
-        text = _render(tagged, output_format, saved.version, to_terminal=output is None)
-        if output:
-            write_atomic(output, text)
-        else:
-            sys.stdout.write(text)
+        settings = load_config(config)
+        tagged = tag_stream(read_articles(articles), saved, settings.sentences, jobs)
+        write = _writer(output_format, out, saved.version, color=output is None and out.isatty())
+        try:
+            for article in tagged:
+                write(article)
+                out.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
 
 
-def _render(tagged, output_format: Format, model_version: str, to_terminal: bool) -> str:
-    from newstag.tag import article_record, sentence_rows
+def _destination(output: Path | None) -> AbstractContextManager[TextIO]:
+    """stdout, or a temporary file that becomes OUTPUT only when everything is written."""
+    from newstag.files import atomic_writer
 
+    return atomic_writer(output, newline="") if output else nullcontext(sys.stdout)
+
+
+def _writer(output_format: Format, out: TextIO, model_version: str, color: bool):
     if output_format is Format.jsonl:
-        return "".join(
-            json.dumps(article_record(t, model_version), ensure_ascii=False) + "\n" for t in tagged
-        )
-    if output_format is Format.csv:
-        rows = [row for t in tagged for row in sentence_rows(t)]
-        buffer = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        return buffer.getvalue()
-    from newstag.cli.table import render_tables
+        import json
 
-    return render_tables(tagged, color=to_terminal and sys.stdout.isatty())
+        from newstag.tag import article_record
+
+        return lambda t: out.write(json.dumps(article_record(t, model_version), ensure_ascii=False) + "\n")
+    if output_format is Format.csv:
+        return _csv_writer(out)
+    from newstag.cli.table import render_table
+
+    return lambda t: out.write(render_table(t, color))
+
+
+def _csv_writer(out: TextIO):
+    import csv
+
+    from newstag.tag import sentence_rows
+
+    state: dict = {}
+
+    def write(tagged) -> None:
+        for row in sentence_rows(tagged):
+            if "writer" not in state:  # the columns depend on the taxonomy only: the first row's
+                state["writer"] = csv.DictWriter(out, fieldnames=list(row))
+                state["writer"].writeheader()
+            state["writer"].writerow(row)
+
+    return write
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away (`newstag tag ... | head`): stop without a traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise typer.Exit(1)
