@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from pathlib import Path
 
+from newstag.errors import InputError
 from newstag.sentences import Sentence
 
 
@@ -25,3 +28,36 @@ def sentence_task(sentence: Sentence) -> dict:
 
 def sentence_tasks(sentences: Iterable[Sentence]) -> list[dict]:
     return [sentence_task(sentence) for sentence in sentences]
+
+
+def task_sentence(task: dict, number: int = 0) -> Sentence:
+    """The sentence a task shows (the inverse of `sentence_task`); `number` names it in errors."""
+    data = task.get("data") if isinstance(task, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise InputError(f"task {number} has no data.text; give tasks made by newstag export")
+    sentence_id = str(data.get("sentence_id") or f"task-{number}")
+    return Sentence(
+        id=sentence_id,
+        article_id=str(data.get("article_id") or sentence_id.rsplit(":", 1)[0]),
+        index=int(data.get("index") or 0),
+        text=data["text"],
+        start=int(data.get("start") or 0),
+        end=int(data.get("end") or len(data["text"])),
+        title=str(data.get("title") or ""),
+        context_before=str(data.get("context_before") or ""),
+        context_after=str(data.get("context_after") or ""),
+    )
+
+
+def load_tasks(path: Path | str) -> list[dict]:
+    """A Label Studio import file: a JSON list of tasks with `data`."""
+    path = Path(path)
+    try:
+        tasks = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist; make it with newstag export") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{path} is not a JSON tasks file ({error}); make it with newstag export") from None
+    if not isinstance(tasks, list):
+        raise InputError(f"{path} is not a list of Label Studio tasks; make it with newstag export")
+    return tasks

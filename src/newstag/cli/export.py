@@ -15,21 +15,52 @@ Articles = Annotated[
 
 def export(
     articles: Articles,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Label Studio import file to write.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Label Studio import file.")] = None,
+    project: Annotated[str | None, typer.Option(help="Import into this Label Studio project.")] = None,
+    update_config: Annotated[
+        bool, typer.Option(help="Replace the project's label config if it differs.")
+    ] = False,
+    model: Annotated[Path | None, typer.Option(help="Attach this model's predictions.")] = None,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
-    """Split articles into sentences and write them as Label Studio tasks, one per sentence."""
+    """Split articles into sentences and write them as Label Studio tasks, one per sentence:
+    to a file (-o), or into a live project (--project), which gains only new sentences."""
     from newstag.articles import read_articles
     from newstag.config import load_config
+    from newstag.errors import InputError
     from newstag.files import write_atomic
     from newstag.sentences import split_articles
     from newstag.tasks import sentence_tasks
 
     with one_line_errors():
+        if not (output or project):
+            raise InputError("say where the tasks go: --output FILE, --project NAME, or both")
         settings = load_config(config)
         tasks, dropped = [], 0
         for split in split_articles(read_articles(articles), settings.sentences):
             tasks += sentence_tasks(split.sentences)
             dropped += len(split.dropped)
-        write_atomic(output, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
-        info(f"wrote {len(tasks)} tasks to {output} ({dropped} boilerplate pieces left out)")
+        if model:
+            from newstag.persist import load_model
+            from newstag.predictions import with_predictions
+
+            tasks = with_predictions(tasks, load_model(model))
+        if output:
+            write_atomic(output, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
+            info(f"wrote {len(tasks)} tasks to {output} ({dropped} boilerplate pieces left out)")
+        if project:
+            _send(tasks, project, update_config, settings)
+
+
+def _send(tasks: list[dict], name: str, update_config: bool, settings) -> None:
+    from newstag.labelconfig import render_label_config
+    from newstag.labelstudio import client
+    from newstag.labelstudio.session import open_connection
+
+    connection = open_connection(settings.studio)
+    project = client.ensure_project(connection, name, render_label_config(settings.taxonomy), update_config)
+    counts = client.import_tasks(project, tasks)
+    info(f"project {name!r}: {counts.added} tasks added, {counts.skipped} already there")
+    if any(task.get("predictions") for task in tasks):
+        added = client.attach_predictions(project, tasks)
+        info(f"project {name!r}: {added} predictions added, shown pre-selected to annotators")

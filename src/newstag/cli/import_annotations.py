@@ -17,7 +17,6 @@ def import_annotations(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Turn a Label Studio JSON export into a labelled dataset (datasets.Dataset on disk)."""
-    from newstag.agreement import export_agreement
     from newstag.annotations import load_export, read_export
     from newstag.config import load_config
     from newstag.dataset import save_dataset, to_dataset
@@ -27,13 +26,22 @@ def import_annotations(
         tasks = load_export(export_file)
         report = read_export(tasks, taxonomy)
         save_dataset(to_dataset(report.examples, taxonomy), output, force=force)
-        for tie in report.ties:
-            info(f"left out, {tie}")
-        info(
-            f"wrote {len(report.examples)} labelled sentences to {output} "
-            f"({report.unannotated} tasks without a submitted annotation, "
-            f"{report.cancelled} cancelled annotations, {len(report.ties)} ties left out)"
-        )
-        agreement = export_agreement(tasks, taxonomy)
-        if agreement:
-            info(agreement)
+        report_import(report, tasks, taxonomy, output)
+
+
+def report_import(report, tasks: list[dict], taxonomy, output: Path) -> None:
+    """What an import kept and left out, and how far the annotators agree (on stderr)."""
+    from newstag.agreement import export_agreement
+
+    for tie in report.ties:
+        info(f"left out, {tie}")
+    drafts = sum(len(task.get("drafts") or []) for task in tasks)
+    info(
+        f"wrote {len(report.examples)} labelled sentences to {output} "
+        f"({report.unannotated} tasks without a submitted annotation, "
+        f"{report.cancelled} cancelled or skipped annotations, {drafts} unsubmitted drafts, "
+        f"{len(report.ties)} ties left out)"
+    )
+    agreement = export_agreement(tasks, taxonomy)
+    if agreement:
+        info(agreement)

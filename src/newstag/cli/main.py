@@ -10,6 +10,8 @@ from newstag.cli import (
     import_annotations,
     info,
     label_config,
+    predict,
+    pull,
     queue,
     review,
     serve,
@@ -32,6 +34,8 @@ app.command("train")(train.train)
 app.command("tag")(tag.tag)
 app.command("info")(info.info)
 app.command("evaluate")(evaluate.evaluate)
+app.command("predict")(predict.predict)
+app.command("pull")(pull.pull)
 app.command("queue")(queue.queue)
 app.command("review")(review.review)
 app.command("serve")(serve.serve)

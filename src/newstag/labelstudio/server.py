@@ -6,6 +6,7 @@ the project's. Everything it writes (database, log, pid, login) stays under the 
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -131,7 +132,8 @@ def healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
             return response.status == 200
-    except (urllib.error.URLError, OSError):
+    except (urllib.error.URLError, http.client.HTTPException, OSError):
+        # HTTPException: something that is not yet (or not) an HTTP server answered.
         return False
 
 

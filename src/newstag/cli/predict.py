@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newstag.cli.common import DEFAULT_MODEL, info, one_line_errors
+
+
+def predict(
+    tasks_file: Annotated[Path, typer.Argument(metavar="TASKS.json", help="Tasks made by newstag export.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Tasks with predictions, to import.")],
+    model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
+) -> None:
+    """Attach the model's predictions to tasks, in Label Studio's import format (offline)."""
+    from newstag.files import write_atomic
+    from newstag.persist import load_model
+    from newstag.predictions import with_predictions
+    from newstag.tasks import load_tasks
+
+    with one_line_errors():
+        saved = load_model(model)
+        tasks = with_predictions(load_tasks(tasks_file), saved)
+        write_atomic(output, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
+        info(f"wrote {len(tasks)} tasks with predictions of {saved.version} to {output}")

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.import_annotations import DEFAULT_OUTPUT, report_import
+
+
+def pull(
+    project: Annotated[str, typer.Option(help="The Label Studio project to pull.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Dataset folder (replaced).")
+    ] = DEFAULT_OUTPUT,
+    snapshots: Annotated[Path, typer.Option(help="Folder for the raw exports.")] = Path("data/exports"),
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+) -> None:
+    """Fetch a live project's annotations into the dataset `import-annotations` makes; the raw
+    export is kept as a timestamped snapshot, so pulling again loses nothing."""
+    from newstag.annotations import read_export
+    from newstag.config import load_config
+    from newstag.dataset import save_dataset, to_dataset
+    from newstag.errors import LabelStudioError
+    from newstag.files import write_atomic
+    from newstag.labelstudio import client
+    from newstag.labelstudio.session import open_connection
+
+    with one_line_errors():
+        settings = load_config(config)
+        found = client.find_project(open_connection(settings.studio), project)
+        if found is None:
+            raise LabelStudioError(f"no project titled {project!r}; create it with newstag export --project")
+        tasks = client.export_annotations(found)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        snapshot = snapshots / f"{_safe(project)}-{stamp}.json"
+        write_atomic(snapshot, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
+        info(f"saved the raw export of {len(tasks)} tasks to {snapshot}")
+        report = read_export(tasks, settings.taxonomy)
+        save_dataset(to_dataset(report.examples, settings.taxonomy), output, force=True)
+        report_import(report, tasks, settings.taxonomy, output)
+
+
+def _safe(name: str) -> str:
+    return "".join(char if char.isalnum() or char in "-_" else "_" for char in name)

@@ -1,0 +1,135 @@
+"""export --project, --model, predict and pull through the CLI, against the real Label Studio."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from typer.testing import CliRunner
+
+from newstag.cli.main import app
+from newstag.dataset import group_labels, load_saved_dataset
+from newstag.labelstudio import client
+
+from .conftest import ROOT
+from .test_cli import assert_one_line_error
+
+runner = CliRunner()
+SEEDS = ROOT / "seeds"
+ONE_SEED = SEEDS / "001_0033be0623d06674.txt"
+
+
+def run(*args, env=None):
+    return runner.invoke(app, [str(a) for a in args], env=env)
+
+
+@pytest.fixture
+def studio_env(studio_login):
+    """The CLI finds a team's server through these variables."""
+    return {"LABEL_STUDIO_URL": studio_login.url, "LABEL_STUDIO_API_KEY": studio_login.token}
+
+
+@pytest.fixture
+def project_name() -> str:
+    return f"cli-{uuid.uuid4().hex[:8]}"
+
+
+def annotate(project, sentence_id: str, labels: dict[str, list[str]]) -> None:
+    ids = client.task_ids(project)
+    result = [
+        {"from_name": group, "to_name": "text", "type": "choices", "value": {"choices": values}}
+        for group, values in labels.items()
+    ]
+    project.connection.sdk.annotations.create(ids[sentence_id], result=result)
+
+
+def test_export_twice_leaves_the_task_count_unchanged(
+    in_project, studio_env, studio_connection, project_name
+):
+    first = run("export", SEEDS, "--project", project_name, env=studio_env)
+    assert first.exit_code == 0, first.output
+    assert "169 tasks added, 0 already there" in first.stderr
+    again = run("export", SEEDS, "--project", project_name, env=studio_env)
+    assert again.exit_code == 0 and "0 tasks added, 169 already there" in again.stderr
+    project = client.find_project(studio_connection, project_name)
+    assert len(client.task_ids(project)) == 169
+    assert studio_env["LABEL_STUDIO_API_KEY"] not in first.output + again.output
+
+
+def test_predictions_reach_the_project_preselected(
+    in_project, studio_env, studio_connection, project_name, trained_model_dir
+):
+    result = run("export", ONE_SEED, "--project", project_name, "--model", trained_model_dir, env=studio_env)
+    assert result.exit_code == 0, result.output
+    project = client.find_project(studio_connection, project_name)
+    tasks = client.task_ids(project)
+    assert f"{len(tasks)} predictions added" in result.stderr
+    version = json.loads((trained_model_dir / "meta.json").read_text())["model_version"]
+    details = studio_connection.sdk.projects.get(project.id)
+    assert details.model_version == version and details.show_collab_predictions
+    predictions = list(studio_connection.sdk.predictions.list(task=next(iter(tasks.values()))))
+    assert [p.model_version for p in predictions] == [version]
+    assert {r["from_name"] for r in predictions[0].result} == {"attack_type", "actor", "claim_status"}
+    again = run("export", ONE_SEED, "--project", project_name, "--model", trained_model_dir, env=studio_env)
+    assert "0 predictions added" in again.stderr
+
+
+def test_annotations_come_back_through_pull_and_train(
+    in_project, tmp_path, studio_env, studio_connection, project_name
+):
+    assert run("export", SEEDS, "--project", project_name, env=studio_env).exit_code == 0
+    project = client.find_project(studio_connection, project_name)
+    gold = {
+        "000_2d15d2f2265082b8:3": (
+            ["air_strike", "ground_assault"],
+            ["syrian_government", "russia"],
+            "claim",
+        ),
+        "000_2d15d2f2265082b8:5": (["none"], ["none"], "none"),
+        "001_0033be0623d06674:15": (["unspecified"], ["russia"], "denial"),
+        "001_0033be0623d06674:4": (["none"], ["none"], "none"),
+    }
+    for sentence_id, (attack, actor, claim) in gold.items():
+        annotate(project, sentence_id, {"attack_type": attack, "actor": actor, "claim_status": [claim]})
+    dataset_dir, snapshots = tmp_path / "ds", tmp_path / "exports"
+    pulled = run(
+        "pull", "--project", project_name, "-o", dataset_dir, "--snapshots", snapshots, env=studio_env
+    )
+    assert pulled.exit_code == 0, pulled.output
+    assert "wrote 4 labelled sentences" in pulled.stderr and "165 tasks without" in pulled.stderr
+
+    dataset = load_saved_dataset(dataset_dir)
+    claims = dict(zip(dataset["sentence_id"], group_labels(dataset, "claim_status"), strict=True))
+    assert claims == {sid: [labels[2]] for sid, labels in gold.items()}
+    assert len(list(snapshots.iterdir())) == 1
+    assert len(json.loads(next(snapshots.iterdir()).read_text())) == 169
+
+    assert (
+        run(
+            "pull", "--project", project_name, "-o", dataset_dir, "--snapshots", snapshots, env=studio_env
+        ).exit_code
+        == 0
+    )
+    assert len(list(snapshots.iterdir())) == 2, "each pull keeps its own snapshot"
+    trained = run("train", "--data", dataset_dir, "-o", tmp_path / "model")
+    assert trained.exit_code == 0, trained.output
+
+
+def test_a_project_with_another_label_config_needs_update_config(
+    in_project, studio_env, studio_connection, project_name, label_config_xml
+):
+    client.ensure_project(studio_connection, project_name, label_config_xml.replace("$title", "$article"))
+    refused = run("export", ONE_SEED, "--project", project_name, env=studio_env)
+    assert_one_line_error(refused, "pass --update-config")
+    assert (
+        run("export", ONE_SEED, "--project", project_name, "--update-config", env=studio_env).exit_code == 0
+    )
+
+
+def test_refused_token_and_unknown_project_are_one_line_errors(in_project, studio_env, project_name):
+    refused = run(
+        "export", ONE_SEED, "--project", project_name, env={**studio_env, "LABEL_STUDIO_API_KEY": "x.y.z"}
+    )
+    assert_one_line_error(refused, "token")
+    assert_one_line_error(run("pull", "--project", project_name, env=studio_env), "no project titled")

@@ -1,0 +1,53 @@
+import json
+
+from typer.testing import CliRunner
+
+from newstag.cli.main import app
+from newstag.labelconfig import render_label_config
+from newstag.labelstudio import schema
+from newstag.persist import load_model
+from newstag.predictions import with_predictions
+
+from .conftest import ROOT
+from .test_cli import assert_one_line_error
+
+runner = CliRunner()
+
+
+def seed_tasks(tmp_path):
+    out = tmp_path / "tasks.json"
+    assert (
+        runner.invoke(
+            app, ["export", str(ROOT / "seeds" / "004_ddedb99dd559cc2f.txt"), "-o", str(out)]
+        ).exit_code
+        == 0
+    )
+    return out
+
+
+def test_predictions_fit_the_label_config_and_obey_the_rules(
+    in_project, tmp_path, trained_model_dir, taxonomy
+):
+    tasks = json.loads(seed_tasks(tmp_path).read_text())
+    model = load_model(trained_model_dir)
+    predicted = with_predictions(tasks, model)
+    offered = schema.choices(render_label_config(taxonomy))
+    for task in predicted:
+        [prediction] = task["predictions"]
+        schema.check_prediction(prediction, offered, task["data"]["sentence_id"])
+        labels = {r["from_name"]: r["value"]["choices"] for r in prediction["result"]}
+        assert taxonomy.violations(labels) == []
+        assert prediction["model_version"] == model.version and 0 < prediction["score"] <= 1
+    assert with_predictions(predicted, model) == predicted, "predicting again adds nothing"
+
+
+def test_predict_command_writes_tasks_with_predictions(in_project, tmp_path, trained_model_dir):
+    tasks, out = seed_tasks(tmp_path), tmp_path / "pre.json"
+    result = runner.invoke(app, ["predict", str(tasks), "-o", str(out), "--model", str(trained_model_dir)])
+    assert result.exit_code == 0, result.output
+    written = json.loads(out.read_text())
+    assert len(written) == len(json.loads(tasks.read_text())) and all(t["predictions"] for t in written)
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"data": {"title": "no text"}}]')
+    failed = runner.invoke(app, ["predict", str(bad), "-o", str(out), "--model", str(trained_model_dir)])
+    assert_one_line_error(failed, "task 0 has no data.text")
