@@ -122,3 +122,22 @@ def test_queue_command_writes_the_ordered_file(trained_model_dir, in_project, tm
     ordered = json.loads(out.read_text())
     assert ordered[0]["data"]["queue_rank"] == 1
     assert "queued" in result.stderr
+
+
+@pytest.mark.studio
+def test_the_queue_becomes_a_tab_ordered_by_rank(saved, studio_project, studio_tasks):
+    from newstag.labelstudio import client, views
+
+    client.import_tasks(studio_project, studio_tasks)
+    result = views.apply_queue(studio_project, saved)
+    assert result.ranked == len(studio_tasks)
+    sdk = studio_project.connection.sdk
+    [tab] = [v for v in sdk.views.list(project=studio_project.id) if v.data.get("title") == views.QUEUE_VIEW]
+    assert tab.data["ordering"] == ["tasks:data.queue_rank"]
+    ranks = sorted(sdk.tasks.get(i).data["queue_rank"] for i in client.task_ids(studio_project).values())
+    assert ranks == list(range(1, len(studio_tasks) + 1))
+    in_tab = [t.data["queue_rank"] for t in sdk.tasks.list(project=studio_project.id, view=tab.id)]
+    assert in_tab == sorted(in_tab)  # the tab serves the tasks in queue order
+    assert views.apply_queue(studio_project, saved).ranked == len(studio_tasks)  # again: same tab
+    titles = [v.data.get("title") for v in sdk.views.list(project=studio_project.id)]
+    assert titles.count(views.QUEUE_VIEW) == 1

@@ -107,3 +107,16 @@ def test_review_command_lists_suspects(in_project, small_export_path):
     assert "likely errors among 169 sentences" in result.stderr
     result = CliRunner().invoke(app, ["review"])
     assert result.exit_code == 1 and "--project" in result.stderr
+
+
+@pytest.mark.studio
+def test_suspects_go_into_a_review_tab(studio_project, studio_tasks):
+    from newstag.labelstudio import client, views
+
+    client.import_tasks(studio_project, studio_tasks)
+    ids = client.task_ids(studio_project)
+    views.show_tasks(studio_project, ["aleppo-test:1", "aleppo-test:3", "missing:0"], views.REVIEW_VIEW)
+    sdk = studio_project.connection.sdk
+    [tab] = [v for v in sdk.views.list(project=studio_project.id) if v.data.get("title") == views.REVIEW_VIEW]
+    values = sorted(item["value"] for item in tab.data["filters"]["items"])
+    assert values == sorted([ids["aleppo-test:1"], ids["aleppo-test:3"]])
