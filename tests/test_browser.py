@@ -1,4 +1,5 @@
-"""An annotator in Debian's Chromium labels one sentence; the labels come back through the export."""
+"""An annotator in Debian's Chromium labels one sentence; `newstag pull` brings exactly those
+labels back, and a model trains on them."""
 
 from __future__ import annotations
 
@@ -9,16 +10,21 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from newstag.annotations import read_export
+from newstag.cli.main import app
+from newstag.dataset import group_labels, load_saved_dataset
 from newstag.labelstudio import client
 
 from .conftest import ROOT, missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
 PREDICTED = {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]}
@@ -97,20 +103,33 @@ def choose(box, predicted: list[str], chosen: list[str]) -> None:
         box.locator(f'input[name="{value}"]').check()
 
 
-def wait_for_annotation(project, sentence_id: str, timeout: float = 30.0) -> list[dict]:
+def wait_for_annotation(project, sentence_id: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         export = client.export_annotations(project)
         if any(t["annotations"] for t in export if t["data"]["sentence_id"] == sentence_id):
-            return export
+            return
         time.sleep(0.5)
     raise AssertionError(f"no annotation for {sentence_id} reached Label Studio")
+
+
+def pull_and_train(tmp_path: Path, project, login) -> Path:
+    """The CLI as a user runs it: pull the project into a dataset, train on it."""
+    runner, env = CliRunner(), {"LABEL_STUDIO_URL": login.url, "LABEL_STUDIO_API_KEY": login.token}
+    dataset = tmp_path / "dataset"
+    pulled = runner.invoke(
+        app, ["pull", "--project", project.title, "-o", str(dataset), "--snapshots", str(tmp_path)], env=env
+    )
+    assert pulled.exit_code == 0, pulled.output
+    trained = runner.invoke(app, ["train", "--data", str(dataset), "-o", str(tmp_path / "model")])
+    assert trained.exit_code == 0, trained.output
+    return dataset
 
 
 @pytest.mark.studio
 @pytest.mark.browser
 def test_annotator_labels_a_sentence_in_chromium(
-    page, studio_login, studio_project, predicted_task, taxonomy
+    page, tmp_path, in_project, studio_login, studio_project, predicted_task, studio_tasks, taxonomy
 ):
     task, task_id = predicted_task
     with screenshot_on_failure(page, "annotator_labels_a_sentence"):
@@ -125,7 +144,17 @@ def test_annotator_labels_a_sentence_in_chromium(
             choose(box, PREDICTED[group], CHOSEN[group])
         page.get_by_test_id("bottombar-submit-button").click()
 
-        export = wait_for_annotation(studio_project, task["data"]["sentence_id"])
-        [example] = read_export(export, taxonomy).examples
-        assert example.sentence_id == task["data"]["sentence_id"]
-        assert {g: sorted(v) for g, v in example.labels.items()} == CHOSEN
+        wait_for_annotation(studio_project, task["data"]["sentence_id"])
+
+    # A second sentence, labelled through the API, so that the model has two classes to learn.
+    other = studio_tasks[0]["data"]["sentence_id"]
+    other_labels = {"attack_type": ["none"], "actor": ["none"], "claim_status": ["none"]}
+    ids = client.task_ids(studio_project)
+    studio_project.connection.sdk.annotations.create(ids[other], result=as_result(other_labels))
+
+    dataset = load_saved_dataset(pull_and_train(tmp_path, studio_project, studio_login))
+    rows = {sid: i for i, sid in enumerate(dataset["sentence_id"])}
+    assert set(rows) == {task["data"]["sentence_id"], other}
+    browser_row = rows[task["data"]["sentence_id"]]
+    pulled = {g: sorted(group_labels(dataset, g)[browser_row]) for g in taxonomy.group_names}
+    assert pulled == CHOSEN
