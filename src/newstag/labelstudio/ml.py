@@ -15,11 +15,10 @@ BACKEND_TITLE = "newstag"
 
 
 def connect_local(studio_config) -> Connection:
-    """A connection to the local Label Studio that `newstag studio start` runs."""
-    from newstag.labelstudio import server
+    """The Label Studio of LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY, else the local one."""
+    from newstag.labelstudio.session import open_connection
 
-    login = server.credentials(server.Studio.from_config(studio_config))
-    return client.connect(login.url, login.token)
+    return open_connection(studio_config)
 
 
 def project_by_id(connection: Connection, project_id: int) -> Project:
