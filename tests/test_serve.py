@@ -3,7 +3,6 @@ Label Studio connected to it (an annotation retrains; a new task carries a fresh
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -13,6 +12,8 @@ from newstag.backend.app import create_app
 from newstag.backend.live import LiveModel
 from newstag.backend.serve import Server, build, merge_exports
 from newstag.persist import load_model
+
+from .conftest import free_loopback_port
 
 
 @pytest.fixture(scope="module")
@@ -95,16 +96,10 @@ def test_webhook_counts_annotations_and_retrains(http):
 # --- against the real Label Studio ---
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def backend(trained_model_dir, small_export_path, studio_connection, tmp_path):
     app, live, projects = build(trained_model_dir, small_export_path, tmp_path / "live", 1, studio_connection)
-    server = Server(app, "127.0.0.1", free_port()).start()
+    server = Server(app, "127.0.0.1", free_loopback_port()).start()
     yield server, live
     server.stop()
 

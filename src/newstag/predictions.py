@@ -1,4 +1,5 @@
-"""Model predictions as Label Studio pre-annotations, attached to tasks."""
+"""Model predictions as Label Studio pre-annotations: for `export --model`, `predict` and the
+ML backend alike."""
 
 from __future__ import annotations
 
@@ -11,30 +12,45 @@ from newstag.sentences import SplitArticle
 from newstag.tag import TaggedSentence, tag_articles
 from newstag.tasks import task_sentence
 
+TO_NAME = "text"
 
-def with_predictions(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
-    """The same tasks, each with one prediction of `model` (replacing an older one of the
-    same model version, so predicting again adds nothing)."""
+
+def predict_tasks(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
+    """One prediction per task, in the tasks' order."""
     sentences = [task_sentence(task, number) for number, task in enumerate(tasks)]
     splits = [
         SplitArticle(Article(id=article_id, title="", text=""), list(group), [])
         for article_id, group in groupby(sentences, key=lambda s: s.article_id)
     ]
-    tagged = [t for article in tag_articles(splits, model) for t in article.sentences]
+    return [
+        prediction(t, model.version) for article in tag_articles(splits, model) for t in article.sentences
+    ]
+
+
+def with_predictions(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
+    """The same tasks, each with one prediction of `model` (replacing an older one of the
+    same model version, so predicting again adds nothing)."""
     result = []
-    for task, sentence in zip(tasks, tagged, strict=True):
+    for task, new in zip(tasks, predict_tasks(tasks, model), strict=True):
         kept = [p for p in task.get("predictions", []) if p.get("model_version") != model.version]
-        result.append({**task, "predictions": [*kept, prediction(sentence, model.version)]})
+        result.append({**task, "predictions": [*kept, new]})
     return result
 
 
 def prediction(tagged: TaggedSentence, model_version: str) -> dict:
-    """One Label Studio prediction; its score is the confidence of the least sure group."""
+    """One Label Studio prediction. Its score is the smallest probability among the values
+    chosen, over all groups: a task is only as sure as its least sure choice."""
     return {
         "model_version": model_version,
         "score": round(min(tagged.confidence(group) for group in tagged.labels), 4),
         "result": [
-            {"from_name": group, "to_name": "text", "type": "choices", "value": {"choices": values}}
+            {
+                "id": f"newstag-{group}",
+                "from_name": group,
+                "to_name": TO_NAME,
+                "type": "choices",
+                "value": {"choices": list(values)},
+            }
             for group, values in tagged.labels.items()
         ],
     }

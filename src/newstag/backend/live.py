@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newstag.backend.predictions import predict_tasks
+from newstag.predictions import predict_tasks
 
 log = logging.getLogger("newstag.serve")
 
@@ -56,7 +56,7 @@ class LiveModel:
         return self._thread is not None and self._thread.is_alive()
 
     def predict(self, tasks: list[dict]) -> list[dict]:
-        return predict_tasks(self._saved, tasks)
+        return predict_tasks(tasks, self._saved)
 
     def annotated(self, count: int = 1) -> bool:
         """Count new annotations; start a retrain once `every` have come in. True if started."""
