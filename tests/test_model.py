@@ -12,7 +12,7 @@ from newstag.features import feature_parts
 from newstag.model import SentenceTagger
 
 
-@parametrize_with_checks([CalibratedClassifier(LogisticRegression(), cv=3)])
+@parametrize_with_checks([CalibratedClassifier(LogisticRegression(solver="liblinear"), cv=2)])
 def test_calibrated_classifier_follows_sklearn_conventions(estimator, check):
     check(estimator)
 
