@@ -21,10 +21,10 @@ install-embeddings: $(INSTALLED)
 install: $(INSTALLED)
 
 # Trained once; delete models/default (or run `newstag train --force`) to retrain.
-$(MODEL)/meta.json: $(INSTALLED)
+$(MODEL)/model.skops: $(INSTALLED)
 	$(BIN)/newstag train --data labeling/seed_annotations.json --output $(MODEL) --force > /dev/null
 
-demo: $(INSTALLED) $(MODEL)/meta.json
+demo: $(INSTALLED) $(MODEL)/model.skops
 	@$(BIN)/newstag info $(MODEL)
 	@echo "Tagging the seed articles. The model was trained on them, so these labels look better"
 	@echo "than it would do on unseen articles: the cross-validated scores above are the honest ones."

@@ -28,6 +28,17 @@ def test_train_save_load_gives_identical_probabilities(tmp_path, small_dataset, 
         np.testing.assert_array_equal(fresh[group], loaded[group])
 
 
+def test_training_twice_on_the_same_data_gives_the_same_model(small_dataset, config):
+    from newstag.training import train_model
+
+    first, second = (
+        train_model(small_dataset, config, cross_validate=False).tagger.predict_proba(SENTENCES)
+        for _ in range(2)
+    )
+    for group in first:
+        np.testing.assert_array_equal(first[group], second[group])
+
+
 def test_meta_records_labels_versions_data_hash_and_metrics(trained_model_dir):
     meta = json.loads((trained_model_dir / "meta.json").read_text())
     assert meta["labels"]["claim_status"] == ["claim", "denial", "none"]

@@ -32,8 +32,14 @@ MIN_POSITIVES = 3
 def _classifier(config: ModelConfig) -> CalibratedClassifier:
     # liblinear's dual solver fits one binary problem on thousands of sparse n-grams and a
     # few hundred sentences several times faster than lbfgs or the primal solver.
+    # liblinear shuffles its coordinates: without a fixed random_state two trainings differ.
     binary = LogisticRegression(
-        C=config.C, class_weight="balanced", solver="liblinear", dual=True, max_iter=2000
+        C=config.C,
+        class_weight="balanced",
+        solver="liblinear",
+        dual=True,
+        max_iter=2000,
+        random_state=config.random_state,
     )
     return CalibratedClassifier(
         binary, cv=INNER_FOLDS, min_positives=MIN_POSITIVES, threshold=config.threshold
