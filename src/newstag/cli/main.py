@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from newstag.cli import (
+    batch,
     evaluate,
     export,
     import_annotations,
@@ -32,6 +33,7 @@ app.command("export")(export.export)
 app.command("import-annotations")(import_annotations.import_annotations)
 app.command("train")(train.train)
 app.command("tag")(tag.tag)
+app.command("batch")(batch.batch)
 app.command("info")(info.info)
 app.command("evaluate")(evaluate.evaluate)
 app.command("predict")(predict.predict)

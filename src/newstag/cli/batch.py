@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from newstag.cli.common import DEFAULT_CONFIG_PATH, DEFAULT_MODEL, ConfigOption, info, one_line_errors
+
+
+def batch(
+    input_url: Annotated[
+        str,
+        typer.Argument(metavar="INPUT", help="Folder or fsspec URL of .jsonl, .jsonl.gz or .parquet files."),
+    ],
+    output_url: Annotated[
+        str, typer.Argument(metavar="OUTPUT", help="Folder or fsspec URL for the tagged partitions (.jsonl).")
+    ],
+    model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
+    scheduler: Annotated[
+        str | None, typer.Option(help="A running Dask scheduler, e.g. tcp://host:8786.")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Without --scheduler: local worker processes (default: one per core)."),
+    ] = None,
+    retries: Annotated[int, typer.Option(min=0, help="Extra attempts for a task that raised an error.")] = 2,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+) -> None:
+    """Tag a partitioned corpus on a Dask cluster: one output file per input file, each record as
+    `newstag tag --format jsonl` writes it.
+
+    Partitions already in OUTPUT are skipped, so a failed run is finished by running it again.
+    Needs Dask: install newstag with its `distributed` extra.
+    """
+    from newstag.batch.partitions import plan_batch
+    from newstag.config import load_config
+    from newstag.errors import InputError, NewstagError
+    from newstag.persist import read_meta
+
+    with one_line_errors():
+        if scheduler and workers:
+            raise InputError("give --scheduler ADDRESS (a cluster) or --workers N (this machine), not both")
+        settings = load_config(config)
+        read_meta(model)  # a wrong folder fails here, before a cluster starts
+        plan = plan_batch(input_url, output_url)
+        total = len(plan.todo) + len(plan.done)
+        info(f"{total} partitions: {len(plan.done)} already written (skipped), {len(plan.todo)} to tag")
+        if not plan.todo:
+            return
+        engine = _engine()
+        with engine.connect(scheduler, workers or os.cpu_count()) as client:
+            failed = _run(engine, client, plan.todo, model, settings.sentences, retries)
+        if failed:
+            raise NewstagError(
+                f"{len(failed)} of {len(plan.todo)} partitions failed ({', '.join(failed[:5])}"
+                f"{', ...' if len(failed) > 5 else ''}); fix them and run again (written ones are skipped)"
+            )
+
+
+def _engine():
+    """The Dask side, imported only here: Dask is an optional extra and slow to import."""
+    from newstag.errors import NewstagError
+
+    try:
+        from newstag.batch import engine
+    except ImportError as error:
+        if error.name and error.name.split(".")[0] in {"dask", "distributed"}:
+            raise NewstagError(
+                "newstag batch needs Dask distributed; install it with pip install 'newstag[distributed]'"
+            ) from None
+        raise
+    return engine
+
+
+def _run(engine, client, partitions, model, sentences, retries) -> list[str]:
+    """Run the batch, printing one progress line per finished partition; return the failed ones."""
+    progress = Progress(len(partitions))
+    for result in engine.run_batch(client, partitions, model, sentences, retries):
+        info(progress.line(result))
+    return progress.failed
+
+
+class Progress:
+    """Partitions done / total and articles per second since the batch started."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.done = 0
+        self.articles = 0
+        self.failed: list[str] = []
+        self.start = time.monotonic()
+
+    def line(self, result) -> str:
+        self.done += 1
+        if result.error:
+            self.failed.append(result.name)
+            return f"[{self.done}/{self.total}] {result.name} FAILED: {result.error}"
+        self.articles += result.articles
+        rate = self.articles / max(time.monotonic() - self.start, 1e-6)
+        return (
+            f"[{self.done}/{self.total}] {result.name}: {result.articles} articles "
+            f"({self.articles} in all, {rate:.1f} articles/s)"
+        )
