@@ -14,7 +14,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +46,10 @@ class PartitionResult:
 
 class ModelPlugin(WorkerPlugin):
     """Carries a model folder's files to each worker, which loads the model when it joins."""
+
+    idempotent = True
+    """Registered again under the same name (same model, same sentence config) on a long-lived
+    cluster, it is not sent again: each worker loads a model once in its life, not once per run."""
 
     def __init__(self, key: str, files: dict[str, bytes], sentences: SentenceConfig):
         self.key = key
@@ -99,7 +103,13 @@ def ship_model(client: Client, model_dir: Path | str, sentences: SentenceConfig)
         )
     key = f"{meta['model_sha256'][:16]}-{_digest(repr(sentences))}"
     files = {name: (model_dir / name).read_bytes() for name in (MODEL_FILE, META_FILE)}
-    client.register_plugin(ModelPlugin(key, files, sentences), name=f"newstag-model-{key}")
+    name = f"newstag-model-{key}"
+    try:
+        client.register_plugin(ModelPlugin(key, files, sentences), name=name)
+    except BaseException:
+        with suppress(Exception):  # else the next run would take the failed plugin as sent
+            client.unregister_worker_plugin(name)
+        raise
     return key
 
 
