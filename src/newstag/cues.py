@@ -40,6 +40,12 @@ def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
+def _counts(patterns: tuple[str | None, ...], text: str) -> tuple[int, ...]:
+    """Cached: every label group's pipeline counts the same cues in the same sentences."""
+    return tuple(len(_compiled(p).findall(text)) if p is not None else 0 for p in patterns)
+
+
 class CueCounter(TransformerMixin, BaseEstimator):
     """Texts -> how often each value's cues occur, one column per entry of `cues`."""
 
@@ -54,12 +60,8 @@ class CueCounter(TransformerMixin, BaseEstimator):
 
     def transform(self, X) -> np.ndarray:
         check_is_fitted(self, "patterns_")
-        counts = np.zeros((len(X), len(self.patterns_)))
-        for row, text in enumerate(X):
-            for column, pattern in enumerate(self.patterns_):
-                if pattern is not None:
-                    counts[row, column] = len(_compiled(pattern).findall(text))
-        return counts
+        patterns = tuple(self.patterns_)
+        return np.array([_counts(patterns, text) for text in X], dtype=float).reshape(len(X), len(patterns))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "patterns_")

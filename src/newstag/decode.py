@@ -10,8 +10,7 @@ every group always satisfies the rules, so a consistent answer always exists.
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -27,27 +26,46 @@ group or one per value (in the taxonomy's order); a group not named gets 0.5."""
 
 def decode(taxonomy: Taxonomy, probabilities: dict[str, np.ndarray], thresholds: Thresholds) -> list[dict]:
     """Labels for every row: group -> list of values."""
-    n_rows = len(next(iter(probabilities.values()))) if probabilities else 0
-    return [
-        decode_row(taxonomy, {g: p[row] for g, p in probabilities.items()}, thresholds)
-        for row in range(n_rows)
-    ]
+    if not probabilities:
+        return []
+    adjusted = {
+        g.name: _adjusted(g, np.asarray(probabilities[g.name], dtype=float), thresholds)
+        for g in taxonomy.groups
+    }
+    n_rows = len(next(iter(adjusted.values())))
+    return [_best_consistent(taxonomy, {g: p[row] for g, p in adjusted.items()}) for row in range(n_rows)]
 
 
 def decode_row(taxonomy: Taxonomy, row: dict[str, np.ndarray], thresholds: Thresholds) -> dict:
+    return decode(taxonomy, {g: np.asarray(p)[None, :] for g, p in row.items()}, thresholds)[0]
+
+
+def _adjusted(group: LabelGroup, probabilities: np.ndarray, thresholds: Thresholds) -> np.ndarray:
+    """Clipped probabilities; for a multiple-choice group, shifted so a threshold is even odds."""
+    p = np.clip(probabilities, EPSILON, 1 - EPSILON)
+    if group.multiple:
+        p = 1 / (1 + np.exp(-(_logit(p) - _logit(group_thresholds(group, thresholds)))))
+    return p
+
+
+def _best_consistent(taxonomy: Taxonomy, row: dict[str, np.ndarray]) -> dict:
+    """The most probable combination of candidates that breaks no rule: usually each group's
+    own best, else the next best combination that is consistent."""
     options = []
     for group in taxonomy.groups:
-        p = np.clip(row[group.name], EPSILON, 1 - EPSILON)
-        if group.multiple:
-            p = 1 / (1 + np.exp(-(_logit(p) - _logit(group_thresholds(group, thresholds)))))
-        options.append([(labels, _log_likelihood(group, p, labels)) for labels in _candidates(group, p)])
-    best, best_score = None, -math.inf
-    for combination in itertools.product(*options):
+        log_likelihood = _LogLikelihood(group, row[group.name])
+        options.append([(labels, log_likelihood(labels)) for labels in _candidates(group, row[group.name])])
+    for combination in _best_first(options):
         labels = {g.name: list(c[0]) for g, c in zip(taxonomy.groups, combination, strict=True)}
-        score = sum(c[1] for c in combination)
-        if score > best_score and not taxonomy.violations(labels):
-            best, best_score = labels, score
-    return best
+        if not taxonomy.violations(labels):
+            return labels
+    raise ConfigError("no candidate labels satisfy the taxonomy's rules; give each group an exclusive 'none'")
+
+
+def _best_first(options: list[list[tuple]]) -> Iterator[tuple]:
+    """Each group's best option first; then, only if needed, every combination best first."""
+    yield tuple(max(group_options, key=lambda option: option[1]) for group_options in options)
+    yield from sorted(itertools.product(*options), key=lambda c: -sum(score for _, score in c))
 
 
 def group_thresholds(group: LabelGroup, thresholds: Thresholds) -> np.ndarray:
@@ -78,9 +96,20 @@ def _candidates(group: LabelGroup, probabilities: np.ndarray) -> set[tuple]:
     return candidates
 
 
-def _log_likelihood(group: LabelGroup, probabilities: np.ndarray, labels: tuple) -> float:
-    """log P(labels): one value for a single-choice group, each value's yes/no otherwise."""
-    if not group.multiple:
-        return float(np.log(probabilities[group.value_names.index(labels[0])]))
-    chosen = np.isin(group.value_names, labels)
-    return float(np.log(np.where(chosen, probabilities, 1 - probabilities)).sum())
+class _LogLikelihood:
+    """log P(labels) for one group and row: the chosen value's probability for a single-choice
+    group; otherwise each value's yes or no, all "no" plus the gain of each "yes"."""
+
+    def __init__(self, group: LabelGroup, probabilities: np.ndarray):
+        self.index = {name: i for i, name in enumerate(group.value_names)}
+        self.log_yes = np.log(probabilities).tolist()
+        self.multiple = group.multiple
+        if group.multiple:
+            log_no = np.log(1 - probabilities)
+            self.all_no = float(log_no.sum())
+            self.gain = (np.log(probabilities) - log_no).tolist()
+
+    def __call__(self, labels: tuple) -> float:
+        if not self.multiple:
+            return self.log_yes[self.index[labels[0]]]
+        return self.all_no + sum(self.gain[self.index[name]] for name in labels)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from newstag.errors import ConfigError
 
@@ -27,7 +28,7 @@ class LabelGroup:
     values: tuple[LabelValue, ...]
     exclusive: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def value_names(self) -> list[str]:
         return [value.name for value in self.values]
 
@@ -88,7 +89,7 @@ class Taxonomy:
             if unknown:
                 raise ConfigError(f"group {group.name!r}: exclusive values {sorted(unknown)} unknown")
 
-    @property
+    @cached_property
     def group_names(self) -> list[str]:
         return [group.name for group in self.groups]
 
