@@ -116,3 +116,10 @@ def test_malformed_export_and_unknown_label(in_project, tmp_path, small_export_p
     bad.write_text(json.dumps(tasks))
     assert_one_line_error(run("import-annotations", bad, "-o", tmp_path / "ds"), "task 1 (a1:0)")
     assert not (tmp_path / "ds").exists()
+
+
+def test_tag_needs_no_config_file_it_uses_the_models_own(tmp_path, monkeypatch, trained_model_dir):
+    monkeypatch.chdir(tmp_path)  # no configs/ here
+    result = run("tag", SEED, "--model", trained_model_dir, "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[0])["article_id"] == "001_0033be0623d06674"

@@ -9,7 +9,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, DEFAULT_MODEL, ConfigOption, one_line_errors
+from newstag.cli.common import DEFAULT_MODEL, one_line_errors
 from newstag.cli.export import Articles
 
 
@@ -31,20 +31,23 @@ def tag(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="Worker processes; output keeps the input order.")
     ] = 1,
-    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Sentence settings [the model's own config].")
+    ] = None,
 ) -> None:
     """Label every sentence of the articles, with probabilities, and summarise each article.
 
     Articles are read, tagged and written one at a time, so any amount of input fits in memory.
     """
     from newstag.articles import read_articles
-    from newstag.config import load_config
+    from newstag.config import config_from_dict, load_config
     from newstag.parallel import tag_stream
     from newstag.persist import load_model
 
     with one_line_errors(), _destination(output) as out:
         saved = load_model(model)
-        settings = load_config(config)
+        # By default articles are split as they were for training, from any directory.
+        settings = load_config(config) if config else config_from_dict(saved.meta["config"], str(model))
         tagged = tag_stream(read_articles(articles), saved, settings.sentences, jobs)
         write = _writer(output_format, out, saved.version, color=output is None and out.isatty())
         try:
