@@ -103,6 +103,8 @@ def test_a_killed_worker_loses_and_duplicates_nothing(client, trained_model_dir,
     assert_same_records(tmp_path / "out", single_machine(corpus, trained_model_dir, tmp_path))
     client.wait_for_workers(WORKERS, timeout=120)
     assert killed not in client.run(os.getpid).values()  # the nanny started a new worker
+    # the new worker loaded the model when it joined; the other one has not loaded it again
+    assert all(list(n.values()) == [1] for n in loads_per_worker(client).values())
 
 
 def test_cli_reports_a_bad_partition_finishes_the_rest_and_a_rerun_skips_done(
