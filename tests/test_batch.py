@@ -21,7 +21,6 @@ from newstag.errors import InputError
 from .conftest import ROOT
 
 runner = CliRunner()
-CONFIG = str(ROOT / "configs" / "default.toml")
 WORKERS = 2
 
 
@@ -55,7 +54,7 @@ def write_corpus(folder: Path, partitions: int) -> Path:
 
 def single_machine(corpus: Path, model: Path, tmp_path: Path) -> list[dict]:
     output = tmp_path / "single.jsonl"
-    args = ["tag", str(corpus), "--model", str(model), "--format", "jsonl", "-o", str(output), "-c", CONFIG]
+    args = ["tag", str(corpus), "--model", str(model), "--format", "jsonl", "-o", str(output)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
@@ -113,7 +112,7 @@ def test_cli_reports_a_bad_partition_finishes_the_rest_and_a_rerun_skips_done(
     corpus = write_corpus(tmp_path / "in", partitions=3)
     (corpus / "broken.jsonl").write_text('{"id": "a", "text": "Jets bombed it."}\nnot json\n')
     output = tmp_path / "out"
-    args = ["batch", str(corpus), str(output), "--model", str(trained_model_dir), "-c", CONFIG]
+    args = ["batch", str(corpus), str(output), "--model", str(trained_model_dir)]
     args += ["--scheduler", client.scheduler.address]
 
     first = runner.invoke(app, args)

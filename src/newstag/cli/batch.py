@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, DEFAULT_MODEL, ConfigOption, info, one_line_errors
+from newstag.cli.common import DEFAULT_MODEL, info, one_line_errors
 
 
 def batch(
@@ -27,7 +27,9 @@ def batch(
         typer.Option(min=1, help="Without --scheduler: local worker processes (default: one per core)."),
     ] = None,
     retries: Annotated[int, typer.Option(min=0, help="Extra attempts for a task that raised an error.")] = 2,
-    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Sentence settings [the model's own config].")
+    ] = None,
 ) -> None:
     """Tag a partitioned corpus on a Dask cluster: one output file per input file, each record as
     `newstag tag --format jsonl` writes it.
@@ -36,15 +38,16 @@ def batch(
     Needs Dask: install newstag with its `distributed` extra.
     """
     from newstag.batch.partitions import plan_batch
-    from newstag.config import load_config
+    from newstag.config import config_from_dict, load_config
     from newstag.errors import InputError, NewstagError
     from newstag.persist import read_meta
 
     with one_line_errors():
         if scheduler and workers:
             raise InputError("give --scheduler ADDRESS (a cluster) or --workers N (this machine), not both")
-        settings = load_config(config)
-        read_meta(model)  # a wrong folder fails here, before a cluster starts
+        meta = read_meta(model)  # a wrong folder fails here, before a cluster starts
+        # As `newstag tag`: articles are split as they were for training, unless --config says otherwise.
+        settings = load_config(config) if config else config_from_dict(meta["config"], str(model))
         plan = plan_batch(input_url, output_url)
         total = len(plan.todo) + len(plan.done)
         info(f"{total} partitions: {len(plan.done)} already written (skipped), {len(plan.todo)} to tag")
@@ -77,6 +80,10 @@ def _engine():
 
 def _run(engine, client, partitions, model, sentences, retries) -> list[str]:
     """Run the batch, printing one progress line per finished partition; return the failed ones."""
+    start = time.monotonic()
+    engine.ship_model(client, model, sentences)  # run_batch finds it there and does not send it again
+    workers = len(client.scheduler_info()["workers"])
+    info(f"model loaded on {workers} workers in {time.monotonic() - start:.1f} s")
     progress = Progress(len(partitions))
     for result in engine.run_batch(client, partitions, model, sentences, retries):
         info(progress.line(result))
