@@ -2,7 +2,9 @@
 
     .venv/bin/python benchmarks/throughput.py [--model models/default ...] [--copies 20]
 
-The corpus is the seed articles repeated COPIES times as one JSONL file. "bare" is
+The corpus is the seed articles repeated COPIES times as one JSONL file, every line of copy N
+ending in " [N]" so that no sentence repeats (a real corpus has few exact repeats, and newstag
+caches per-sentence cue counts). "bare" is
 predict_proba on the same sentences, already split, in one process with the model loaded:
 the floor of the work. "end to end" runs the installed `newstag tag` command (start-up,
 model loading, reading, splitting, tagging, writing JSONL). Prints a Markdown table and the
@@ -47,7 +49,10 @@ def write_corpus(folder: Path, copies: int) -> tuple[Path, int]:
     with path.open("w", encoding="utf-8") as file:
         for n in range(copies):
             for article in seeds:
-                file.write(json.dumps({"id": f"{article.id}-{n}", "text": article.text}) + "\n")
+                text = "\n".join(
+                    f"{line} [{n}]" if line.strip() else line for line in article.text.split("\n")
+                )
+                file.write(json.dumps({"id": f"{article.id}-{n}", "text": text}) + "\n")
     return path, path.stat().st_size
 
 
