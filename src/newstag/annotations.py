@@ -5,12 +5,12 @@ Pure logic on plain data: the same reader serves an export file and a live proje
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from newstag.errors import AnnotationError, InputError
+from newstag.tasks import load_tasks
 from newstag.taxonomy import Taxonomy
 
 TEXT_FIELDS = ("text", "title", "context_before", "context_after")
@@ -40,18 +40,7 @@ class ImportReport:
 
 def load_export(path: Path | str) -> list[dict]:
     """Read a Label Studio JSON export file (a list of tasks)."""
-    path = Path(path)
-    try:
-        tasks = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist; export the project from Label Studio as JSON") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path} is not a JSON file ({error}); export the project as JSON") from None
-    except RecursionError:
-        raise InputError(f"{path} is nested too deeply for an export; export the project as JSON") from None
-    if not isinstance(tasks, list) or not all(isinstance(t, dict) and "data" in t for t in tasks):
-        raise InputError(f"{path} is not a Label Studio JSON export (a list of tasks with 'data')")
-    return tasks
+    return load_tasks(path, fix="export the project from Label Studio as JSON")
 
 
 def read_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:

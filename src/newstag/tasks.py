@@ -49,15 +49,18 @@ def task_sentence(task: dict, number: int = 0) -> Sentence:
     )
 
 
-def load_tasks(path: Path | str) -> list[dict]:
-    """A Label Studio import file: a JSON list of tasks with `data`."""
+def load_tasks(path: Path | str, fix: str = "make it with newstag export") -> list[dict]:
+    """A JSON list of Label Studio tasks, each with `data`: an import file or an export.
+    `fix` ends every error message: how to get a good file."""
     path = Path(path)
     try:
         tasks = json.loads(path.read_bytes())
     except FileNotFoundError:
-        raise InputError(f"{path} does not exist; make it with newstag export") from None
+        raise InputError(f"{path} does not exist; {fix}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path} is not a JSON tasks file ({error}); make it with newstag export") from None
-    if not isinstance(tasks, list):
-        raise InputError(f"{path} is not a list of Label Studio tasks; make it with newstag export")
+        raise InputError(f"{path} is not a JSON file ({error}); {fix}") from None
+    except RecursionError:
+        raise InputError(f"{path} is nested too deeply for a tasks file; {fix}") from None
+    if not isinstance(tasks, list) or not all(isinstance(t, dict) and "data" in t for t in tasks):
+        raise InputError(f"{path} is not a Label Studio JSON export or import file (a list of tasks); {fix}")
     return tasks
