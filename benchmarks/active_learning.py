@@ -32,7 +32,7 @@ from newstag.dataset import group_labels, load_labelled
 from newstag.decode import decode
 from newstag.evaluate import score
 from newstag.model import SentenceTagger
-from newstag.queue import decision_threshold, rank
+from newstag.queue import rank
 
 ROOT = Path(__file__).resolve().parent.parent
 STRATEGIES = {"queue": 0.3, "uncertainty": 0.0, "random": None}
@@ -60,7 +60,7 @@ def run(texts, gold, config, test, pool, strategy, seed, batch, budgets) -> dict
         tagger = SentenceTagger(config.taxonomy, config.model).fit(
             [texts[i] for i in labelled], subset(gold, labelled)
         )
-        threshold = decision_threshold(tagger)
+        threshold = tagger.thresholds()
         probabilities = tagger.predict_proba([texts[i] for i in test])
         predictions[budget] = decode(config.taxonomy, probabilities, threshold)
         rest = [i for i in pool if i not in set(labelled)]

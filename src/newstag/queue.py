@@ -68,12 +68,6 @@ def uncertainty(
     return np.mean(per_group, axis=0)
 
 
-def decision_threshold(tagger):
-    """The tagger's per-value thresholds when it has them, else the configured one."""
-    thresholds = getattr(tagger, "thresholds", None)
-    return thresholds() if callable(thresholds) else tagger.config.threshold
-
-
 def _threshold(threshold, group: LabelGroup):
     if isinstance(threshold, dict):
         return np.asarray(threshold.get(group.name, 0.5), dtype=float)

@@ -22,7 +22,6 @@ import numpy as np
 from newstag.config import Config
 from newstag.decode import decode
 from newstag.model import SentenceTagger
-from newstag.queue import decision_threshold
 from newstag.taxonomy import LabelGroup, Taxonomy
 
 GroupLabels = dict[str, list[list[str]]]
@@ -156,7 +155,7 @@ def out_of_fold(texts, articles, gold: GroupLabels, config: Config) -> OutOfFold
         train_gold = {group: [labels[i] for i in train] for group, labels in gold.items()}
         tagger = SentenceTagger(taxonomy, config.model).fit([texts[i] for i in train], train_gold)
         fold = tagger.predict_proba([texts[i] for i in test])
-        threshold = decision_threshold(tagger)
+        threshold = tagger.thresholds()
         for group in taxonomy.groups:
             oof.probabilities[group.name][test] = fold[group.name]
             oof.known[group.name][test] = _seen(group, train_gold[group.name])

@@ -65,7 +65,7 @@ def _tag_batch(batch: list[SplitArticle], model: SavedModel) -> Iterator[TaggedA
     taxonomy = model.tagger.taxonomy
     texts = [sentence.text for split in batch for sentence in split.sentences]
     probabilities = model.tagger.predict_proba(texts)
-    labels = decode(taxonomy, probabilities, _thresholds(model.tagger))
+    labels = decode(taxonomy, probabilities, model.tagger.thresholds())
     values = {g.name: g.value_names for g in taxonomy.groups}
     row = 0
     for split in batch:
@@ -81,12 +81,6 @@ def _tag_batch(batch: list[SplitArticle], model: SavedModel) -> Iterator[TaggedA
             )
             row += 1
         yield TaggedArticle(split, sentences)
-
-
-def _thresholds(tagger):
-    """Per-value thresholds chosen in training where the model has them, else the config's."""
-    thresholds = getattr(tagger, "thresholds", None)
-    return thresholds() if callable(thresholds) else tagger.config.threshold
 
 
 def article_record(tagged: TaggedArticle, model_version: str) -> dict:
