@@ -9,6 +9,7 @@ article they predict.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.metrics import f1_score, hamming_loss, precision_recall_fscore_support
@@ -115,39 +116,50 @@ def leave_one_article_out(
     """Train on all articles but one, predict that one, for every article; score the
     out-of-fold predictions of the model and of both baselines. Thresholds, calibration and
     the baselines' fallbacks come from the training articles of each fold only."""
-    articles = np.asarray(articles)
     if len(set(articles)) < 2:
         return {}
     taxonomy, n = config.taxonomy, len(texts)
     rows: dict[str, list] = {kind: [None] * n for kind in ("model", "majority", "cues")}
     probabilities = {g.name: np.zeros((n, len(g.values))) for g in taxonomy.groups}
-    for article in sorted(set(articles)):
-        test, train = np.flatnonzero(articles == article), np.flatnonzero(articles != article)
-        labels, fold_probabilities = _predict_fold(texts, articles, gold, train, test, config)
-        for kind, fold_rows in labels.items():
-            for row, chosen in zip(test, fold_rows, strict=True):
+    for fold in article_folds(texts, articles, gold, config):
+        for kind, fold_rows in _fold_labels(fold, texts, taxonomy).items():
+            for row, chosen in zip(fold.test, fold_rows, strict=True):
                 rows[kind][row] = chosen
-        for name, p in fold_probabilities.items():
-            probabilities[name][test] = p
+        for name, p in fold.probabilities.items():
+            probabilities[name][fold.test] = p
     as_rows = {kind: _as_rows(labels, gold) for kind, labels in rows.items()}
     metrics = _metrics(taxonomy, gold, as_rows["model"], as_rows["majority"], as_rows["cues"], probabilities)
     return {"scheme": "leave-one-article-out", "articles": len(set(articles)), "sentences": n, **metrics}
 
 
-def _predict_fold(texts, articles, gold, train, test, config: Config):
-    """Labels of the test rows from the model and both baselines, fitted on the train rows."""
-    taxonomy = config.taxonomy
-    test_texts = [texts[i] for i in test]
-    tagger = SentenceTagger(taxonomy, config.model).fit(
-        [texts[i] for i in train], _subset(gold, train), articles[train]
-    )
-    probabilities = tagger.predict_proba(test_texts)
-    labels = {
-        "model": decode(taxonomy, probabilities, tagger.thresholds()),
-        "majority": [dict(tagger.majority_) for _ in test],
-        "cues": cue_baseline(taxonomy, test_texts, tagger.cue_fallback_),
+@dataclass(frozen=True)
+class Fold:
+    """One article held out: a tagger fitted on the others, and its probabilities for it."""
+
+    train: np.ndarray
+    test: np.ndarray
+    tagger: SentenceTagger
+    probabilities: dict[str, np.ndarray]
+
+
+def article_folds(texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config):
+    """Leave one article out, for every article in turn (inner folds keep articles whole too)."""
+    articles = np.asarray(articles)
+    for article in sorted(set(articles)):
+        test, train = np.flatnonzero(articles == article), np.flatnonzero(articles != article)
+        tagger = SentenceTagger(config.taxonomy, config.model).fit(
+            [texts[i] for i in train], _subset(gold, train), articles[train]
+        )
+        yield Fold(train, test, tagger, tagger.predict_proba([texts[i] for i in test]))
+
+
+def _fold_labels(fold: Fold, texts: Sequence[str], taxonomy) -> dict[str, list[dict]]:
+    """Labels of the held-out rows from the model and both baselines."""
+    return {
+        "model": decode(taxonomy, fold.probabilities, fold.tagger.thresholds()),
+        "majority": [dict(fold.tagger.majority_) for _ in fold.test],
+        "cues": cue_baseline(taxonomy, [texts[i] for i in fold.test], fold.tagger.cue_fallback_),
     }
-    return labels, probabilities
 
 
 def _metrics(taxonomy, gold, predicted, majority, cues, probabilities) -> dict:

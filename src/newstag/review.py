@@ -21,10 +21,9 @@ import numpy as np
 
 from newstag.config import Config
 from newstag.decode import decode
-from newstag.model import SentenceTagger
+from newstag.evaluate import GroupLabels, article_folds
 from newstag.taxonomy import LabelGroup, Taxonomy
 
-GroupLabels = dict[str, list[list[str]]]
 EPSILON = 1e-9
 
 
@@ -90,7 +89,8 @@ def likely_errors(taxonomy: Taxonomy, gold: GroupLabels, oof: OutOfFold) -> list
         for row, changes, margin in found:
             given = gold[group.name][row]
             suggested = _apply(group, given, changes) or oof.decoded[row][group.name]
-            suspects.append(Suspect(row, group.name, given, suggested, margin, changes))
+            if sorted(suggested) != sorted(given):  # a doubt with no other answer is no suspect
+                suspects.append(Suspect(row, group.name, given, suggested, margin, changes))
     return sorted(suspects, key=lambda s: s.margin)
 
 
@@ -150,19 +150,14 @@ def out_of_fold(texts, articles, gold: GroupLabels, config: Config) -> OutOfFold
         {name: np.zeros(size, dtype=bool) for name, size in shape.items()},
         {g.name: np.full(shape[g.name], 0.5) for g in taxonomy.groups if g.multiple},
     )
-    for article in sorted(set(articles)):
-        test, train = np.flatnonzero(articles == article), np.flatnonzero(articles != article)
-        train_gold = {group: [labels[i] for i in train] for group, labels in gold.items()}
-        tagger = SentenceTagger(taxonomy, config.model).fit([texts[i] for i in train], train_gold)
-        fold = tagger.predict_proba([texts[i] for i in test])
-        threshold = tagger.thresholds()
+    for fold in article_folds(texts, articles, gold, config):
+        thresholds = fold.tagger.thresholds()
         for group in taxonomy.groups:
-            oof.probabilities[group.name][test] = fold[group.name]
-            oof.known[group.name][test] = _seen(group, train_gold[group.name])
+            oof.probabilities[group.name][fold.test] = fold.probabilities[group.name]
+            oof.known[group.name][fold.test] = _seen(group, [gold[group.name][i] for i in fold.train])
             if group.multiple:
-                t = threshold.get(group.name, 0.5) if isinstance(threshold, dict) else threshold
-                oof.thresholds[group.name][test] = t
-        for row, labels in zip(test, decode(taxonomy, fold, threshold), strict=True):
+                oof.thresholds[group.name][fold.test] = thresholds.get(group.name, 0.5)
+        for row, labels in zip(fold.test, decode(taxonomy, fold.probabilities, thresholds), strict=True):
             oof.decoded[row] = labels
     return oof
 
