@@ -47,8 +47,11 @@ class Plan:
 def plan_batch(input_url: str, output_url: str) -> Plan:
     """The input's partitions, split into those still to tag and those already written."""
     partitions = list_partitions(input_url, output_url)
-    out_fs, _ = _filesystem(output_url)
-    written = {p.output for p in partitions if out_fs.exists(_path(out_fs, p.output))}
+    out_fs, out_root = _filesystem(output_url)
+    # One listing, not one request per partition: an object store may hold millions of them.
+    listed = out_fs.find(out_root) if out_fs.exists(out_root) else []
+    existing = {out_fs.unstrip_protocol(f) for f in listed}
+    written = {p.output for p in partitions if p.output in existing}
     return Plan(
         todo=[p for p in partitions if p.output not in written],
         done=[p for p in partitions if p.output in written],
@@ -164,10 +167,6 @@ def _filesystem(url: str):
     from fsspec.core import url_to_fs
 
     return url_to_fs(url)
-
-
-def _path(fs, url: str) -> str:
-    return fs._strip_protocol(url)
 
 
 def _is_local(fs) -> bool:
