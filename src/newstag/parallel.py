@@ -18,7 +18,7 @@ from newstag.config import SentenceConfig
 from newstag.errors import InputError
 from newstag.persist import SavedModel
 from newstag.sentences import split_articles
-from newstag.tag import TaggedArticle, tag_articles
+from newstag.tag import TaggedArticle, batched, tag_articles
 
 CHUNK_CHARS = 32_000
 """About five news articles, a few hundred sentences: enough for one efficient predict call."""
@@ -60,16 +60,7 @@ def tag_stream(
 
 def chunks(articles: Iterable[Article], size: int = CHUNK_CHARS) -> Iterator[list[Article]]:
     """Consecutive articles grouped until their text reaches `size` characters."""
-    chunk: list[Article] = []
-    chars = 0
-    for article in articles:
-        chunk.append(article)
-        chars += len(article.text)
-        if chars >= size:
-            yield chunk
-            chunk, chars = [], 0
-    if chunk:
-        yield chunk
+    return batched(articles, lambda article: len(article.text), size)
 
 
 def _start_worker(model: SavedModel, sentences: SentenceConfig) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from newstag.decode import decode
 from newstag.persist import SavedModel
 from newstag.sentences import Sentence, SplitArticle
+
+T = TypeVar("T")
 
 IGNORED_IN_SUMMARY = {"none"}
 
@@ -49,16 +52,22 @@ def tag_articles(
     articles: Iterable[SplitArticle], model: SavedModel, batch_sentences: int = BATCH_SENTENCES
 ) -> Iterator[TaggedArticle]:
     """Tag split articles, yielding each in input order once its batch is predicted."""
-    batch: list[SplitArticle] = []
-    size = 0
-    for split in articles:
-        batch.append(split)
-        size += len(split.sentences)
-        if size >= batch_sentences:
-            yield from _tag_batch(batch, model)
-            batch, size = [], 0
-    if batch:
+    for batch in batched(articles, lambda split: len(split.sentences), batch_sentences):
         yield from _tag_batch(batch, model)
+
+
+def batched(items: Iterable[T], weight: Callable[[T], int], limit: int) -> Iterator[list[T]]:
+    """Consecutive items grouped until their total weight reaches `limit`."""
+    batch: list[T] = []
+    total = 0
+    for item in items:
+        batch.append(item)
+        total += weight(item)
+        if total >= limit:
+            yield batch
+            batch, total = [], 0
+    if batch:
+        yield batch
 
 
 def _tag_batch(batch: list[SplitArticle], model: SavedModel) -> Iterator[TaggedArticle]:
