@@ -31,3 +31,13 @@ def test_without_cross_validation_there_are_no_metrics(small_dataset, config):
     cheap = dataclasses.replace(config, model=dataclasses.replace(config.model, features="cues"))
     meta = train_model(small_dataset, cheap, cross_validate=False).meta
     assert meta["metrics"] == {} and "No cross-validation" in model_card(meta)
+
+
+def test_model_version_follows_data_and_config(config):
+    from newstag.config import config_from_dict
+    from newstag.training import model_version
+
+    other = config_from_dict(dict(config.raw, model={**config.raw["model"], "C": 1.0}))
+    assert model_version("a" * 64, config) == model_version("a" * 64, config)
+    assert model_version("a" * 64, config) != model_version("b" * 64, config)
+    assert model_version("a" * 64, config) != model_version("a" * 64, other)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import platform
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,7 +36,7 @@ def train_model(dataset, config: Config, cross_validate: bool = True) -> Trained
     trained_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     meta = {
         "name": config.model.name,
-        "model_version": f"{config.model.name}-{fingerprint[:8]}",
+        "model_version": f"{config.model.name}-{model_version(fingerprint, config)}",
         "trained_at": trained_at,
         "labels": {g.name: g.value_names for g in config.taxonomy.groups},
         "config": config.raw,
@@ -75,3 +77,10 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def model_version(data_sha256: str, config: Config) -> str:
+    """Training is deterministic, so the same data and config give the same model and version;
+    a change to either gives a new version (Label Studio then asks for fresh predictions)."""
+    settings = json.dumps(config.raw, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{data_sha256}\n{settings}".encode()).hexdigest()[:8]
