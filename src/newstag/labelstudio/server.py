@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,10 +97,13 @@ def start(studio: Studio, timeout: float = START_TIMEOUT) -> auth.Credentials:
     """Install if needed, start unless running, wait until healthy; returns the admin login."""
     install(studio)
     credentials = auth.load_or_create(studio.credentials_file, studio.url)
-    if running_pid(studio) is None:
+    pid = running_pid(studio)
+    if pid is None:
         _require_free_port(studio)
-        _spawn(studio, credentials)
-    _wait_healthy(studio, timeout)
+        process = _spawn(studio, credentials)
+        _wait_healthy(studio, timeout, lambda: process.poll() is None)
+    else:
+        _wait_healthy(studio, timeout, lambda: running_pid(studio) == pid)
     return auth.ensure_token(studio.credentials_file, credentials)
 
 
@@ -151,7 +155,7 @@ def running_pid(studio: Studio) -> int | None:
     return pid
 
 
-def _spawn(studio: Studio, login: auth.Credentials) -> None:
+def _spawn(studio: Studio, login: auth.Credentials) -> subprocess.Popen:
     data_dir = studio.home / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [
@@ -164,6 +168,7 @@ def _spawn(studio: Studio, login: auth.Credentials) -> None:
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     studio.pid_file.write_text(f"{process.pid}\n")
+    return process
 
 
 def _server_env(studio: Studio, login: auth.Credentials) -> dict[str, str]:
@@ -202,10 +207,12 @@ def _port_taken(host: str, port: int) -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
-def _wait_healthy(studio: Studio, timeout: float) -> None:
+def _wait_healthy(studio: Studio, timeout: float, alive: Callable[[], bool]) -> None:
+    # A process this call started is watched through its own handle: re-reading the pid
+    # file while it starts was seen to misjudge a starting server as gone under load.
     deadline = time.monotonic() + timeout
     while not healthy(studio.url):
-        if running_pid(studio) is None:
+        if not alive():
             raise LabelStudioError(f"Label Studio exited while starting; see {studio.log_file}")
         if time.monotonic() > deadline:
             raise LabelStudioError(
