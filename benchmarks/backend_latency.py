@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
 import random
 import socket
 import sys
@@ -27,22 +25,10 @@ import time
 from pathlib import Path
 
 import httpx
+from throughput import machine  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P99_MS = 100.0
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, load average {load}"
 
 
 def free_loopback_port() -> int:
