@@ -101,7 +101,11 @@ def start(studio: Studio, timeout: float = START_TIMEOUT) -> auth.Credentials:
     if pid is None:
         _require_free_port(studio)
         process = _spawn(studio, credentials)
-        _wait_healthy(studio, timeout, lambda: process.poll() is None)
+        try:
+            _wait_healthy(studio, timeout, lambda: process.poll() is None)
+        except LabelStudioError:
+            stop(studio)  # a server that failed to come up is not left running
+            raise
     else:
         _wait_healthy(studio, timeout, lambda: running_pid(studio) == pid)
     return auth.ensure_token(studio.credentials_file, credentials)
