@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import socket
 import sys
 import tempfile
 import threading
@@ -29,18 +28,6 @@ from throughput import machine  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P99_MS = 100.0
-
-
-def free_loopback_port() -> int:
-    """A free port below the kernel's ephemeral range (as in tests/conftest.py)."""
-    for port in random.sample(range(20000, 32000), 200):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free loopback port between 20000 and 32000")
 
 
 def seed_sentences() -> list[str]:
@@ -126,7 +113,7 @@ def main() -> int:
     args = parser.parse_args()
     deadline = time.monotonic() + args.timeout
 
-    from newstag.backend.serve import Server, build
+    from newstag.backend.serve import Server, build, free_loopback_port
 
     texts = seed_sentences()
     random.Random(0).shuffle(texts)

@@ -58,23 +58,6 @@ def running_in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
-def free_loopback_port() -> int:
-    """A free port below the kernel's ephemeral range (32768 and up on Linux). A client
-    polling a port in that range before the server listens can connect to itself and read
-    its own request back, which looks like a broken server."""
-    import random
-    import socket
-
-    for port in random.sample(range(20000, 32000), 200):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free loopback port between 20000 and 32000")
-
-
 # --- Label Studio: one real server for the session, started by the project's own code ---
 
 STUDIO_VENV = ROOT / ".studio" / "venv"
@@ -91,6 +74,7 @@ def missing(reason: str) -> None:
 @pytest.fixture(scope="session")
 def studio(tmp_path_factory, config):
     """A Label Studio on a free loopback port with a temporary home, stopped at the end."""
+    from newstag.backend.serve import free_loopback_port
     from newstag.labelstudio import server
 
     port = free_loopback_port()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newstag.batch.engine import loads_per_worker, run_batch
+from newstag.batch.engine import connect, loads_per_worker, run_batch
 from newstag.batch.partitions import list_partitions, plan_batch, write_partition
 from newstag.cli.main import app
 from newstag.errors import InputError
@@ -26,15 +26,8 @@ WORKERS = 2
 
 @pytest.fixture(scope="module")
 def client():
-    from distributed import Client, LocalCluster
-
-    with (
-        LocalCluster(
-            n_workers=WORKERS, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield client
+    with connect(workers=WORKERS) as local:
+        yield local
 
 
 def write_corpus(folder: Path, partitions: int) -> Path:

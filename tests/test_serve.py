@@ -10,10 +10,8 @@ from fastapi.testclient import TestClient
 
 from newstag.backend.app import create_app
 from newstag.backend.live import LiveModel
-from newstag.backend.serve import Server, build, merge_exports
+from newstag.backend.serve import Server, build, free_loopback_port, merge_exports
 from newstag.persist import load_model
-
-from .conftest import free_loopback_port
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ sentence replaces the base one (matched by sentence id).
 
 from __future__ import annotations
 
+import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -99,3 +101,17 @@ class Server:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+def free_loopback_port() -> int:
+    """A free port below the kernel's ephemeral range (32768 and up on Linux). A client
+    polling a port in that range before the server listens can connect to itself and read
+    its own request back, which looks like a broken server."""
+    for port in random.sample(range(20000, 32000), 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port between 20000 and 32000")
