@@ -123,3 +123,25 @@ def test_tag_needs_no_config_file_it_uses_the_models_own(tmp_path, monkeypatch, 
     result = run("tag", SEED, "--model", trained_model_dir, "-f", "jsonl")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.splitlines()[0])["article_id"] == "001_0033be0623d06674"
+
+
+def test_export_keeps_where_each_article_was_published(in_project, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    record = {
+        "id": "a1",
+        "title": "Clinic shelled",
+        "text": "A clinic was shelled on Monday.",
+        "date": "2016-05-03",
+        "url": "https://example.org/a1",
+        "outlet": "Example News",
+    }
+    feed.write_text(json.dumps(record) + "\n" + json.dumps({"id": "a2", "text": "No metadata here."}) + "\n")
+    out = tmp_path / "tasks.json"
+    assert run("export", feed, "-o", out).exit_code == 0
+    first, *_, last = json.loads(out.read_text())
+    assert {k: first["data"][k] for k in ("source_url", "outlet", "date")} == {
+        "source_url": "https://example.org/a1",
+        "outlet": "Example News",
+        "date": "2016-05-03",
+    }
+    assert not {"source_url", "outlet", "date"} & set(last["data"])

@@ -25,6 +25,7 @@ class Article:
     date: str | None = None
     url: str | None = None
     source: str | None = None
+    outlet: str | None = None
 
 
 MAX_ARTICLE_BYTES = 10 * 2**20
@@ -155,7 +156,7 @@ def article_from_text(text: str, article_id: str, source: str) -> Article:
 
 
 def articles_from_jsonl(lines: Iterable[bytes], stem: str, source: str) -> Iterator[Article]:
-    """One article a line: {"id", "title", "text", optional "date", "url"}."""
+    """One article a line: {"id", "title", "text", optional "date", "url", "outlet"}."""
     empty = True
     for number, raw in enumerate(lines, start=1):
         where = f"{source}, line {number}"
@@ -191,6 +192,7 @@ def _article_from_record(record: dict, default_id: str, where: str) -> Article:
         date=_optional_text(record.get("date")),
         url=_optional_text(record.get("url")),
         source=where,
+        outlet=_optional_text(record.get("outlet")),
     )
 
 

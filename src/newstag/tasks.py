@@ -6,11 +6,13 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from newstag.articles import Article
 from newstag.errors import InputError
 from newstag.sentences import Sentence
 
 
-def sentence_task(sentence: Sentence) -> dict:
+def sentence_task(sentence: Sentence, article: Article | None = None) -> dict:
+    """The task for one sentence; `article` adds where it was published, when known."""
     return {
         "data": {
             "text": sentence.text,
@@ -22,12 +24,20 @@ def sentence_task(sentence: Sentence) -> dict:
             "index": sentence.index,
             "start": sentence.start,
             "end": sentence.end,
+            **_provenance(article),
         }
     }
 
 
-def sentence_tasks(sentences: Iterable[Sentence]) -> list[dict]:
-    return [sentence_task(sentence) for sentence in sentences]
+def _provenance(article: Article | None) -> dict:
+    if article is None:
+        return {}
+    known = {"source_url": article.url, "outlet": article.outlet, "date": article.date}
+    return {key: value for key, value in known.items() if value}
+
+
+def sentence_tasks(sentences: Iterable[Sentence], article: Article | None = None) -> list[dict]:
+    return [sentence_task(sentence, article) for sentence in sentences]
 
 
 def task_sentence(task: dict, number: int = 0) -> Sentence:

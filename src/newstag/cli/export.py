@@ -38,7 +38,7 @@ def export(
         settings = load_config(config)
         tasks, dropped = [], 0
         for split in split_articles(read_articles(articles), settings.sentences):
-            tasks += sentence_tasks(split.sentences)
+            tasks += sentence_tasks(split.sentences, split.article)
             dropped += len(split.dropped)
         if model:
             from newstag.persist import load_model
