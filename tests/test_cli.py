@@ -145,3 +145,39 @@ def test_export_keeps_where_each_article_was_published(in_project, tmp_path):
         "date": "2016-05-03",
     }
     assert not {"source_url", "outlet", "date"} & set(last["data"])
+
+
+def test_import_annotations_reads_several_exports_and_folders(in_project, tmp_path, small_export_path):
+    tasks = json.loads(small_export_path.read_text())
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "batch-1.json").write_text(json.dumps(tasks[:4]))
+    (folder / "batch-2.json").write_text(json.dumps(tasks[4:8]))
+    rest = tmp_path / "rest.json"
+    rest.write_text(json.dumps(tasks[8:]))
+    result = run("import-annotations", folder, rest, "-o", tmp_path / "ds")
+    assert result.exit_code == 0, result.output
+    assert "wrote 12 labelled sentences" in result.stderr
+
+    (folder / "batch-3.json").write_text(json.dumps(tasks[2:3]))
+    assert_one_line_error(run("import-annotations", folder, "-o", tmp_path / "ds2"), "'a1:2' is in two tasks")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_one_line_error(run("import-annotations", empty, "-o", tmp_path / "ds3"), "holds no .json")
+
+
+def test_train_and_evaluate_take_several_sources(in_project, tmp_path, small_export_path):
+    tasks = json.loads(small_export_path.read_text())
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps(tasks[:8]))
+    second.write_text(json.dumps(tasks[8:]))
+    model = tmp_path / "model"
+    result = run("train", "--data", first, "--data", second, "-o", model, "--no-cross-validate")
+    assert result.exit_code == 0, result.output
+    assert json.loads((model / "meta.json").read_text())["training_data"]["sentences"] == 12
+    assert_one_line_error(
+        run("train", "--data", first, "--data", first, "-o", tmp_path / "m2"), "is in two tasks"
+    )
+    result = run("evaluate", model, first, second, "-o", tmp_path / "evaluation")
+    assert result.exit_code == 0, result.output
+    assert "on 12 sentences" in result.stderr

@@ -43,6 +43,40 @@ def load_export(path: Path | str) -> list[dict]:
     return load_tasks(path, fix="export the project from Label Studio as JSON")
 
 
+def export_files(paths) -> list[Path]:
+    """The export files named: files as given, folders as their *.json files in name order."""
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(path.glob("*.json"))
+            if not found:
+                raise InputError(f"{path}/ holds no .json Label Studio exports")
+            files += found
+        else:
+            files.append(path)
+    return files
+
+
+def load_exports(paths) -> list[dict]:
+    """The tasks of several exports (files or folders of them), as one export. A sentence in
+    two tasks is refused: which of its annotations counts would depend on file order."""
+    tasks, first_seen = [], {}
+    for file in export_files(paths):
+        for task in load_export(file):
+            data = task["data"]
+            sentence_id = data.get("sentence_id") if isinstance(data, dict) else None
+            where = f"{file} task {task.get('id')}"
+            if sentence_id in first_seen:
+                raise InputError(
+                    f"sentence {sentence_id!r} is in two tasks ({first_seen[sentence_id]} and {where}); "
+                    f"keep one (merge their annotations in Label Studio) and export again"
+                )
+            if sentence_id is not None:
+                first_seen[sentence_id] = where
+            tasks.append(task)
+    return tasks
+
+
 def read_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
     """Validate every submitted annotation, then resolve each task by majority."""
     report = ImportReport()

@@ -92,13 +92,29 @@ def data_hash(dataset) -> str:
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 
-def load_labelled(path: Path | str, taxonomy: Taxonomy):
-    """A saved dataset folder, or a Label Studio JSON export read on the fly."""
-    from newstag.annotations import load_export, read_export
+def load_labelled(paths, taxonomy: Taxonomy):
+    """Labelled sentences from one path or several: saved dataset folders, Label Studio JSON
+    exports, or folders of exports (read on the fly), as one dataset."""
+    from datasets import concatenate_datasets
 
-    path = Path(path)
-    if path.is_dir():
-        dataset = load_saved_dataset(path)
-        check_taxonomy(dataset, taxonomy)
-        return dataset
-    return to_dataset(read_export(load_export(path), taxonomy).examples, taxonomy)
+    from newstag.annotations import load_exports, read_export
+
+    paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+    saved = [p for p in paths if (p / "dataset_info.json").is_file()]
+    parts = [load_saved_dataset(p) for p in saved]
+    for part in parts:
+        check_taxonomy(part, taxonomy)
+    exports = [p for p in paths if p not in saved]
+    if exports:
+        parts.append(to_dataset(read_export(load_exports(exports), taxonomy).examples, taxonomy))
+    dataset = parts[0] if len(parts) == 1 else concatenate_datasets(parts)
+    _check_unique(dataset["sentence_id"])
+    return dataset
+
+
+def _check_unique(sentence_ids: list[str]) -> None:
+    seen = set()
+    for sentence_id in sentence_ids:
+        if sentence_id in seen:
+            raise InputError(f"sentence {sentence_id!r} is labelled in two of the data sources; keep one")
+        seen.add(sentence_id)

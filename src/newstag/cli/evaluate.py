@@ -11,7 +11,8 @@ from newstag.cli.common import info, one_line_errors
 def evaluate(
     model: Annotated[Path, typer.Argument(help="A model folder made by newstag train.")],
     data: Annotated[
-        Path, typer.Argument(exists=True, help="A Label Studio JSON export or a saved dataset folder.")
+        list[Path],
+        typer.Argument(exists=True, help="Label Studio JSON exports, folders of them, or dataset folders."),
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for metrics.json, report.md and the PNGs.")
@@ -26,7 +27,7 @@ def evaluate(
     with one_line_errors():
         saved = load_model(model)
         dataset = load_labelled(data, saved.tagger.taxonomy)
-        info(f"scoring {saved.version} on {len(dataset)} sentences from {data} ...")
+        info(f"scoring {saved.version} on {len(dataset)} sentences from {', '.join(map(str, data))} ...")
         metrics = evaluate_dataset(saved.tagger, dataset)
         thresholds = saved.meta.get("thresholds")
         print(full_report(metrics, thresholds))

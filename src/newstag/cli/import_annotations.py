@@ -11,19 +11,22 @@ DEFAULT_OUTPUT = Path("data/annotations")
 
 
 def import_annotations(
-    export_file: Annotated[Path, typer.Argument(metavar="EXPORT.json", help="A Label Studio JSON export.")],
+    export_files: Annotated[
+        list[Path],
+        typer.Argument(metavar="EXPORT.json...", help="Label Studio JSON exports, or folders of them."),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Dataset folder to write.")] = DEFAULT_OUTPUT,
     force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
-    """Turn a Label Studio JSON export into a labelled dataset (datasets.Dataset on disk)."""
-    from newstag.annotations import load_export, read_export
+    """Turn Label Studio JSON exports into one labelled dataset (datasets.Dataset on disk)."""
+    from newstag.annotations import load_exports, read_export
     from newstag.config import load_config
     from newstag.dataset import save_dataset, to_dataset
 
     with one_line_errors():
         taxonomy = load_config(config).taxonomy
-        tasks = load_export(export_file)
+        tasks = load_exports(export_files)
         report = read_export(tasks, taxonomy)
         save_dataset(to_dataset(report.examples, taxonomy), output, force=force)
         report_import(report, tasks, taxonomy, output)

@@ -12,8 +12,9 @@ DEFAULT_DATA = Path("labeling/seed_annotations.json")
 
 def train(
     data: Annotated[
-        Path, typer.Option(help="A Label Studio JSON export or a saved dataset folder.")
-    ] = DEFAULT_DATA,
+        list[Path],
+        typer.Option(help="A Label Studio JSON export, a folder of them, or a dataset folder; repeatable."),
+    ] = [DEFAULT_DATA],  # noqa: B006 (typer reads the default, never mutates it)
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Model folder [models/<model.name>].")
     ] = None,
@@ -36,7 +37,7 @@ def train(
         if output.exists() and not force:
             raise ModelError(f"{output} exists; pass --force to replace it, or --output elsewhere")
         dataset = load_labelled(data, settings.taxonomy)
-        info(f"training on {len(dataset)} sentences from {data} ...")
+        info(f"training on {len(dataset)} sentences from {', '.join(map(str, data))} ...")
         trained = train_model(dataset, settings, cross_validate=cross_validate)
         card = model_card(trained.meta, _quality_table())
         save_model(trained.tagger, trained.meta, card, output)
