@@ -149,3 +149,15 @@ def test_import_annotations_reports_agreement(in_project, tmp_path, small_export
     assert result.exit_code == 0, result.output
     assert "agreement over 2 tasks" in result.stderr
     assert "task 13 (a3:4): claim_status: 1=claim vs 2=none" in result.stderr
+
+
+def test_ground_truth_settles_a_task_and_is_not_an_annotator(seed_tasks, taxonomy):
+    tasks = multi_annotator_export(seed_tasks)
+    disputed = agreement(collect(tasks, taxonomy), taxonomy).disagreements[0]["task"]
+    task = next(t for t in tasks if f"task {t.get('id')}" in disputed)
+    adjudication = {**task["annotations"][0], "completed_by": 3, "ground_truth": True}
+    task["annotations"].append(adjudication)
+    report = agreement(collect(tasks, taxonomy), taxonomy)
+    assert len(report.disagreements) == 2 and disputed not in [d["task"] for d in report.disagreements]
+    assert all("3" not in pair for pair in report.pairs)
+    assert "1 tasks adjudicated" in render(report)

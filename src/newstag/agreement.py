@@ -75,11 +75,14 @@ def _pair_sum(left: Counter, right: Counter, distance: Distance) -> float:
 
 @dataclass(frozen=True)
 class AnnotatedTask:
-    """One task's submitted annotations: annotator -> group -> values."""
+    """One task's submitted annotations: annotator -> group -> values. A ground-truth
+    annotation is an adjudication, not an independent judgement: it is left out of
+    `by_annotator` and marks the task `adjudicated`."""
 
     name: str
     text: str
     by_annotator: dict[str, dict[str, list[str]]]
+    adjudicated: bool = False
 
 
 @dataclass
@@ -92,6 +95,8 @@ class AgreementReport:
     pairs: dict[tuple[str, str], dict] = field(default_factory=dict)
     """(annotator, annotator) -> {"tasks": n, "alpha": {group: alpha}}."""
     disagreements: list[dict] = field(default_factory=list)
+    shared: list[AnnotatedTask] = field(default_factory=list)
+    """The tasks compared."""
 
 
 def collect(tasks: list[dict], taxonomy: Taxonomy) -> list[AnnotatedTask]:
@@ -100,13 +105,15 @@ def collect(tasks: list[dict], taxonomy: Taxonomy) -> list[AnnotatedTask]:
     for task in tasks:
         where = f"task {task.get('id')}"
         by_annotator: dict[str, dict[str, list[str]]] = {}
-        for number, annotation in enumerate(task.get("annotations") or []):
-            if not annotation.get("was_cancelled"):
-                labels = annotation_labels(annotation, taxonomy, where)
-                by_annotator[_annotator(annotation, number)] = labels
+        submitted = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+        for number, annotation in enumerate(submitted):
+            if not annotation.get("ground_truth"):
+                by_annotator[_annotator(annotation, number)] = annotation_labels(annotation, taxonomy, where)
+        adjudicated = any(a.get("ground_truth") for a in submitted)
         sentence_id = (task.get("data") or {}).get("sentence_id")
         name = where + (f" ({sentence_id})" if sentence_id else "")
-        collected.append(AnnotatedTask(name, str((task.get("data") or {}).get("text", "")), by_annotator))
+        text = str((task.get("data") or {}).get("text", ""))
+        collected.append(AnnotatedTask(name, text, by_annotator, adjudicated))
     return collected
 
 
@@ -119,7 +126,7 @@ def _annotator(annotation: dict, number: int) -> str:
 
 def agreement(tasks: list[AnnotatedTask], taxonomy: Taxonomy) -> AgreementReport:
     shared = [t for t in tasks if len(t.by_annotator) >= 2]
-    report = AgreementReport(tasks=len(shared))
+    report = AgreementReport(tasks=len(shared), shared=shared)
     for group in taxonomy.groups:
         report.groups[group.name] = _group_alpha(shared, group.name, group.multiple)
         if group.multiple:
@@ -156,9 +163,10 @@ def _pairs(tasks: list[AnnotatedTask], taxonomy: Taxonomy) -> dict[tuple[str, st
 
 
 def disagreements(tasks: list[AnnotatedTask], taxonomy: Taxonomy) -> list[dict]:
-    """Tasks whose annotators differ in some group, most groups in dispute first."""
+    """Tasks whose annotators differ in some group and that no ground truth settles yet,
+    most groups in dispute first."""
     found = []
-    for task in tasks:
+    for task in (t for t in tasks if not t.adjudicated):
         groups = {}
         for group in taxonomy.group_names:
             answers = {who: sorted(labels.get(group, ())) for who, labels in task.by_annotator.items()}
@@ -184,6 +192,8 @@ def render(report: AgreementReport, limit: int = 20) -> str:
     for (a, b), pair in report.pairs.items():
         scores = ", ".join(f"{g} {_fmt(x)}" for g, x in pair["alpha"].items())
         lines.append(f"  {a} vs {b} ({pair['tasks']} tasks): {scores}")
+    settled = sum(1 for task in report.shared if task.adjudicated)
+    lines.append(f"{settled} tasks adjudicated (a ground-truth annotation settles them)")
     lines.append(f"{len(report.disagreements)} tasks to adjudicate" + (":" if report.disagreements else ""))
     for item in report.disagreements[:limit]:
         disputes = "; ".join(
