@@ -30,16 +30,16 @@ def small_export_path() -> Path:
 
 @pytest.fixture(scope="session")
 def small_dataset(small_export_path, taxonomy):
-    from newstag.dataset import load_labelled
+    from newstag.annotate.dataset import load_labelled
 
     return load_labelled(small_export_path, taxonomy)
 
 
 @pytest.fixture(scope="session")
 def trained_model_dir(tmp_path_factory, small_dataset, config) -> Path:
-    from newstag.persist import save_model
-    from newstag.report import model_card
-    from newstag.training import train_model
+    from newstag.evaluation.report import model_card
+    from newstag.model.persist import save_model
+    from newstag.model.training import train_model
 
     trained = train_model(small_dataset, config)
     return save_model(
@@ -104,7 +104,7 @@ def studio_connection(studio_login):
 
 @pytest.fixture(scope="session")
 def label_config_xml(taxonomy) -> str:
-    from newstag.labelconfig import render_label_config
+    from newstag.annotate.labelconfig import render_label_config
 
     return render_label_config(taxonomy)
 

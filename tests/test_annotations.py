@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from newstag.annotations import load_export, read_export
+from newstag.annotate.annotations import load_export, read_export
 from newstag.errors import AnnotationError, InputError
 
 
@@ -76,8 +76,8 @@ def test_malformed_export_files(tmp_path, content, message):
 
 
 def test_seed_annotations_cover_every_seed_sentence(config, taxonomy):
-    from newstag.articles import read_articles
-    from newstag.sentences import split_articles
+    from newstag.text.articles import read_articles
+    from newstag.text.sentences import split_articles
 
     from .conftest import ROOT
 

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from newstag.annotations import read_export
-from newstag.articles import Article, decode, read_articles
+from newstag.annotate.annotations import read_export
 from newstag.cli.main import app
 from newstag.errors import AnnotationError, InputError
-from newstag.sentences import split_article
+from newstag.text.articles import Article, decode, read_articles
+from newstag.text.sentences import split_article
 
 from .conftest import ROOT
 

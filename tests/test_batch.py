@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newstag.batch.engine import connect, loads_per_worker, run_batch
-from newstag.batch.partitions import list_partitions, plan_batch, write_partition
 from newstag.cli.main import app
 from newstag.errors import InputError
+from newstag.tagging.batch.engine import connect, loads_per_worker, run_batch
+from newstag.tagging.batch.partitions import list_partitions, plan_batch, write_partition
 
 from .conftest import ROOT
 
@@ -32,7 +32,7 @@ def client():
 
 def write_corpus(folder: Path, partitions: int) -> Path:
     """`partitions` JSONL files, each with the seed articles under new ids."""
-    from newstag.articles import read_articles
+    from newstag.text.articles import read_articles
 
     seeds = list(read_articles([ROOT / "seeds"]))
     folder.mkdir(parents=True)

@@ -7,7 +7,7 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
-from newstag.cues import CueCounter, cue_baseline, cue_fallback, cue_matches, cue_pattern, cue_table
+from newstag.model.cues import CueCounter, cue_baseline, cue_fallback, cue_matches, cue_pattern, cue_table
 
 CUES = (("attack_type:air_strike", ("barrel bomb", "jet")), ("claim_status:denial", ("deni",)), ("x", ()))
 
@@ -46,7 +46,7 @@ def test_the_default_config_has_cues_for_every_value_but_none(taxonomy):
 
 def test_cue_baseline_labels_are_consistent_and_follow_cues(taxonomy, small_dataset):
     texts = list(small_dataset["text"])
-    from newstag.dataset import group_labels
+    from newstag.annotate.dataset import group_labels
 
     gold = {g: group_labels(small_dataset, g) for g in taxonomy.group_names}
     fallback = cue_fallback(taxonomy, texts, gold)

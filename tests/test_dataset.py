@@ -1,6 +1,6 @@
 import pytest
 
-from newstag.dataset import data_hash, group_labels, load_labelled, load_saved_dataset, save_dataset
+from newstag.annotate.dataset import data_hash, group_labels, load_labelled, load_saved_dataset, save_dataset
 from newstag.errors import InputError
 
 

@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from newstag.annotate.dataset import group_labels
 from newstag.cli.main import app
-from newstag.dataset import group_labels
-from newstag.evaluate import evaluate_tagger, leave_one_article_out, reliability, score
-from newstag.model import SentenceTagger
+from newstag.evaluation.scores import reliability, score
+from newstag.model.tagger import SentenceTagger
+from newstag.model.validation import evaluate_tagger, leave_one_article_out
 
 
 def _labels(rows):

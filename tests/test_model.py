@@ -5,11 +5,11 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
-from newstag.calibration import CalibratedClassifier, apply_platt, platt
-from newstag.dataset import group_labels
+from newstag.annotate.dataset import group_labels
 from newstag.errors import ConfigError
-from newstag.features import feature_parts
-from newstag.model import SentenceTagger
+from newstag.model.calibration import CalibratedClassifier, apply_platt, platt
+from newstag.model.features import feature_parts
+from newstag.model.tagger import SentenceTagger
 
 # Checks that do not apply, left out rather than reported as skipped: array-API input (newstag
 # runs on numpy only) and decision_function output (the classifier offers predict_proba).

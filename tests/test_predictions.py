@@ -2,11 +2,11 @@ import json
 
 from typer.testing import CliRunner
 
+from newstag.annotate.labelconfig import render_label_config
+from newstag.assist.predictions import with_predictions
 from newstag.cli.main import app
-from newstag.labelconfig import render_label_config
 from newstag.labelstudio import schema
-from newstag.persist import load_model
-from newstag.predictions import with_predictions
+from newstag.model.persist import load_model
 
 from .conftest import ROOT
 from .test_cli import assert_one_line_error

@@ -8,9 +8,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from newstag.cli.main import app
-from newstag.errors import InputError
-from newstag.queue import (
+from newstag.assist.annotation_queue import (
     diverse_order,
     group_uncertainty,
     queue_tasks,
@@ -19,6 +17,8 @@ from newstag.queue import (
     uncertainty,
     unlabelled,
 )
+from newstag.cli.main import app
+from newstag.errors import InputError
 
 
 def test_single_choice_entropy_and_margin(taxonomy):
@@ -98,7 +98,7 @@ def test_unlabelled_ignores_cancelled_annotations():
 
 @pytest.fixture(scope="module")
 def saved(trained_model_dir):
-    from newstag.persist import load_model
+    from newstag.model.persist import load_model
 
     return load_model(trained_model_dir)
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from newstag.review import OutOfFold, class_thresholds, confident_flags, likely_errors
+from newstag.assist.label_errors import OutOfFold, class_thresholds, confident_flags, likely_errors
 
 P = np.array(
     [
@@ -86,8 +86,8 @@ def test_values_a_fold_never_saw_are_not_judged(taxonomy):
 
 
 def test_review_finds_suspects_in_the_seeds(in_project, config):
-    from newstag.dataset import load_labelled
-    from newstag.review import review
+    from newstag.annotate.dataset import load_labelled
+    from newstag.assist.label_errors import review
 
     dataset = load_labelled(in_project / "labeling" / "seed_annotations.json", config.taxonomy)
     found = review(dataset, config)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from newstag.backend.app import create_app
 from newstag.backend.live import LiveModel
 from newstag.backend.serve import Server, build, free_loopback_port, merge_exports
-from newstag.persist import load_model
+from newstag.model.persist import load_model
 
 
 @pytest.fixture(scope="module")

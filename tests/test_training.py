@@ -2,8 +2,8 @@ import dataclasses
 
 import pytest
 
-from newstag.report import model_card, summary_table
-from newstag.training import train_model
+from newstag.evaluation.report import model_card, summary_table
+from newstag.model.training import train_model
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def test_without_cross_validation_there_are_no_metrics(small_dataset, config):
 
 def test_model_version_follows_data_and_config(config):
     from newstag.config import config_from_dict
-    from newstag.training import model_version
+    from newstag.model.training import model_version
 
     other = config_from_dict(dict(config.raw, model={**config.raw["model"], "C": 1.0}))
     assert model_version("a" * 64, config) == model_version("a" * 64, config)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newstag.predictions import predict_tasks
+from newstag.assist.predictions import predict_tasks
 
 log = logging.getLogger("newstag.serve")
 
@@ -81,8 +81,8 @@ class LiveModel:
             thread.join(timeout)
 
     def _run(self, reason: str) -> None:
-        from newstag.persist import load_model, save_model
-        from newstag.report import model_card
+        from newstag.evaluation.report import model_card
+        from newstag.model.persist import load_model, save_model
 
         started = _now()
         try:

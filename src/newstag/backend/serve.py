@@ -54,9 +54,9 @@ class Projects:
 
 def make_trainer(config, base: Path | None, projects: Projects) -> Callable:
     def train():
-        from newstag.annotations import load_export, read_export
-        from newstag.dataset import to_dataset
-        from newstag.training import train_model
+        from newstag.annotate.annotations import load_export, read_export
+        from newstag.annotate.dataset import to_dataset
+        from newstag.model.training import train_model
 
         tasks = merge_exports(load_export(base) if base else [], *projects.exports())
         examples = read_export(tasks, config.taxonomy).examples
@@ -69,7 +69,7 @@ def make_trainer(config, base: Path | None, projects: Projects) -> Callable:
 def build(model_dir: Path, base: Path | None, output: Path, every: int, connection=None):
     """The FastAPI app, its LiveModel and its Projects."""
     from newstag.config import config_from_dict
-    from newstag.persist import load_model
+    from newstag.model.persist import load_model
 
     saved = load_model(model_dir)
     config = config_from_dict(saved.meta["config"], source=f"{model_dir}/meta.json")

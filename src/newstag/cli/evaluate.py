@@ -18,10 +18,10 @@ def evaluate(
     ] = Path("evaluation"),
 ) -> None:
     """Score a model on labelled data beside the majority and cue-word baselines."""
-    from newstag.dataset import load_labelled
-    from newstag.evaluate import evaluate_dataset
-    from newstag.persist import load_model
-    from newstag.report import full_report, write_report
+    from newstag.annotate.dataset import load_labelled
+    from newstag.evaluation.report import full_report, write_report
+    from newstag.model.persist import load_model
+    from newstag.model.validation import evaluate_dataset
 
     with one_line_errors():
         saved = load_model(model)

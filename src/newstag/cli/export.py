@@ -25,12 +25,12 @@ def export(
 ) -> None:
     """Split articles into sentences and write them as Label Studio tasks, one per sentence:
     to a file (-o), or into a live project (--project), which gains only new sentences."""
-    from newstag.articles import read_articles
+    from newstag.annotate.tasks import sentence_tasks
     from newstag.config import load_config
     from newstag.errors import InputError
     from newstag.files import write_atomic
-    from newstag.sentences import split_articles
-    from newstag.tasks import sentence_tasks
+    from newstag.text.articles import read_articles
+    from newstag.text.sentences import split_articles
 
     with one_line_errors():
         if not (output or project):
@@ -41,8 +41,8 @@ def export(
             tasks += sentence_tasks(split.sentences, split.article)
             dropped += len(split.dropped)
         if model:
-            from newstag.persist import load_model
-            from newstag.predictions import with_predictions
+            from newstag.assist.predictions import with_predictions
+            from newstag.model.persist import load_model
 
             tasks = with_predictions(tasks, load_model(model))
         if output:
@@ -53,7 +53,7 @@ def export(
 
 
 def _send(tasks: list[dict], name: str, update_config: bool, settings) -> None:
-    from newstag.labelconfig import render_label_config
+    from newstag.annotate.labelconfig import render_label_config
     from newstag.labelstudio import client
     from newstag.labelstudio.session import open_connection
 

@@ -17,9 +17,9 @@ def import_annotations(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Turn a Label Studio JSON export into a labelled dataset (datasets.Dataset on disk)."""
-    from newstag.annotations import load_export, read_export
+    from newstag.annotate.annotations import load_export, read_export
+    from newstag.annotate.dataset import save_dataset, to_dataset
     from newstag.config import load_config
-    from newstag.dataset import save_dataset, to_dataset
 
     with one_line_errors():
         taxonomy = load_config(config).taxonomy
@@ -31,7 +31,7 @@ def import_annotations(
 
 def report_import(report, tasks: list[dict], taxonomy, output: Path) -> None:
     """What an import kept and left out, and how far the annotators agree (on stderr)."""
-    from newstag.agreement import export_agreement
+    from newstag.annotate.agreement import export_agreement
 
     for tie in report.ties:
         info(f"left out, {tie}")

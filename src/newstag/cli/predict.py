@@ -15,10 +15,10 @@ def predict(
     model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
 ) -> None:
     """Attach the model's predictions to tasks, in Label Studio's import format (offline)."""
+    from newstag.annotate.tasks import load_tasks
+    from newstag.assist.predictions import with_predictions
     from newstag.files import write_atomic
-    from newstag.persist import load_model
-    from newstag.predictions import with_predictions
-    from newstag.tasks import load_tasks
+    from newstag.model.persist import load_model
 
     with one_line_errors():
         saved = load_model(model)

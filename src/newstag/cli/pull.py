@@ -21,9 +21,9 @@ def pull(
 ) -> None:
     """Fetch a live project's annotations into the dataset `import-annotations` makes; the raw
     export is kept as a timestamped snapshot, so pulling again loses nothing."""
-    from newstag.annotations import read_export
+    from newstag.annotate.annotations import read_export
+    from newstag.annotate.dataset import save_dataset, to_dataset
     from newstag.config import load_config
-    from newstag.dataset import save_dataset, to_dataset
     from newstag.errors import LabelStudioError
     from newstag.files import write_atomic
     from newstag.labelstudio import client

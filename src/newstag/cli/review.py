@@ -28,8 +28,8 @@ def review(
 ) -> None:
     """List the annotations most likely to be wrong: each sentence is predicted by a model that
     never saw its article, and labels it confidently contradicts come first, with its alternative."""
+    from newstag.assist.label_errors import review as find_suspects
     from newstag.errors import InputError
-    from newstag.review import review as find_suspects
 
     with one_line_errors():
         if data is None and project is None:
@@ -54,7 +54,7 @@ def _settings(model: Path | None, config: Path):
 
     if model is None:
         return load_config(config)
-    from newstag.persist import read_meta
+    from newstag.model.persist import read_meta
 
     return config_from_dict(read_meta(model)["config"], source=f"{model}/meta.json")
 
@@ -66,8 +66,8 @@ def _project(name: str, settings):
 
 
 def _dataset(data: Path | None, handle, settings):
-    from newstag.annotations import read_export
-    from newstag.dataset import load_labelled, to_dataset
+    from newstag.annotate.annotations import read_export
+    from newstag.annotate.dataset import load_labelled, to_dataset
 
     if data is not None:
         return load_labelled(data, settings.taxonomy)

@@ -39,10 +39,10 @@ def tag(
 
     Articles are read, tagged and written one at a time, so any amount of input fits in memory.
     """
-    from newstag.articles import read_articles
     from newstag.config import config_from_dict, load_config
-    from newstag.parallel import tag_stream
-    from newstag.persist import load_model
+    from newstag.model.persist import load_model
+    from newstag.tagging.parallel import tag_stream
+    from newstag.text.articles import read_articles
 
     with one_line_errors(), _destination(output) as out:
         saved = load_model(model)
@@ -69,7 +69,7 @@ def _writer(output_format: Format, out: TextIO, model_version: str, color: bool)
     if output_format is Format.jsonl:
         import json
 
-        from newstag.tag import article_record
+        from newstag.tagging.tag import article_record
 
         return lambda t: out.write(json.dumps(article_record(t, model_version), ensure_ascii=False) + "\n")
     if output_format is Format.csv:
@@ -82,7 +82,7 @@ def _writer(output_format: Format, out: TextIO, model_version: str, color: bool)
 def _csv_writer(out: TextIO):
     import csv
 
-    from newstag.tag import sentence_rows
+    from newstag.tagging.tag import sentence_rows
 
     state: dict = {}
 

@@ -22,13 +22,13 @@ def train(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Train one scikit-learn pipeline per label group and save the model folder."""
+    from newstag.annotate.dataset import load_labelled
     from newstag.cli.info import print_scores
     from newstag.config import load_config
-    from newstag.dataset import load_labelled
     from newstag.errors import ModelError
-    from newstag.persist import save_model
-    from newstag.report import model_card, write_report
-    from newstag.training import train_model
+    from newstag.evaluation.report import model_card, write_report
+    from newstag.model.persist import save_model
+    from newstag.model.training import train_model
 
     with one_line_errors():
         settings = load_config(config)

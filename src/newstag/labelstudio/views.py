@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from newstag.assist.annotation_queue import RANK_FIELD, queue_tasks
 from newstag.errors import LabelStudioError
 from newstag.labelstudio import client
 from newstag.labelstudio.client import Connection, Project, _call
-from newstag.queue import RANK_FIELD, queue_tasks
 
 QUEUE_VIEW = "newstag queue"
 REVIEW_VIEW = "newstag review"

@@ -8,8 +8,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
 from newstag.config import ModelConfig
-from newstag.cues import CueCounter, cue_table
 from newstag.errors import ConfigError
+from newstag.model.cues import CueCounter, cue_table
 from newstag.taxonomy import Taxonomy
 
 FAMILIES = ("tfidf", "cues", "embeddings")
@@ -37,7 +37,7 @@ def text_features(config: ModelConfig, taxonomy: Taxonomy) -> FeatureUnion:
     if "cues" in parts:
         transformers.append(("cues", CueCounter(cue_table(taxonomy))))
     if "embeddings" in parts:
-        from newstag.embeddings import SentenceEmbedder, require_embeddings
+        from newstag.model.embeddings import SentenceEmbedder, require_embeddings
 
         require_embeddings()
         transformers.append(("embeddings", SentenceEmbedder()))

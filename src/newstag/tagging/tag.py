@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from newstag.decode import decode
-from newstag.persist import SavedModel
-from newstag.sentences import Sentence, SplitArticle
+from newstag.model.decode import decode
+from newstag.model.persist import SavedModel
+from newstag.text.sentences import Sentence, SplitArticle
 
 T = TypeVar("T")
 

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from newstag.articles import MAX_ARTICLE_BYTES, Article, articles_from_jsonl
 from newstag.errors import InputError
+from newstag.text.articles import MAX_ARTICLE_BYTES, Article, articles_from_jsonl
 
 JSONL = (".jsonl", ".jsonl.gz")
 PARQUET = (".parquet",)

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from newstag.decode import decode
+from newstag.model.decode import decode
 from newstag.taxonomy import Taxonomy
 
 CueTable = tuple[tuple[str, tuple[str, ...]], ...]

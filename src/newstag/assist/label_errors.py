@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from newstag.config import Config
-from newstag.decode import decode
-from newstag.evaluate import GroupLabels, article_folds
+from newstag.evaluation.scores import GroupLabels
+from newstag.model.decode import decode
+from newstag.model.validation import article_folds
 from newstag.taxonomy import LabelGroup, Taxonomy
 
 EPSILON = 1e-9
@@ -170,7 +171,7 @@ def _seen(group: LabelGroup, labels: list[list[str]]) -> np.ndarray:
 
 def review(dataset, config: Config) -> list[dict]:
     """Likely errors in a labelled dataset, most likely first, one record per (sentence, group)."""
-    from newstag.dataset import check_taxonomy, group_labels
+    from newstag.annotate.dataset import check_taxonomy, group_labels
 
     check_taxonomy(dataset, config.taxonomy)
     texts = list(dataset["text"])

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from newstag.articles import Article
 from newstag.errors import InputError
-from newstag.sentences import Sentence
+from newstag.text.articles import Article
+from newstag.text.sentences import Sentence
 
 
 def sentence_task(sentence: Sentence, article: Article | None = None) -> dict:

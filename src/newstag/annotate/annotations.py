@@ -9,8 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newstag.annotate.tasks import load_tasks
 from newstag.errors import AnnotationError, InputError
-from newstag.tasks import load_tasks
 from newstag.taxonomy import Taxonomy
 
 TEXT_FIELDS = ("text", "title", "context_before", "context_after")

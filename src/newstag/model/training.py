@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 
+from newstag.annotate.dataset import check_taxonomy, data_hash, group_labels
 from newstag.config import Config
-from newstag.dataset import check_taxonomy, data_hash, group_labels
 from newstag.errors import InputError
-from newstag.evaluate import leave_one_article_out
-from newstag.model import SentenceTagger
+from newstag.model.tagger import SentenceTagger
+from newstag.model.validation import leave_one_article_out
 
 LIBRARIES = ("newstag", "scikit-learn", "numpy", "scipy", "joblib", "datasets")
 

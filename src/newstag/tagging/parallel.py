@@ -13,12 +13,12 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from newstag.articles import Article
 from newstag.config import SentenceConfig
 from newstag.errors import InputError
-from newstag.persist import SavedModel
-from newstag.sentences import split_articles
-from newstag.tag import TaggedArticle, batched, tag_articles
+from newstag.model.persist import SavedModel
+from newstag.tagging.tag import TaggedArticle, batched, tag_articles
+from newstag.text.articles import Article
+from newstag.text.sentences import split_articles
 
 CHUNK_CHARS = 32_000
 """About five news articles, a few hundred sentences: enough for one efficient predict call."""

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
-from newstag.batch.partitions import Partition, read_partition, write_partition
 from newstag.config import SentenceConfig
 from newstag.errors import ModelError, NewstagError
-from newstag.persist import META_FILE, MODEL_FILE, read_meta
+from newstag.model.persist import META_FILE, MODEL_FILE, read_meta
+from newstag.tagging.batch.partitions import Partition, read_partition, write_partition
 
 RETRIES = 2
 """Extra attempts for a task that raised an unexpected error. A task whose worker died is
@@ -57,7 +57,7 @@ class ModelPlugin(WorkerPlugin):
         self.sentences = sentences
 
     def setup(self, worker) -> None:
-        from newstag.persist import load_model
+        from newstag.model.persist import load_model
 
         folder = Path(worker.local_directory) / f"newstag-model-{self.key}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -138,8 +138,8 @@ def run_batch(
 
 def tag_partition(partition: Partition, key: str) -> PartitionResult:
     """On a worker: read, split and tag one partition, and write its records as `tag --format jsonl`."""
-    from newstag.sentences import split_articles
-    from newstag.tag import article_record, tag_articles
+    from newstag.tagging.tag import article_record, tag_articles
+    from newstag.text.sentences import split_articles
 
     if key not in _loaded:
         raise ModelError(f"model {key} was not loaded on this worker; see the worker's log for why")

@@ -16,10 +16,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from newstag.calibration import CalibratedClassifier
 from newstag.config import ModelConfig
-from newstag.cues import cue_fallback
-from newstag.features import text_features
+from newstag.model.calibration import CalibratedClassifier
+from newstag.model.cues import cue_fallback
+from newstag.model.features import text_features
 from newstag.taxonomy import LabelGroup, Taxonomy
 
 Probabilities = dict[str, np.ndarray]

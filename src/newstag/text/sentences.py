@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from syntok import segmenter
 
-from newstag.articles import Article
 from newstag.config import SentenceConfig
+from newstag.text.articles import Article
 
 BULLET = re.compile(r"^[•·▪●◦*\-–]\s+")
 DASH_START = re.compile(r"^[–—]\s")

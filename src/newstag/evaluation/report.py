@@ -73,7 +73,7 @@ def full_report(metrics: dict, thresholds: dict | None = None) -> str:
 
 def write_report(metrics: dict, directory: Path | str, thresholds: dict | None = None) -> list[Path]:
     """metrics.json, report.md, a confusion matrix per group and the reliability plot."""
-    from newstag.plots import write_plots
+    from newstag.evaluation.plots import write_plots
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,10 @@ from newstag.errors import ModelError
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
 CARD_FILE = "README.md"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+"""skops names every class by its module path: format 3 has them in the stage packages
+(`newstag.model.tagger`, ...), format 2 in the flat modules before them. Any other format is
+refused with "retrain it with newstag train --force"."""
 PICKLE_FORMATS = {1: "model.joblib"}
 """Earlier formats, pickled: refused, because unpickling runs whatever code the file names."""
 

@@ -28,11 +28,11 @@ def queue(
 ) -> None:
     """Order unlabelled sentences by how much a label would teach the model (most uncertain
     first, near-copies pushed down): into a tasks file, or as a view in a Label Studio project."""
-    from newstag.annotations import load_export
+    from newstag.annotate.annotations import load_export
+    from newstag.assist.annotation_queue import queue_tasks
     from newstag.errors import InputError
     from newstag.files import write_atomic
-    from newstag.persist import load_model
-    from newstag.queue import queue_tasks
+    from newstag.model.persist import load_model
 
     with one_line_errors():
         if (tasks_file is None) == (project is None):

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
-from newstag.articles import Article
-from newstag.persist import SavedModel
-from newstag.sentences import SplitArticle
-from newstag.tag import TaggedSentence, tag_articles
-from newstag.tasks import task_sentence
+from newstag.annotate.tasks import task_sentence
+from newstag.model.persist import SavedModel
+from newstag.tagging.tag import TaggedSentence, tag_articles
+from newstag.text.articles import Article
+from newstag.text.sentences import SplitArticle
 
 TO_NAME = "text"
 

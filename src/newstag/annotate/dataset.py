@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from newstag.annotations import TEXT_FIELDS, Example
+from newstag.annotate.annotations import TEXT_FIELDS, Example
 from newstag.errors import InputError
 from newstag.taxonomy import Taxonomy
 
@@ -94,7 +94,7 @@ def data_hash(dataset) -> str:
 
 def load_labelled(path: Path | str, taxonomy: Taxonomy):
     """A saved dataset folder, or a Label Studio JSON export read on the fly."""
-    from newstag.annotations import load_export, read_export
+    from newstag.annotate.annotations import load_export, read_export
 
     path = Path(path)
     if path.is_dir():

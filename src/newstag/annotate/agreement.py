@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
-from newstag.annotations import annotation_labels
+from newstag.annotate.annotations import annotation_labels
 from newstag.taxonomy import Taxonomy
 
 Distance = Callable[[Hashable, Hashable], float]

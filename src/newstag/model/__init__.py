@@ -1,0 +1,1 @@
+"""The sentence tagger: features, calibrated classifiers, decoding, validation, training, persistence."""
