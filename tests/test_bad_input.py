@@ -18,7 +18,7 @@ from newstag.errors import AnnotationError, InputError
 from newstag.text.articles import Article, decode, read_articles
 from newstag.text.sentences import split_article
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_one_line_error
 
 SEED = ROOT / "seeds" / "001_0033be0623d06674.txt"
 runner = CliRunner()
@@ -27,12 +27,6 @@ quick = settings(max_examples=150, deadline=None, suppress_health_check=[HealthC
 
 def tag(model, *args):
     return runner.invoke(app, ["tag", "--model", str(model), *map(str, args)])
-
-
-def assert_one_line_error(result, fragment):
-    assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("newstag: error: ") and result.stderr.count("\n") == 1, result.stderr
-    assert fragment in result.stderr, result.stderr
 
 
 def assert_only(folder: Path, names: list[str]):

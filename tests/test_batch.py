@@ -18,7 +18,7 @@ from newstag.errors import InputError
 from newstag.tagging.batch.engine import connect, loads_per_worker, run_batch
 from newstag.tagging.batch.partitions import list_partitions, plan_batch, write_partition
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_one_line_error
 
 runner = CliRunner()
 WORKERS = 2
@@ -184,4 +184,4 @@ def test_a_partition_that_fails_while_written_leaves_no_file(tmp_path):
 def test_cli_refuses_both_a_scheduler_and_local_workers(tmp_path):
     args = ["batch", str(tmp_path), str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1", "--workers=2"]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "not both" in result.stderr
+    assert_one_line_error(result, "not both")

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from newstag.cli.main import app
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_one_line_error
 
 runner = CliRunner()
 SEED = str(ROOT / "seeds" / "001_0033be0623d06674.txt")
@@ -17,13 +17,6 @@ SEED = str(ROOT / "seeds" / "001_0033be0623d06674.txt")
 
 def run(*args):
     return runner.invoke(app, [str(a) for a in args])
-
-
-def assert_one_line_error(result, fragment):
-    assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("newstag: error: ") and result.stderr.count("\n") == 1, result.stderr
-    assert fragment in result.stderr
-    assert "Traceback" not in result.output
 
 
 def test_help_lists_the_commands():

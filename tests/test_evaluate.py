@@ -10,6 +10,8 @@ from newstag.evaluation.scores import reliability, score
 from newstag.model.tagger import SentenceTagger
 from newstag.model.validation import evaluate_tagger, leave_one_article_out
 
+from .conftest import assert_one_line_error
+
 
 def _labels(rows):
     return {
@@ -129,5 +131,4 @@ def test_evaluate_command_errors_in_one_line(in_project, tmp_path, trained_model
     bad = tmp_path / "bad.json"
     bad.write_text("{")
     result = CliRunner().invoke(app, ["evaluate", str(trained_model_dir), str(bad)])
-    assert result.exit_code == 1 and result.stderr.startswith("newstag: error: ")
-    assert result.stderr.count("\n") == 1
+    assert_one_line_error(result, "not a JSON file")

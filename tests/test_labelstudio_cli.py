@@ -12,8 +12,7 @@ from newstag.annotate.dataset import group_labels, load_saved_dataset
 from newstag.cli.main import app
 from newstag.labelstudio import client
 
-from .conftest import ROOT
-from .test_cli import assert_one_line_error
+from .conftest import ROOT, assert_one_line_error
 
 runner = CliRunner()
 SEEDS = ROOT / "seeds"

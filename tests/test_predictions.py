@@ -8,8 +8,7 @@ from newstag.cli.main import app
 from newstag.labelstudio import schema
 from newstag.model.persist import load_model
 
-from .conftest import ROOT
-from .test_cli import assert_one_line_error
+from .conftest import ROOT, assert_one_line_error
 
 runner = CliRunner()
 

@@ -9,6 +9,8 @@ import pytest
 
 from newstag.assist.label_errors import OutOfFold, class_thresholds, confident_flags, likely_errors
 
+from .conftest import assert_one_line_error
+
 P = np.array(
     [
         [0.9, 0.1, 0.0],
@@ -106,7 +108,7 @@ def test_review_command_lists_suspects(in_project, small_export_path):
     assert len(rows) == 3 and {"given", "suggested", "margin", "sentence_id"} <= set(rows[0])
     assert "likely errors among 169 sentences" in result.stderr
     result = CliRunner().invoke(app, ["review"])
-    assert result.exit_code == 1 and "--project" in result.stderr
+    assert_one_line_error(result, "--project")
 
 
 @pytest.mark.studio

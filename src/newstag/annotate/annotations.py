@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newstag.annotate.tasks import load_tasks
+from newstag.annotate.tasks import load_tasks, sentence_ids
 from newstag.errors import AnnotationError, InputError
 from newstag.taxonomy import Taxonomy
 
@@ -111,10 +111,10 @@ def _example(task: dict, labels: dict[str, list[str]], annotators: int, where: s
     data = task["data"]
     if not isinstance(data.get("text"), str):
         raise InputError(f"{where} has no text in its data")
-    sentence_id = str(data.get("sentence_id") or f"task-{task.get('id')}")
+    sentence_id, article_id = sentence_ids(data, f"task-{task.get('id')}")
     return Example(
         sentence_id=sentence_id,
-        article_id=str(data.get("article_id") or sentence_id.rsplit(":", 1)[0]),
+        article_id=article_id,
         labels=labels,
         annotators=annotators,
         **{name: str(data.get(name) or "") for name in TEXT_FIELDS},

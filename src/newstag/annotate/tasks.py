@@ -45,10 +45,10 @@ def task_sentence(task: dict, number: int = 0) -> Sentence:
     data = task.get("data") if isinstance(task, dict) else None
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         raise InputError(f"task {number} has no data.text; give tasks made by newstag export")
-    sentence_id = str(data.get("sentence_id") or f"task-{number}")
+    sentence_id, article_id = sentence_ids(data, f"task-{number}")
     return Sentence(
         id=sentence_id,
-        article_id=str(data.get("article_id") or sentence_id.rsplit(":", 1)[0]),
+        article_id=article_id,
         index=int(data.get("index") or 0),
         text=data["text"],
         start=int(data.get("start") or 0),
@@ -57,6 +57,13 @@ def task_sentence(task: dict, number: int = 0) -> Sentence:
         context_before=str(data.get("context_before") or ""),
         context_after=str(data.get("context_after") or ""),
     )
+
+
+def sentence_ids(data: dict, fallback: str) -> tuple[str, str]:
+    """(sentence id, article id) of a task's data, as `sentence_task` wrote them. A task made
+    elsewhere is called `fallback`; its article is its sentence id up to the last ":"."""
+    sentence_id = str(data.get("sentence_id") or fallback)
+    return sentence_id, str(data.get("article_id") or sentence_id.rsplit(":", 1)[0])
 
 
 def load_tasks(path: Path | str, fix: str = "make it with newstag export") -> list[dict]:

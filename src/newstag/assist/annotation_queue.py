@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from newstag.errors import InputError
+from newstag.model.odds import at_even_odds, clip
 from newstag.taxonomy import LabelGroup, Taxonomy
 
 STRATEGIES = ("entropy", "margin")
-EPSILON = 1e-9
 RANK_FIELD = "queue_rank"
 
 
@@ -40,10 +40,9 @@ class QueueItem:
 def group_uncertainty(
     group: LabelGroup, probabilities: np.ndarray, threshold, strategy: str = "entropy"
 ) -> np.ndarray:
-    p = np.clip(np.asarray(probabilities, dtype=float), EPSILON, 1 - EPSILON)
-    threshold = np.clip(threshold, EPSILON, 1 - EPSILON)
+    p = clip(probabilities)
     if group.multiple:
-        shifted = 1 / (1 + np.exp(-(_logit(p) - _logit(threshold))))
+        shifted = at_even_odds(p, threshold)
         if strategy == "margin":
             return (1 - np.abs(2 * shifted - 1)).max(axis=1)
         return _binary_entropy(shifted).max(axis=1)
@@ -159,10 +158,6 @@ def _text(task: dict, number: int) -> str:
     if not isinstance(text, str):
         raise InputError(f"task {number} has no data.text; write tasks with `newstag export`")
     return text
-
-
-def _logit(p):
-    return np.log(p) - np.log(1 - p)
 
 
 def _binary_entropy(p: np.ndarray) -> np.ndarray:

@@ -22,10 +22,9 @@ import numpy as np
 from newstag.config import Config
 from newstag.evaluation.scores import GroupLabels
 from newstag.model.decode import decode
+from newstag.model.odds import at_even_odds
 from newstag.model.validation import article_folds
 from newstag.taxonomy import LabelGroup, Taxonomy
-
-EPSILON = 1e-9
 
 
 @dataclass
@@ -84,7 +83,7 @@ def likely_errors(taxonomy: Taxonomy, gold: GroupLabels, oof: OutOfFold) -> list
     for group in taxonomy.groups:
         p, known = oof.probabilities[group.name], oof.known[group.name]
         if group.multiple:
-            found = _multiple(group, gold[group.name], _shift(p, oof.thresholds[group.name]), known)
+            found = _multiple(group, gold[group.name], at_even_odds(p, oof.thresholds[group.name]), known)
         else:
             found = _single(group, gold[group.name], p, known)
         for row, changes, margin in found:
@@ -118,12 +117,6 @@ def _multiple(group: LabelGroup, gold: list[list[str]], p: np.ndarray, known: np
             found[int(rows[i])] = (changes, min(worst, float(margin[i])))
     for row, (changes, margin) in sorted(found.items()):
         yield row, changes, margin
-
-
-def _shift(p: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Probabilities moved so that each decision threshold counts as even odds (as `decode`)."""
-    p, t = np.clip(p, EPSILON, 1 - EPSILON), np.clip(thresholds, EPSILON, 1 - EPSILON)
-    return 1 / (1 + np.exp(-(np.log(p / (1 - p)) - np.log(t / (1 - t)))))
 
 
 def _apply(group: LabelGroup, given: list[str], changes: list[str]) -> list[str] | None:

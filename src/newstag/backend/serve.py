@@ -52,16 +52,15 @@ class Projects:
         return [export_by_id(self.connection, project_id) for project_id in sorted(self.ids)]
 
 
-def make_trainer(config, base: Path | None, projects: Projects) -> Callable:
-    def train():
+def make_trainer(config, base: Path | None, projects: Projects) -> Callable[[Path], object]:
+    def train(output: Path):
         from newstag.annotate.annotations import load_export, read_export
         from newstag.annotate.dataset import to_dataset
-        from newstag.model.training import train_model
+        from newstag.model.training import train_and_save
 
         tasks = merge_exports(load_export(base) if base else [], *projects.exports())
         examples = read_export(tasks, config.taxonomy).examples
-        trained = train_model(to_dataset(examples, config.taxonomy), config, cross_validate=False)
-        return trained.tagger, trained.meta
+        return train_and_save(to_dataset(examples, config.taxonomy), config, output, cross_validate=False)
 
     return train
 

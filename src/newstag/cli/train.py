@@ -26,9 +26,8 @@ def train(
     from newstag.cli.info import print_scores
     from newstag.config import load_config
     from newstag.errors import ModelError
-    from newstag.evaluation.report import model_card, write_report
-    from newstag.model.persist import save_model
-    from newstag.model.training import train_model
+    from newstag.evaluation.report import write_report
+    from newstag.model.training import train_and_save
 
     with one_line_errors():
         settings = load_config(config)
@@ -37,9 +36,7 @@ def train(
             raise ModelError(f"{output} exists; pass --force to replace it, or --output elsewhere")
         dataset = load_labelled(data, settings.taxonomy)
         info(f"training on {len(dataset)} sentences from {data} ...")
-        trained = train_model(dataset, settings, cross_validate=cross_validate)
-        card = model_card(trained.meta, _quality_table())
-        save_model(trained.tagger, trained.meta, card, output)
+        trained = train_and_save(dataset, settings, output, cross_validate, _quality_table())
         print_scores(trained.meta)
         if trained.meta["metrics"]:
             write_report(trained.meta["metrics"], output / "evaluation", trained.meta["thresholds"])

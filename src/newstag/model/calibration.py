@@ -19,7 +19,8 @@ from sklearn.model_selection import GroupKFold, KFold
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-EPSILON = 1e-6
+from newstag.model.odds import EPSILON, logit, sigmoid
+
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
 
@@ -139,7 +140,7 @@ def platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Platt's sigmoid on the log-odds, with his smoothed targets for small classes."""
     positives = y.sum()
     target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (len(y) - positives + 2))
-    logits = _logit(raw)
+    logits = logit(raw)
 
     def loss(params):
         z = params[0] * logits + params[1]
@@ -149,12 +150,7 @@ def platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def apply_platt(params: tuple[float, float], raw: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-(params[0] * _logit(raw) + params[1])))
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, EPSILON, 1 - EPSILON)
-    return np.log(p) - np.log(1 - p)
+    return sigmoid(params[0] * logit(raw) + params[1])
 
 
 def _f1(y: np.ndarray, predicted: np.ndarray) -> float:

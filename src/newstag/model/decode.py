@@ -15,9 +15,8 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 
 from newstag.errors import ConfigError
+from newstag.model.odds import at_even_odds, clip
 from newstag.taxonomy import LabelGroup, Taxonomy
-
-EPSILON = 1e-9
 
 Thresholds = float | Mapping[str, "float | Sequence[float] | np.ndarray"]
 """One threshold for every multiple-choice value, or group name -> one threshold for the
@@ -42,10 +41,8 @@ def decode_row(taxonomy: Taxonomy, row: dict[str, np.ndarray], thresholds: Thres
 
 def _adjusted(group: LabelGroup, probabilities: np.ndarray, thresholds: Thresholds) -> np.ndarray:
     """Clipped probabilities; for a multiple-choice group, shifted so a threshold is even odds."""
-    p = np.clip(probabilities, EPSILON, 1 - EPSILON)
-    if group.multiple:
-        p = 1 / (1 + np.exp(-(_logit(p) - _logit(group_thresholds(group, thresholds)))))
-    return p
+    p = clip(probabilities)
+    return at_even_odds(p, group_thresholds(group, thresholds)) if group.multiple else p
 
 
 def _best_consistent(taxonomy: Taxonomy, row: dict[str, np.ndarray]) -> dict:
@@ -77,10 +74,6 @@ def group_thresholds(group: LabelGroup, thresholds: Thresholds) -> np.ndarray:
     if np.any(values <= 0) or np.any(values >= 1):
         raise ConfigError(f"{group.name}: thresholds must lie strictly in (0, 1), got {values.tolist()}")
     return np.broadcast_to(values, (len(group.values),))
-
-
-def _logit(p):
-    return np.log(p) - np.log(1 - p)
 
 
 def _candidates(group: LabelGroup, probabilities: np.ndarray) -> set[tuple]:

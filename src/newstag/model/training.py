@@ -1,4 +1,4 @@
-"""Training a sentence tagger from a labelled dataset, with its metadata."""
+"""Training a sentence tagger from a labelled dataset, with its metadata, and saving it."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import platform
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
+from pathlib import Path
 
 from newstag.annotate.dataset import check_taxonomy, data_hash, group_labels
 from newstag.config import Config
 from newstag.errors import InputError
+from newstag.evaluation.report import model_card
+from newstag.model.persist import save_model
 from newstag.model.tagger import SentenceTagger
 from newstag.model.validation import leave_one_article_out
 
@@ -50,6 +53,16 @@ def train_model(dataset, config: Config, cross_validate: bool = True) -> Trained
         "thresholds": threshold_dict(tagger, config),
     }
     return TrainedModel(tagger, meta)
+
+
+def train_and_save(
+    dataset, config: Config, directory: Path | str, cross_validate: bool = True, quality: str | None = None
+) -> TrainedModel:
+    """Train, write the model card (with `quality`, a table comparing feature families) and
+    save the model folder atomically: `newstag train` and the ML backend's retrains alike."""
+    trained = train_model(dataset, config, cross_validate)
+    save_model(trained.tagger, trained.meta, model_card(trained.meta, quality), directory)
+    return trained
 
 
 def threshold_dict(tagger: SentenceTagger, config: Config) -> dict[str, dict[str, float]]:

@@ -36,16 +36,20 @@ as a whole corpus in one .txt, and would take minutes and gigabytes to split."""
 def read_articles(paths: Iterable[str | Path]) -> Iterator[Article]:
     """Yield the articles in `paths` (files, folders, or "-" for stdin), one at a time, in a
     stable order. JSONL is streamed line by line, so memory does not grow with the file."""
+    return unique_ids(article for path in paths for article in _read_path(str(path)))
+
+
+def unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
+    """The articles, passed on as they come; an id seen before is an error."""
     seen: set[str] = set()
-    for path in paths:
-        for article in _read_path(str(path)):
-            if article.id in seen:
-                raise InputError(
-                    f"article id {article.id!r} appears twice (again in {article.source}); "
-                    f"article ids must be unique"
-                )
-            seen.add(article.id)
-            yield article
+    for article in articles:
+        if article.id in seen:
+            raise InputError(
+                f"article id {article.id!r} appears twice (again in {article.source}); "
+                f"article ids must be unique"
+            )
+        seen.add(article.id)
+        yield article
 
 
 def _read_path(path: str) -> Iterator[Article]:
@@ -71,7 +75,7 @@ def _read_file(file: Path) -> Iterator[Article]:
         raise InputError(f"{file}: cannot read {suffix or 'extension-less'} files; use {SUFFIXES}")
     if suffix == ".jsonl":
         with file.open("rb") as stream:
-            yield from articles_from_jsonl(_lines(stream, str(file)), file.stem, str(file))
+            yield from articles_from_jsonl(limited_lines(stream, str(file)), file.stem, str(file))
         return
     _check_size(file.stat().st_size, str(file))
     text = decode(file.read_bytes(), str(file))
@@ -85,13 +89,15 @@ def _read_stdin() -> Iterator[Article]:
     """JSONL if the first non-blank line starts with "{", HTML if with "<html", else text."""
     stream = sys.stdin.buffer
     head = []
-    for line in _lines(stream, "stdin"):
+    for line in limited_lines(stream, "stdin"):
         head.append(line)
         if line.strip():
             break
     first = b"".join(head).lstrip().removeprefix(b"\xef\xbb\xbf").lower()
     if first.startswith(b"{"):
-        yield from articles_from_jsonl(itertools.chain(head, _lines(stream, "stdin")), "stdin", "stdin")
+        yield from articles_from_jsonl(
+            itertools.chain(head, limited_lines(stream, "stdin")), "stdin", "stdin"
+        )
         return
     data = b"".join(head) + stream.read(MAX_ARTICLE_BYTES + 1)
     _check_size(len(data), "stdin")
@@ -102,8 +108,9 @@ def _read_stdin() -> Iterator[Article]:
         yield article_from_text(text, "stdin", "stdin")
 
 
-def _lines(stream: BinaryIO, where: str) -> Iterator[bytes]:
-    """The stream's lines, none longer than an article may be (a line is read whole)."""
+def limited_lines(stream: BinaryIO, where: str) -> Iterator[bytes]:
+    """The stream's lines, none longer than an article may be: a line over it is an error,
+    found after reading no more than that, so one bad line cannot take all the memory."""
     for number in itertools.count(1):
         line = stream.readline(MAX_ARTICLE_BYTES + 1)
         if not line:

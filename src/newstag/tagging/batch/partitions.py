@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newstag.errors import InputError
-from newstag.text.articles import MAX_ARTICLE_BYTES, Article, articles_from_jsonl
+from newstag.text.articles import Article, articles_from_jsonl, limited_lines, unique_ids
 
 JSONL = (".jsonl", ".jsonl.gz")
 PARQUET = (".parquet",)
@@ -87,16 +87,12 @@ def read_partition(partition: Partition) -> Iterator[Article]:
     """The partition's articles, streamed; article ids must be unique within it."""
     import fsspec
 
-    seen: set[str] = set()
     with fsspec.open(partition.url, "rb", compression="infer") as stream:
-        lines = _parquet_lines(stream, partition.name) if _is_parquet(partition.name) else _lines(stream)
-        for article in articles_from_jsonl(lines, _stem(partition.name), partition.source):
-            if article.id in seen:
-                raise InputError(
-                    f"{article.source}: article id {article.id!r} appears twice in the partition"
-                )
-            seen.add(article.id)
-            yield article
+        if _is_parquet(partition.name):
+            lines = _parquet_lines(stream, partition.name)
+        else:
+            lines = limited_lines(stream, partition.source)
+        yield from unique_ids(articles_from_jsonl(lines, _stem(partition.name), partition.source))
 
 
 def write_partition(url: str, lines: Iterable[str]) -> int:
@@ -125,16 +121,6 @@ def _write(file, lines: Iterable[str]) -> int:
         file.write(line)
         count += 1
     return count
-
-
-def _lines(stream) -> Iterator[bytes]:
-    """Lines no longer than an article may be, so one bad line cannot take a worker's memory."""
-    number = 0
-    while line := stream.readline(MAX_ARTICLE_BYTES + 1):
-        number += 1
-        if len(line) > MAX_ARTICLE_BYTES:
-            raise InputError(f"line {number} is over the {MAX_ARTICLE_BYTES // 2**20} MB an article may have")
-        yield line
 
 
 def _parquet_lines(stream, name: str) -> Iterator[bytes]:
