@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from newstag.annotate.annotations import read_export
+from newstag.annotate.annotations import examples_from_export
 from newstag.cli.main import app
 from newstag.errors import AnnotationError, InputError
-from newstag.text.articles import Article, decode, read_articles
+from newstag.text.articles import Article, article_text, read_articles
 from newstag.text.sentences import split_article
 
 from .conftest import ROOT, assert_one_line_error
@@ -206,9 +206,9 @@ def test_splitting_never_loses_non_space_text(config, text):
 
 @quick
 @given(st.binary(max_size=300))
-def test_decode_raises_only_input_error_and_leaves_no_carriage_return(data):
+def test_article_text_raises_only_input_error_and_leaves_no_carriage_return(data):
     try:
-        text = decode(data, "x")
+        text = article_text(data, "x")
     except InputError as error:
         assert "\n" not in str(error)
     else:
@@ -239,7 +239,7 @@ TASKISH = st.recursive(
 @given(st.lists(TASKISH, max_size=4))
 def test_read_export_raises_only_project_errors_on_jsonish_data(taxonomy, tasks):
     try:
-        read_export(tasks, taxonomy)
+        examples_from_export(tasks, taxonomy)
     except (InputError, AnnotationError) as error:
         assert "\n" not in str(error)
 

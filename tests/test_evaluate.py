@@ -86,9 +86,9 @@ def test_leave_one_article_out_never_trains_on_the_test_article(config, small, m
     seen = []
     fit = SentenceTagger.fit
 
-    def recording_fit(self, train_texts, labels, groups=None):
-        seen.append((set(train_texts), set(groups)))
-        return fit(self, train_texts, labels, groups)
+    def recording_fit(self, train_texts, labels, articles=None):
+        seen.append((set(train_texts), set(articles)))
+        return fit(self, train_texts, labels, articles)
 
     monkeypatch.setattr(SentenceTagger, "fit", recording_fit)
     metrics = leave_one_article_out(texts, articles, gold, config)

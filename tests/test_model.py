@@ -33,8 +33,8 @@ def test_multilabel_thresholds_come_from_out_of_fold_f1():
     X = rng.normal(size=(120, 3))
     Y = np.column_stack([X[:, 0] > 0.5, X[:, 1] > 0, np.zeros(120, dtype=bool)]).astype(int)
     Y[:2, 2] = 1  # a tiny class: raw probability, default threshold
-    groups = np.repeat(np.arange(6), 20)
-    model = CalibratedClassifier(LogisticRegression(), threshold=0.4).fit(X, Y, groups=groups)
+    articles = np.repeat(np.arange(6), 20)
+    model = CalibratedClassifier(LogisticRegression(), threshold=0.4).fit(X, Y, articles=articles)
     assert model.thresholds_.shape == (3,)
     assert model.thresholds_[2] == 0.4 and model.calibrators_[2] is None
     assert model.predict(X).shape == (120, 3)
@@ -47,7 +47,7 @@ def test_single_choice_probabilities_sum_to_one():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(90, 2))
     y = np.array(["a", "b", "c"])[np.argmax(np.column_stack([X[:, 0], X[:, 1], -X.sum(axis=1)]), axis=1)]
-    model = CalibratedClassifier(LogisticRegression()).fit(X, y, groups=np.repeat(np.arange(3), 30))
+    model = CalibratedClassifier(LogisticRegression()).fit(X, y, articles=np.repeat(np.arange(3), 30))
     assert np.allclose(model.predict_proba(X).sum(axis=1), 1)
     assert set(model.predict(X)) <= {"a", "b", "c"}
 

@@ -43,8 +43,10 @@ def load_export(path: Path | str) -> list[dict]:
     return load_tasks(path, fix="export the project from Label Studio as JSON")
 
 
-def read_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
-    """Validate every submitted annotation, then resolve each task by majority."""
+def examples_from_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
+    """The labelled examples of an export's tasks (a file read by `load_export`, or a live
+    project's export): every submitted annotation is checked, then each task is resolved by
+    majority."""
     report = ImportReport()
     problems: list[str] = []
     for task in tasks:

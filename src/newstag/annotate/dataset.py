@@ -94,11 +94,11 @@ def data_hash(dataset) -> str:
 
 def load_labelled(path: Path | str, taxonomy: Taxonomy):
     """A saved dataset folder, or a Label Studio JSON export read on the fly."""
-    from newstag.annotate.annotations import load_export, read_export
+    from newstag.annotate.annotations import examples_from_export, load_export
 
     path = Path(path)
     if path.is_dir():
         dataset = load_saved_dataset(path)
         check_taxonomy(dataset, taxonomy)
         return dataset
-    return to_dataset(read_export(load_export(path), taxonomy).examples, taxonomy)
+    return to_dataset(examples_from_export(load_export(path), taxonomy).examples, taxonomy)

@@ -54,12 +54,12 @@ class Projects:
 
 def make_trainer(config, base: Path | None, projects: Projects) -> Callable[[Path], object]:
     def train(output: Path):
-        from newstag.annotate.annotations import load_export, read_export
+        from newstag.annotate.annotations import examples_from_export, load_export
         from newstag.annotate.dataset import to_dataset
         from newstag.model.training import train_and_save
 
         tasks = merge_exports(load_export(base) if base else [], *projects.exports())
-        examples = read_export(tasks, config.taxonomy).examples
+        examples = examples_from_export(tasks, config.taxonomy).examples
         return train_and_save(to_dataset(examples, config.taxonomy), config, output, cross_validate=False)
 
     return train

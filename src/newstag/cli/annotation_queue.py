@@ -51,9 +51,10 @@ def queue(
 
 def _live(project: str, saved, diversity: float, strategy: str, config: Path) -> None:
     from newstag.config import load_config
-    from newstag.labelstudio import ml, views
+    from newstag.labelstudio import views
+    from newstag.labelstudio.session import open_connection
 
-    connection = ml.connect_local(load_config(config).studio)
+    connection = open_connection(load_config(config).studio)
     handle = views.open_project(connection, project)
     result = views.apply_queue(handle, saved, diversity, strategy)
     info(

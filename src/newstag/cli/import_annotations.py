@@ -17,14 +17,14 @@ def import_annotations(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Turn a Label Studio JSON export into a labelled dataset (datasets.Dataset on disk)."""
-    from newstag.annotate.annotations import load_export, read_export
+    from newstag.annotate.annotations import examples_from_export, load_export
     from newstag.annotate.dataset import save_dataset, to_dataset
     from newstag.config import load_config
 
     with one_line_errors():
         taxonomy = load_config(config).taxonomy
         tasks = load_export(export_file)
-        report = read_export(tasks, taxonomy)
+        report = examples_from_export(tasks, taxonomy)
         save_dataset(to_dataset(report.examples, taxonomy), output, force=force)
         report_import(report, tasks, taxonomy, output)
 

@@ -21,7 +21,7 @@ def pull(
 ) -> None:
     """Fetch a live project's annotations into the dataset `import-annotations` makes; the raw
     export is kept as a timestamped snapshot, so pulling again loses nothing."""
-    from newstag.annotate.annotations import read_export
+    from newstag.annotate.annotations import examples_from_export
     from newstag.annotate.dataset import save_dataset, to_dataset
     from newstag.config import load_config
     from newstag.errors import LabelStudioError
@@ -39,7 +39,7 @@ def pull(
         snapshot = snapshots / f"{_safe(project)}-{stamp}.json"
         write_atomic(snapshot, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
         info(f"saved the raw export of {len(tasks)} tasks to {snapshot}")
-        report = read_export(tasks, settings.taxonomy)
+        report = examples_from_export(tasks, settings.taxonomy)
         save_dataset(to_dataset(report.examples, settings.taxonomy), output, force=True)
         report_import(report, tasks, settings.taxonomy, output)
 

@@ -60,13 +60,14 @@ def _settings(model: Path | None, config: Path):
 
 
 def _project(name: str, settings):
-    from newstag.labelstudio import ml, views
+    from newstag.labelstudio import views
+    from newstag.labelstudio.session import open_connection
 
-    return views.open_project(ml.connect_local(settings.studio), name)
+    return views.open_project(open_connection(settings.studio), name)
 
 
 def _dataset(data: Path | None, handle, settings):
-    from newstag.annotate.annotations import read_export
+    from newstag.annotate.annotations import examples_from_export
     from newstag.annotate.dataset import load_labelled, to_dataset
 
     if data is not None:
@@ -74,7 +75,7 @@ def _dataset(data: Path | None, handle, settings):
     from newstag.labelstudio import client
 
     export = client.export_annotations(handle)
-    return to_dataset(read_export(export, settings.taxonomy).examples, settings.taxonomy)
+    return to_dataset(examples_from_export(export, settings.taxonomy).examples, settings.taxonomy)
 
 
 def _print(suspects: list[dict], as_json: bool) -> None:

@@ -1,8 +1,8 @@
 """Calibrated one-vs-rest probabilities and per-value decision thresholds, both learnt from
 out-of-fold predictions on the training data only.
 
-`fit` splits the training rows into folds (by article when `groups` is given, so a held-out
-fold is an unseen article), collects each value's out-of-fold probability, fits Platt's
+`fit` splits the training rows into folds (by article when `articles` is given, so a
+held-out fold is an unseen article), collects each value's out-of-fold probability, fits Platt's
 sigmoid on it, and picks the threshold that maximises that value's F1. A value with fewer
 than `min_positives` examples on either side keeps the raw probability and the default
 threshold: a curve fitted to two points would only add noise. The final binary models are
@@ -34,14 +34,15 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
         self.min_positives = min_positives
         self.threshold = threshold
 
-    def fit(self, X, y, groups=None):
+    def fit(self, X, y, articles=None):
+        """`articles`: one article id per row; inner folds keep each article whole."""
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True)
         check_classification_targets(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         self.multilabel_ = type_of_target(y) == "multilabel-indicator"
         Y = self._indicator(y)
-        raw = _out_of_fold(self._estimator(), X, Y, _splits(len(Y), groups, self.cv))
+        raw = _out_of_fold(self._estimator(), X, Y, _splits(len(Y), articles, self.cv))
         self.calibrators_ = [self._calibrator(raw[:, j], Y[:, j]) for j in range(Y.shape[1])]
         calibrated = self._calibrate(raw)
         self.thresholds_ = np.array(
@@ -105,10 +106,10 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
 
-def _splits(n: int, groups, cv: int) -> list:
-    if groups is not None and len(set(groups)) >= 2:
-        n_groups = len(set(groups))
-        return list(GroupKFold(n_splits=min(cv, n_groups)).split(np.zeros(n), groups=groups))
+def _splits(n: int, articles, cv: int) -> list:
+    if articles is not None and len(set(articles)) >= 2:
+        n_articles = len(set(articles))
+        return list(GroupKFold(n_splits=min(cv, n_articles)).split(np.zeros(n), groups=articles))
     if n < 2 or cv < 2:
         return []
     return list(KFold(n_splits=min(cv, n)).split(np.zeros(n)))

@@ -55,14 +55,14 @@ class GroupClassifier:
             [("features", text_features(config, taxonomy)), ("classifier", _classifier(config))]
         )
 
-    def fit(self, texts: Sequence[str], labels: Sequence[Sequence[str]], groups=None) -> GroupClassifier:
+    def fit(self, texts: Sequence[str], labels: Sequence[Sequence[str]], articles=None) -> GroupClassifier:
         values = self.group.value_names
         if self.group.multiple:
             target = MultiLabelBinarizer(classes=values).fit_transform(labels)
-            self.pipeline.fit(list(texts), target, classifier__groups=groups)
+            self.pipeline.fit(list(texts), target, classifier__articles=articles)
             self.columns_ = np.arange(len(values))
         else:
-            self.pipeline.fit(list(texts), [chosen[0] for chosen in labels], classifier__groups=groups)
+            self.pipeline.fit(list(texts), [chosen[0] for chosen in labels], classifier__articles=articles)
             self.columns_ = np.array([values.index(c) for c in self.pipeline[-1].classes_])
         return self
 
@@ -87,11 +87,11 @@ class SentenceTagger:
         self.classifiers = {g.name: GroupClassifier(g, config, taxonomy) for g in taxonomy.groups}
 
     def fit(
-        self, texts: Sequence[str], labels: dict[str, Sequence[Sequence[str]]], groups=None
+        self, texts: Sequence[str], labels: dict[str, Sequence[Sequence[str]]], articles=None
     ) -> SentenceTagger:
-        """`groups` (one article id per text) keeps each article in one inner fold."""
+        """`articles` (one article id per text) keeps each article in one inner fold."""
         for name, classifier in self.classifiers.items():
-            classifier.fit(texts, labels[name], groups)
+            classifier.fit(texts, labels[name], articles)
         self.majority_ = {
             name: list(Counter(map(tuple, rows)).most_common(1)[0][0]) for name, rows in labels.items()
         }

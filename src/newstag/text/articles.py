@@ -78,7 +78,7 @@ def _read_file(file: Path) -> Iterator[Article]:
             yield from articles_from_jsonl(limited_lines(stream, str(file)), file.stem, str(file))
         return
     _check_size(file.stat().st_size, str(file))
-    text = decode(file.read_bytes(), str(file))
+    text = article_text(file.read_bytes(), str(file))
     if suffix == ".txt":
         yield article_from_text(text, file.stem, str(file))
     else:
@@ -101,7 +101,7 @@ def _read_stdin() -> Iterator[Article]:
         return
     data = b"".join(head) + stream.read(MAX_ARTICLE_BYTES + 1)
     _check_size(len(data), "stdin")
-    text = decode(data, "stdin")
+    text = article_text(data, "stdin")
     if first.startswith((b"<!doctype", b"<html")):
         yield article_from_html(text, "stdin", "stdin")
     else:
@@ -127,16 +127,16 @@ def _check_size(size: int, where: str) -> None:
         )
 
 
-def decode(data: bytes, where: str) -> str:
-    """Bytes to text: UTF-8 (a BOM is dropped), else Windows-1252; line ends become \\n."""
-    text = decode_text(data, where)
+def article_text(data: bytes, where: str) -> str:
+    """An article's bytes as text (see `text_from_bytes`); empty text is an error."""
+    text = text_from_bytes(data, where)
     if not text.strip():
         raise InputError(f"{where} is empty; an article needs at least a title line")
     return text
 
 
-def decode_text(data: bytes, where: str) -> str:
-    """Like `decode`, but empty text is not an error."""
+def text_from_bytes(data: bytes, where: str) -> str:
+    """Bytes to text: UTF-8 (a BOM is dropped), else Windows-1252; line ends become \\n."""
     if b"\x00" in data:
         raise InputError(f"{where} is a binary file, not text; give a .txt, .jsonl or .html article")
     try:
@@ -167,7 +167,7 @@ def articles_from_jsonl(lines: Iterable[bytes], stem: str, source: str) -> Itera
     empty = True
     for number, raw in enumerate(lines, start=1):
         where = f"{source}, line {number}"
-        line = decode_text(raw, where)
+        line = text_from_bytes(raw, where)
         if line.strip():
             empty = False
             yield _article_from_record(_json_record(line, where), f"{stem}-{number}", where)
