@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 from newstag.annotate.dataset import group_labels
 from newstag.cli.main import app
 from newstag.evaluation.scores import reliability, score
+from newstag.model.baselines import fit_baselines
 from newstag.model.tagger import SentenceTagger
 from newstag.model.validation import evaluate_tagger, leave_one_article_out
 
@@ -103,7 +104,7 @@ def test_leave_one_article_out_never_trains_on_the_test_article(config, small, m
 def test_evaluate_tagger_scores_model_and_baselines(config, small):
     texts, articles, gold = small
     tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold, articles)
-    metrics = evaluate_tagger(tagger, texts, gold)
+    metrics = evaluate_tagger(tagger, fit_baselines(config.taxonomy, texts, gold), texts, gold)
     assert (
         metrics["model"]["claim_status"]["micro_f1"]
         >= metrics["majority_baseline"]["claim_status"]["micro_f1"]

@@ -2,6 +2,9 @@ import dataclasses
 
 import numpy as np
 import pytest
+from sklearn import utils
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
@@ -9,7 +12,7 @@ from newstag.annotate.dataset import group_labels
 from newstag.errors import ConfigError
 from newstag.model.calibration import CalibratedClassifier, apply_platt, platt
 from newstag.model.features import feature_parts
-from newstag.model.tagger import SentenceTagger
+from newstag.model.tagger import GroupClassifier, SentenceTagger
 
 # Checks that do not apply, left out rather than reported as skipped: array-API input (newstag
 # runs on numpy only) and decision_function output (the classifier offers predict_proba).
@@ -26,6 +29,53 @@ SKLEARN_CHECKS = [
 @pytest.mark.parametrize(("estimator", "check"), SKLEARN_CHECKS, ids=lambda x: getattr(x, "__name__", None))
 def test_calibrated_classifier_follows_sklearn_conventions(estimator, check):
     check(estimator)
+
+
+# The tagger takes raw texts and label lists, so sklearn's checks that fit on numeric arrays
+# cannot run; these run on any estimator (and check_estimators_unfitted predicts unfitted).
+API_CHECKS = [
+    "check_no_attributes_set_in_init",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_estimator_tags_renamed",
+    "check_valid_tag_types",
+    "check_mixin_order",
+    "check_estimators_unfitted",
+]
+
+
+def taggers(config):
+    taxonomy = config.taxonomy
+    return [
+        SentenceTagger(taxonomy, config.model),
+        GroupClassifier(taxonomy.group("actor"), config.model, taxonomy),
+    ]
+
+
+@pytest.mark.parametrize("check", API_CHECKS)
+def test_tagger_and_group_classifier_follow_sklearn_conventions(config, check):
+    for estimator in taggers(config):
+        getattr(utils.estimator_checks, check)(type(estimator).__name__, estimator)
+
+
+def test_tagger_clones_unfitted_and_refuses_to_predict_before_fit(config, small_dataset):
+    texts = list(small_dataset["text"])
+    gold = {g: group_labels(small_dataset, g) for g in config.taxonomy.group_names}
+    tagger, group = taggers(config)
+    with pytest.raises(NotFittedError):
+        tagger.predict_proba(["Russian jets bombed the hospital."])
+    with pytest.raises(NotFittedError):
+        group.predict_proba(["Russian jets bombed the hospital."])
+    fitted = tagger.fit(texts, gold)
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params() and not hasattr(copy, "classifiers_")
+    again = copy.fit(texts, gold).predict_proba(texts[:3])
+    for name, p in fitted.predict_proba(texts[:3]).items():
+        np.testing.assert_array_equal(p, again[name])
 
 
 def test_multilabel_thresholds_come_from_out_of_fold_f1():
@@ -78,4 +128,3 @@ def test_tagger_gives_probabilities_in_taxonomy_order(config, small_dataset, fea
         assert probabilities[group.name].shape == (2, len(group.values))
     assert np.allclose(probabilities["claim_status"].sum(axis=1), 1)
     assert set(tagger.thresholds()) == {"attack_type", "actor"}
-    assert tagger.majority_["claim_status"] == ["claim"]

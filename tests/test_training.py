@@ -19,6 +19,8 @@ def test_meta_holds_thresholds_and_cross_validated_scores_with_baselines(trained
     metrics = meta["metrics"]
     assert metrics["scheme"] == "leave-one-article-out" and metrics["articles"] == 3
     assert {"model", "majority_baseline", "cue_baseline", "calibration"} <= set(metrics)
+    assert meta["baselines"]["majority"]["claim_status"] == ["claim"]
+    assert not hasattr(trained.tagger, "majority_")  # baselines are metadata, not the model
 
 
 def test_model_card_shows_scores_baselines_and_the_quality_table(trained):

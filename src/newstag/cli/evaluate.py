@@ -27,7 +27,7 @@ def evaluate(
         saved = load_model(model)
         dataset = load_labelled(data, saved.tagger.taxonomy)
         info(f"scoring {saved.version} on {len(dataset)} sentences from {data} ...")
-        metrics = evaluate_dataset(saved.tagger, dataset)
+        metrics = evaluate_dataset(saved.tagger, saved.meta["baselines"], dataset)
         thresholds = saved.meta.get("thresholds")
         print(full_report(metrics, thresholds))
         written = write_report(metrics, output, thresholds)

@@ -1,4 +1,5 @@
-"""The taxonomy's cue words: features that count them, and a rule baseline that follows them.
+"""The taxonomy's cue words, and features that count them (the cue-word baseline that
+follows them is in `baselines`).
 
 A cue matches case-insensitively where a word starts and may run on into the word, so
 "bomb" also finds "bombs" and "bombing"; the words of a multi-word cue may be separated
@@ -8,7 +9,6 @@ by any spaces or hyphens ("barrel bomb" finds "barrel-bombs").
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -16,13 +16,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from newstag.model.decode import decode
 from newstag.taxonomy import Taxonomy
 
 CueTable = tuple[tuple[str, tuple[str, ...]], ...]
 """("group:value", (cue, ...)) for every value, in the taxonomy's order."""
-
-MATCHED, FALLBACK, UNMATCHED = 0.9, 0.6, 0.1
 
 
 def cue_table(taxonomy: Taxonomy) -> CueTable:
@@ -80,31 +77,3 @@ def cue_matches(taxonomy: Taxonomy, texts: Sequence[str]) -> dict[str, np.ndarra
     counts = CueCounter(cue_table(taxonomy)).fit(texts).transform(texts)
     bounds = np.cumsum([0] + [len(g.values) for g in taxonomy.groups])
     return {g.name: counts[:, bounds[i] : bounds[i + 1]] > 0 for i, g in enumerate(taxonomy.groups)}
-
-
-def cue_fallback(taxonomy: Taxonomy, texts: Sequence[str], gold: dict) -> dict[str, list[str]]:
-    """Per group, the most frequent label set among training sentences where none of the
-    group's cues occur (all sentences when every one has a match)."""
-    fallback = {}
-    for name, matched in cue_matches(taxonomy, texts).items():
-        rows = np.flatnonzero(~matched.any(axis=1))
-        pool = [tuple(gold[name][i]) for i in rows] or [tuple(labels) for labels in gold[name]]
-        fallback[name] = list(Counter(pool).most_common(1)[0][0])
-    return fallback
-
-
-def cue_probabilities(taxonomy: Taxonomy, texts: Sequence[str], fallback: dict) -> dict[str, np.ndarray]:
-    """Pseudo-probabilities from cue matches: a matched value is likely, an unmatched one
-    unlikely, and a group with no match at all leans to its `fallback` values."""
-    probabilities = {}
-    for group, matched in zip(taxonomy.groups, cue_matches(taxonomy, texts).values(), strict=True):
-        leaning = np.isin(group.value_names, fallback[group.name])
-        p = np.where(matched, MATCHED, UNMATCHED)
-        p[~matched.any(axis=1)] = np.where(leaning, FALLBACK, UNMATCHED)
-        probabilities[group.name] = p if group.multiple else p / p.sum(axis=1, keepdims=True)
-    return probabilities
-
-
-def cue_baseline(taxonomy: Taxonomy, texts: Sequence[str], fallback: dict) -> list[dict]:
-    """The rule baseline: every value whose cues occur, made consistent by the decoder."""
-    return decode(taxonomy, cue_probabilities(taxonomy, texts, fallback), 0.5)

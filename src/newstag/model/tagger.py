@@ -4,21 +4,24 @@ Each pipeline is the configured feature family followed by one calibrated binary
 regression per value (`CalibratedClassifier`): one-vs-rest for a multiple-choice group,
 renormalised to sum to one for a single-choice group. Probabilities always come back in the
 taxonomy's value order, whatever values a training fold happened to contain.
+
+Both estimators follow scikit-learn's conventions: `__init__` only stores its parameters,
+`fit` builds the pipelines, fitted attributes end in "_", and `clone` gives an unfitted copy.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.validation import check_is_fitted
 
 from newstag.config import ModelConfig
 from newstag.model.calibration import CalibratedClassifier
-from newstag.model.cues import cue_fallback
 from newstag.model.features import text_features
 from newstag.taxonomy import LabelGroup, Taxonomy
 
@@ -46,61 +49,67 @@ def _classifier(config: ModelConfig) -> CalibratedClassifier:
     )
 
 
-class GroupClassifier:
+class GroupClassifier(BaseEstimator):
     """Text -> probabilities over one group's values."""
 
     def __init__(self, group: LabelGroup, config: ModelConfig, taxonomy: Taxonomy):
         self.group = group
-        self.pipeline = Pipeline(
-            [("features", text_features(config, taxonomy)), ("classifier", _classifier(config))]
-        )
+        self.config = config
+        self.taxonomy = taxonomy
 
     def fit(self, texts: Sequence[str], labels: Sequence[Sequence[str]], articles=None) -> GroupClassifier:
+        """`labels`: the values chosen for each text; `articles`: one article id per text."""
         values = self.group.value_names
+        self.pipeline_ = Pipeline(
+            [
+                ("features", text_features(self.config, self.taxonomy)),
+                ("classifier", _classifier(self.config)),
+            ]
+        )
         if self.group.multiple:
             target = MultiLabelBinarizer(classes=values).fit_transform(labels)
-            self.pipeline.fit(list(texts), target, classifier__articles=articles)
+            self.pipeline_.fit(list(texts), target, classifier__articles=articles)
             self.columns_ = np.arange(len(values))
+            self.thresholds_ = self.pipeline_[-1].thresholds_
         else:
-            self.pipeline.fit(list(texts), [chosen[0] for chosen in labels], classifier__articles=articles)
-            self.columns_ = np.array([values.index(c) for c in self.pipeline[-1].classes_])
+            self.pipeline_.fit(list(texts), [chosen[0] for chosen in labels], classifier__articles=articles)
+            self.columns_ = np.array([values.index(c) for c in self.pipeline_[-1].classes_])
+            self.thresholds_ = None
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        check_is_fitted(self)
         probabilities = np.zeros((len(texts), len(self.group.values)))
         if len(texts):
-            probabilities[:, self.columns_] = self.pipeline.predict_proba(list(texts))
+            probabilities[:, self.columns_] = self.pipeline_.predict_proba(list(texts))
         return probabilities
 
-    @property
-    def thresholds_(self) -> np.ndarray | None:
-        """Per value, the decision threshold chosen by cross-validation (multiple choice only)."""
-        return self.pipeline[-1].thresholds_ if self.group.multiple else None
 
-
-class SentenceTagger:
+class SentenceTagger(BaseEstimator):
     """All groups of a taxonomy; `predict_proba` gives each group's probabilities."""
 
     def __init__(self, taxonomy: Taxonomy, config: ModelConfig):
         self.taxonomy = taxonomy
         self.config = config
-        self.classifiers = {g.name: GroupClassifier(g, config, taxonomy) for g in taxonomy.groups}
 
     def fit(
         self, texts: Sequence[str], labels: dict[str, Sequence[Sequence[str]]], articles=None
     ) -> SentenceTagger:
         """`articles` (one article id per text) keeps each article in one inner fold."""
-        for name, classifier in self.classifiers.items():
-            classifier.fit(texts, labels[name], articles)
-        self.majority_ = {
-            name: list(Counter(map(tuple, rows)).most_common(1)[0][0]) for name, rows in labels.items()
+        self.classifiers_ = {
+            group.name: GroupClassifier(group, self.config, self.taxonomy).fit(
+                texts, labels[group.name], articles
+            )
+            for group in self.taxonomy.groups
         }
-        self.cue_fallback_ = cue_fallback(self.taxonomy, texts, labels)
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> Probabilities:
-        return {name: c.predict_proba(texts) for name, c in self.classifiers.items()}
+        check_is_fitted(self)
+        return {name: c.predict_proba(texts) for name, c in self.classifiers_.items()}
 
     def thresholds(self) -> dict[str, np.ndarray]:
-        """Decision thresholds per multiple-choice group, one per value, for `decode`."""
-        return {name: c.thresholds_ for name, c in self.classifiers.items() if c.thresholds_ is not None}
+        """Decision thresholds per multiple-choice group, one per value, for `decode`; chosen
+        by cross-validation on the training data."""
+        check_is_fitted(self)
+        return {name: c.thresholds_ for name, c in self.classifiers_.items() if c.thresholds_ is not None}

@@ -14,6 +14,7 @@ from newstag.annotate.dataset import check_taxonomy, data_hash, group_labels
 from newstag.config import Config
 from newstag.errors import InputError
 from newstag.evaluation.report import model_card
+from newstag.model.baselines import fit_baselines
 from newstag.model.persist import save_model
 from newstag.model.tagger import SentenceTagger
 from newstag.model.validation import leave_one_article_out
@@ -51,6 +52,7 @@ def train_model(dataset, config: Config, cross_validate: bool = True) -> Trained
         "versions": {"python": platform.python_version(), **_versions()},
         "metrics": metrics,
         "thresholds": threshold_dict(tagger, config),
+        "baselines": fit_baselines(config.taxonomy, texts, gold),
     }
     return TrainedModel(tagger, meta)
 

@@ -1,6 +1,7 @@
 """Scoring taggers: a trained one on held-out data, and leave-one-article-out cross-validation.
 
-Both score the model beside its majority and cue-word baselines with `evaluation.scores`.
+Both score the model beside its majority and cue-word baselines (`baselines`) with
+`evaluation.scores`.
 """
 
 from __future__ import annotations
@@ -12,31 +13,30 @@ import numpy as np
 
 from newstag.config import Config
 from newstag.evaluation.scores import GroupLabels, metrics
-from newstag.model.cues import cue_baseline
+from newstag.model.baselines import baseline_labels, fit_baselines
 from newstag.model.decode import decode
 from newstag.model.tagger import SentenceTagger
 
 
-def evaluate_tagger(tagger: SentenceTagger, texts: Sequence[str], gold: GroupLabels) -> dict:
+def evaluate_tagger(tagger: SentenceTagger, baselines: dict, texts: Sequence[str], gold: GroupLabels) -> dict:
     """A trained model, its majority baseline and its cue-word baseline on labelled data;
-    both baselines take their fallbacks from the model's training data."""
+    `baselines` were fitted on the model's training data (they are in its meta.json)."""
     taxonomy = tagger.taxonomy
     probabilities = tagger.predict_proba(list(texts))
     predicted = {
         "model": decode(taxonomy, probabilities, tagger.thresholds()),
-        "majority": [dict(tagger.majority_) for _ in texts],
-        "cues": cue_baseline(taxonomy, texts, tagger.cue_fallback_),
+        **baseline_labels(taxonomy, baselines, texts),
     }
     return metrics(taxonomy, gold, predicted, probabilities)
 
 
-def evaluate_dataset(tagger: SentenceTagger, dataset) -> dict:
+def evaluate_dataset(tagger: SentenceTagger, baselines: dict, dataset) -> dict:
     """`evaluate_tagger` on a labelled `datasets.Dataset` made with the model's taxonomy."""
     from newstag.annotate.dataset import check_taxonomy, group_labels
 
     check_taxonomy(dataset, tagger.taxonomy)
     gold = {name: group_labels(dataset, name) for name in tagger.taxonomy.group_names}
-    scores = evaluate_tagger(tagger, list(dataset["text"]), gold)
+    scores = evaluate_tagger(tagger, baselines, list(dataset["text"]), gold)
     counts = {"articles": len(set(dataset["article_id"])), "sentences": len(dataset)}
     return {"scheme": "held-out data", **counts, **scores}
 
@@ -53,7 +53,7 @@ def leave_one_article_out(
     rows: dict[str, list] = {kind: [None] * n for kind in ("model", "majority", "cues")}
     probabilities = {g.name: np.zeros((n, len(g.values))) for g in taxonomy.groups}
     for fold in article_folds(texts, articles, gold, config):
-        for kind, fold_rows in _fold_labels(fold, texts, taxonomy).items():
+        for kind, fold_rows in _fold_labels(fold, texts, gold, taxonomy).items():
             for row, chosen in zip(fold.test, fold_rows, strict=True):
                 rows[kind][row] = chosen
         for name, p in fold.probabilities.items():
@@ -83,12 +83,13 @@ def article_folds(texts: Sequence[str], articles: Sequence[str], gold: GroupLabe
         yield Fold(train, test, tagger, tagger.predict_proba([texts[i] for i in test]))
 
 
-def _fold_labels(fold: Fold, texts: Sequence[str], taxonomy) -> dict[str, list[dict]]:
-    """Labels of the held-out rows from the model and both baselines."""
+def _fold_labels(fold: Fold, texts: Sequence[str], gold: GroupLabels, taxonomy) -> dict[str, list[dict]]:
+    """Labels of the held-out rows from the model and from both baselines, the baselines
+    fitted on the fold's training articles."""
+    baselines = fit_baselines(taxonomy, [texts[i] for i in fold.train], _subset(gold, fold.train))
     return {
         "model": decode(taxonomy, fold.probabilities, fold.tagger.thresholds()),
-        "majority": [dict(fold.tagger.majority_) for _ in fold.test],
-        "cues": cue_baseline(taxonomy, [texts[i] for i in fold.test], fold.tagger.cue_fallback_),
+        **baseline_labels(taxonomy, baselines, [texts[i] for i in fold.test]),
     }
 
 
