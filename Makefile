@@ -20,7 +20,8 @@ install-embeddings: $(INSTALLED)
 
 install: $(INSTALLED)
 
-TRAIN := $(BIN)/newstag train --data labeling/seed_annotations.json --output $(MODEL) --force > /dev/null
+TRAIN := $(BIN)/newstag train --data labeling/seed_annotations.json --quality benchmarks/QUALITY.md \
+	--output $(MODEL) --force > /dev/null
 
 # Trained once, and again by `make demo` when the folder no longer loads (an older model
 # format, say); delete models/default (or run `newstag train --force`) to retrain by hand.

@@ -59,7 +59,9 @@ def test_bad_article_files_fail_in_one_line_and_write_nothing(
 def test_a_later_bad_article_leaves_no_partial_output(trained_model_dir, tmp_path):
     (tmp_path / "z.txt").write_bytes(b"\x00binary")
     (tmp_path / "out.jsonl").write_text("previous run\n")
-    result = tag(trained_model_dir, SEED, tmp_path / "z.txt", "-f", "jsonl", "-o", tmp_path / "out.jsonl")
+    result = tag(
+        trained_model_dir, SEED, tmp_path / "z.txt", "-f", "jsonl", "-o", tmp_path / "out.jsonl", "--force"
+    )
     assert_one_line_error(result, "binary file")
     assert (tmp_path / "out.jsonl").read_text() == "previous run\n"
     assert_only(tmp_path, ["out.jsonl", "z.txt"])
@@ -161,7 +163,7 @@ def test_full_disk_while_writing_output_keeps_the_old_file(trained_model_dir, tm
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    result = tag(trained_model_dir, SEED, "-f", "csv", "-o", tmp_path / "out.csv")
+    result = tag(trained_model_dir, SEED, "-f", "csv", "-o", tmp_path / "out.csv", "--force")
     assert_one_line_error(result, "No space left")
     assert (tmp_path / "out.csv").read_text() == "old\n"
     assert_only(tmp_path, ["out.csv"])

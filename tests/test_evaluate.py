@@ -126,6 +126,9 @@ def test_evaluate_command_prints_the_report_and_writes_the_files(
     assert (out / "reliability.png").read_bytes()[:4] == b"\x89PNG"
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["scheme"] == "held-out data" and metrics["sentences"] == len(small_dataset)
+    again = ["evaluate", str(trained_model_dir), str(small_export_path), "-o", str(out)]
+    assert_one_line_error(CliRunner().invoke(app, again), "pass --force")
+    assert CliRunner().invoke(app, [*again, "--force"]).exit_code == 0
 
 
 def test_evaluate_command_errors_in_one_line(in_project, tmp_path, trained_model_dir):

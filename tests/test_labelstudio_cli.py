@@ -104,12 +104,10 @@ def test_annotations_come_back_through_pull_and_train(
     assert len(list(snapshots.iterdir())) == 1
     assert len(json.loads(next(snapshots.iterdir()).read_text())) == 169
 
-    assert (
-        run(
-            "pull", "--project", project_name, "-o", dataset_dir, "--snapshots", snapshots, env=studio_env
-        ).exit_code
-        == 0
-    )
+    again = ["pull", "--project", project_name, "-o", dataset_dir, "--snapshots", snapshots]
+    assert_one_line_error(run(*again, env=studio_env), "pass --force")
+    assert len(list(snapshots.iterdir())) == 1, "a refused pull fetches nothing"
+    assert run(*again, "--force", env=studio_env).exit_code == 0
     assert len(list(snapshots.iterdir())) == 2, "each pull keeps its own snapshot"
     trained = run("train", "--data", dataset_dir, "-o", tmp_path / "model")
     assert trained.exit_code == 0, trained.output

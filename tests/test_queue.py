@@ -20,6 +20,8 @@ from newstag.assist.annotation_queue import (
 from newstag.cli.main import app
 from newstag.errors import InputError
 
+from .conftest import assert_one_line_error
+
 
 def test_single_choice_entropy_and_margin(taxonomy):
     group = taxonomy.group("claim_status")
@@ -123,6 +125,9 @@ def test_queue_command_writes_the_ordered_file(trained_model_dir, in_project, tm
     ordered = json.loads(out.read_text())
     assert ordered[0]["data"]["queue_rank"] == 1
     assert "queued" in result.stderr
+    again = ["queue", str(tasks), "--model", str(trained_model_dir), "-o", str(out)]
+    assert_one_line_error(CliRunner().invoke(app, again), "pass --force")
+    assert CliRunner().invoke(app, [*again, "--force"]).exit_code == 0
 
 
 @pytest.mark.studio

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from newstag.annotate.annotations import TEXT_FIELDS, Example
 from newstag.errors import InputError
+from newstag.files import refuse_to_overwrite
 from newstag.taxonomy import Taxonomy
 
 
@@ -64,8 +65,7 @@ def check_taxonomy(dataset, taxonomy: Taxonomy) -> None:
 def save_dataset(dataset, directory: Path | str, force: bool = False) -> None:
     """Write atomically: to a sibling folder first, then swap it in."""
     directory = Path(directory)
-    if directory.exists() and not force:
-        raise InputError(f"{directory} exists; pass --force to replace it")
+    refuse_to_overwrite(directory, force)
     staging = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     from datasets.utils.logging import disable_progress_bar

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, DEFAULT_MODEL, ConfigOption, info, one_line_errors
+from newstag.cli.common import (
+    DEFAULT_CONFIG_PATH,
+    DEFAULT_MODEL,
+    ConfigOption,
+    ForceOption,
+    info,
+    one_line_errors,
+)
 
 
 def queue(
@@ -18,6 +25,7 @@ def queue(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Ordered tasks file to write.")
     ] = None,
+    force: ForceOption = False,
     project: Annotated[
         str | None, typer.Option(help="Order this Label Studio project's unlabelled tasks instead.")
     ] = None,
@@ -31,7 +39,7 @@ def queue(
     from newstag.annotate.annotations import load_export
     from newstag.assist.annotation_queue import queue_tasks
     from newstag.errors import InputError
-    from newstag.files import write_atomic
+    from newstag.files import refuse_to_overwrite, write_atomic
     from newstag.model.persist import load_model
 
     with one_line_errors():
@@ -43,6 +51,7 @@ def queue(
             return
         if output is None:
             raise InputError("pass --output/-o for the ordered tasks file")
+        refuse_to_overwrite(output, force)
         ordered = queue_tasks(load_export(tasks_file), saved, diversity, strategy)
         write_atomic(output, json.dumps(ordered, indent=2, ensure_ascii=False) + "\n")
         _show(ordered, show)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, ForceOption, info, one_line_errors
 
 Articles = Annotated[
     list[str], typer.Argument(help="Article files (.txt .jsonl .html), folders, or - for stdin.")
@@ -16,6 +16,7 @@ Articles = Annotated[
 def export(
     articles: Articles,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Label Studio import file.")] = None,
+    force: ForceOption = False,
     project: Annotated[str | None, typer.Option(help="Import into this Label Studio project.")] = None,
     update_config: Annotated[
         bool, typer.Option(help="Replace the project's label config if it differs.")
@@ -28,13 +29,15 @@ def export(
     from newstag.annotate.tasks import sentence_tasks
     from newstag.config import load_config
     from newstag.errors import InputError
-    from newstag.files import write_atomic
+    from newstag.files import refuse_to_overwrite, write_atomic
     from newstag.text.articles import read_articles
     from newstag.text.sentences import split_articles
 
     with one_line_errors():
         if not (output or project):
             raise InputError("say where the tasks go: --output FILE, --project NAME, or both")
+        if output:
+            refuse_to_overwrite(output, force)
         settings = load_config(config)
         tasks, dropped = [], 0
         for split in split_articles(read_articles(articles), settings.sentences):

@@ -97,7 +97,7 @@ def model_card(meta: dict, quality: str | None = None) -> str:
     )
     versions = ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
     labels = "\n".join(f"- `{group}`: {', '.join(values)}" for group, values in meta["labels"].items())
-    features = meta.get("config", {}).get("model", {}).get("features", "tfidf")
+    features = meta["config"]["model"]["features"]
     return f"""# newstag model `{meta["name"]}`
 
 Version `{meta["model_version"]}`, trained {meta["trained_at"]}.
@@ -122,7 +122,7 @@ consistency rules.
 {scores}
 ## Feature families compared
 
-{quality or "Run benchmarks/quality.py to compare the feature families."}
+{quality or "Run benchmarks/quality.py to compare the feature families, then train with --quality."}
 
 ## Limits
 

@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 from newstag.annotate.dataset import check_taxonomy, data_hash, group_labels
-from newstag.config import Config
+from newstag.config import Config, config_to_dict
 from newstag.errors import InputError
 from newstag.evaluation.report import model_card
 from newstag.model.baselines import fit_baselines
@@ -43,7 +43,7 @@ def train_model(dataset, config: Config, cross_validate: bool = True) -> Trained
         "model_version": f"{config.model.name}-{model_version(fingerprint, config)}",
         "trained_at": trained_at,
         "labels": {g.name: g.value_names for g in config.taxonomy.groups},
-        "config": config.raw,
+        "config": config_to_dict(config),
         "training_data": {
             "sha256": fingerprint,
             "sentences": len(texts),
@@ -97,5 +97,5 @@ def _versions() -> dict[str, str]:
 def model_version(data_sha256: str, config: Config) -> str:
     """Training is deterministic, so the same data and config give the same model and version;
     a change to either gives a new version (Label Studio then asks for fresh predictions)."""
-    settings = json.dumps(config.raw, sort_keys=True, ensure_ascii=False)
+    settings = json.dumps(config_to_dict(config), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(f"{data_sha256}\n{settings}".encode()).hexdigest()[:8]
