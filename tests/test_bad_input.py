@@ -239,7 +239,7 @@ TASKISH = st.recursive(
 
 @quick
 @given(st.lists(TASKISH, max_size=4))
-def test_read_export_raises_only_project_errors_on_jsonish_data(taxonomy, tasks):
+def test_examples_from_export_raises_only_project_errors_on_jsonish_data(taxonomy, tasks):
     try:
         examples_from_export(tasks, taxonomy)
     except (InputError, AnnotationError) as error:

@@ -81,6 +81,18 @@ def test_no_module_imports_a_higher_stage():
     assert upward == []
 
 
+def test_the_readme_layout_lists_the_stages_in_order_with_their_modules():
+    readme = (PACKAGE.parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout", 1)[1].split("```")[1]
+    lines = dict(re.findall(r"^  (\w+)/ +(.*)$", block, flags=re.MULTILINE))
+    assert [*lines, FOUNDATION] == stages()
+    for stage, line in lines.items():
+        names = {path.stem for path in (PACKAGE / stage).glob("*.py")} - {"__init__"}
+        names |= {path.name for path in (PACKAGE / stage).iterdir() if (path / "__init__.py").is_file()}
+        listed = set(re.findall(r"\w+", line))
+        assert stage == "cli" or names <= listed, f"{stage}/: {sorted(names - listed)} not in the README"
+
+
 def test_the_checker_sees_lazy_and_package_imports(tmp_path):
     source = tmp_path / "x.py"
     source.write_text(
