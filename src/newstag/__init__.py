@@ -8,7 +8,7 @@ below it and from the foundation, never from a stage above (tests/test_layout.py
     labelstudio/  the only user of the SDK and of the server: projects, tasks, predictions, tabs
     assist/       what helps annotators: pre-annotations, the annotation queue, likely label errors
     tagging/      tagging articles: a stream, several processes, a Dask cluster (batch/)
-    model/        features, the tagger, calibration, decoding, validation, training, persistence
+    model/        features, the tagger, calibration, decoding, baselines, validation, training, saving
     evaluation/   scores of labels and probabilities, reports and plots; it knows no model
     annotate/     Label Studio tasks, the label config, annotations, datasets, agreement
     text/         articles, sentences

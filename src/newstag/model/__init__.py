@@ -1,1 +1,2 @@
-"""The sentence tagger: features, calibrated classifiers, decoding, validation, training, persistence."""
+"""The sentence tagger: features, calibrated classifiers, decoding, and its baselines,
+validation, training and persistence."""
