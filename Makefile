@@ -20,11 +20,16 @@ install-embeddings: $(INSTALLED)
 
 install: $(INSTALLED)
 
-# Trained once; delete models/default (or run `newstag train --force`) to retrain.
+TRAIN := $(BIN)/newstag train --data labeling/seed_annotations.json --quality benchmarks/QUALITY.md \
+	--output $(MODEL) --force > /dev/null
+
+# Trained once, and again by `make demo` when the folder no longer loads (an older model
+# format, say); delete models/default (or run `newstag train --force`) to retrain by hand.
 $(MODEL)/model.skops: $(INSTALLED)
-	$(BIN)/newstag train --data labeling/seed_annotations.json --output $(MODEL) --force > /dev/null
+	$(TRAIN)
 
 demo: $(INSTALLED) $(MODEL)/model.skops
+	@$(BIN)/newstag info $(MODEL) > /dev/null 2>&1 || { echo "retraining $(MODEL), which this newstag cannot load"; $(TRAIN); }
 	@$(BIN)/newstag info $(MODEL)
 	@echo "Tagging the seed articles. The model was trained on them, so these labels look better"
 	@echo "than it would do on unseen articles: the cross-validated scores above are the honest ones."

@@ -5,7 +5,7 @@ For each held-out article (leave one article out), the other articles are the po
 sentences (per seed), then repeatedly trains, picks the next batch from the pool by its
 strategy, and reveals their gold labels:
 
-- queue:        `newstag.queue.rank` (uncertainty across groups, diversity 0.3)
+- queue:        `newstag.assist.annotation_queue.rank` (uncertainty across groups, diversity 0.3)
 - uncertainty:  the same without the diversity guard (diversity 0)
 - random:       a random batch
 
@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 
+from newstag.annotate.dataset import group_labels, load_labelled
+from newstag.assist.annotation_queue import rank
 from newstag.config import load_config
-from newstag.dataset import group_labels, load_labelled
-from newstag.decode import decode
-from newstag.evaluate import score
-from newstag.model import SentenceTagger
-from newstag.queue import rank
+from newstag.evaluation.scores import score
+from newstag.model.decode import decode
+from newstag.model.tagger import SentenceTagger
 
 ROOT = Path(__file__).resolve().parent.parent
 STRATEGIES = {"queue": 0.3, "uncertainty": 0.0, "random": None}

@@ -31,9 +31,9 @@ TARGET_P99_MS = 100.0
 
 
 def seed_sentences() -> list[str]:
-    from newstag.articles import read_articles
     from newstag.config import load_config
-    from newstag.sentences import split_articles
+    from newstag.text.articles import read_articles
+    from newstag.text.sentences import split_articles
 
     config = load_config(ROOT / "configs" / "default.toml")
     splits = split_articles(read_articles([ROOT / "seeds"]), config.sentences)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWSTAG = Path(sys.executable).parent / "newstag"
-READ_ONLY = "from newstag.articles import read_articles\nfor _ in read_articles([{path!r}]): pass\n"
+READ_ONLY = "from newstag.text.articles import read_articles\nfor _ in read_articles([{path!r}]): pass\n"
 
 
 def peak_rss(command: list[str]) -> tuple[float, float]:
@@ -34,7 +34,7 @@ def peak_rss(command: list[str]) -> tuple[float, float]:
 
 
 def seed_corpus(folder: Path, copies: int) -> Path:
-    from newstag.articles import read_articles
+    from newstag.text.articles import read_articles
 
     seeds = list(read_articles([ROOT / "seeds"]))
     path = folder / f"seeds-x{copies}.jsonl"

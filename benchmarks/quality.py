@@ -18,10 +18,10 @@ import time
 import warnings
 from pathlib import Path
 
+from newstag.annotate.dataset import group_labels, load_labelled
 from newstag.config import load_config
-from newstag.dataset import group_labels, load_labelled
-from newstag.embeddings import INSTALL_HINT, embeddings_available
-from newstag.evaluate import leave_one_article_out
+from newstag.model.embeddings import INSTALL_HINT, embeddings_available
+from newstag.model.validation import leave_one_article_out
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES = ("tfidf", "cues", "tfidf+cues", "embeddings", "embeddings+cues", "embeddings+tfidf+cues")

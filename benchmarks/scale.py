@@ -30,7 +30,7 @@ from throughput import machine  # noqa: E402
 
 
 def write_corpus(folder: Path, copies: int, per_partition: int, first_copy: int = 0) -> int:
-    from newstag.articles import read_articles
+    from newstag.text.articles import read_articles
 
     seeds = list(read_articles([ROOT / "seeds"]))
     records = [
@@ -54,10 +54,10 @@ def _unique(body: str, copy: int) -> str:
 
 def in_process(model_dir: Path, corpora: list[Path], sentences) -> float:
     """Seconds to read, split and tag a corpus in this process, model already loaded (best run)."""
-    from newstag.articles import read_articles
-    from newstag.persist import load_model
-    from newstag.sentences import split_articles
-    from newstag.tag import tag_articles
+    from newstag.model.persist import load_model
+    from newstag.tagging.tag import tag_articles
+    from newstag.text.articles import read_articles
+    from newstag.text.sentences import split_articles
 
     model = load_model(model_dir)
     seconds = []
@@ -71,8 +71,8 @@ def in_process(model_dir: Path, corpora: list[Path], sentences) -> float:
 
 def on_cluster(workers: int, model_dir: Path, corpora: list[Path], output: Path, sentences) -> dict:
     """Seconds to start the cluster, to ship and load the model, and to tag a corpus (best run)."""
-    from newstag.batch.engine import connect, run_batch, ship_model
-    from newstag.batch.partitions import plan_batch
+    from newstag.tagging.batch.engine import connect, run_batch, ship_model
+    from newstag.tagging.batch.partitions import plan_batch
 
     start = time.perf_counter()
     with connect(workers=workers) as client:
@@ -125,7 +125,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from newstag.config import config_from_dict
-    from newstag.persist import read_meta
+    from newstag.model.persist import read_meta
 
     sentences = config_from_dict(read_meta(args.model)["config"], str(args.model)).sentences
     folder = Path(tempfile.mkdtemp(prefix="newstag-scale-"))

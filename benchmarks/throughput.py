@@ -42,7 +42,7 @@ def machine() -> str:
 
 
 def write_corpus(folder: Path, copies: int) -> tuple[Path, int]:
-    from newstag.articles import read_articles
+    from newstag.text.articles import read_articles
 
     seeds = list(read_articles([ROOT / "seeds"]))
     path = folder / "corpus.jsonl"
@@ -58,10 +58,10 @@ def write_corpus(folder: Path, copies: int) -> tuple[Path, int]:
 
 def bare(model_dir: Path, corpus: Path) -> tuple[int, float]:
     """(sentences, seconds) of predict_proba alone on the corpus' sentences."""
-    from newstag.articles import read_articles
     from newstag.config import load_config
-    from newstag.persist import load_model
-    from newstag.sentences import split_articles
+    from newstag.model.persist import load_model
+    from newstag.text.articles import read_articles
+    from newstag.text.sentences import split_articles
 
     model = load_model(model_dir)
     splits = split_articles(read_articles([corpus]), load_config(ROOT / "configs/default.toml").sentences)

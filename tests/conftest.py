@@ -1,4 +1,4 @@
-"""Shared fixtures: the project's config, small labelled data, a trained model."""
+"""Shared fixtures (the project's config, small labelled data, a trained model) and helpers."""
 
 from __future__ import annotations
 
@@ -30,21 +30,18 @@ def small_export_path() -> Path:
 
 @pytest.fixture(scope="session")
 def small_dataset(small_export_path, taxonomy):
-    from newstag.dataset import load_labelled
+    from newstag.annotate.dataset import load_labelled
 
     return load_labelled(small_export_path, taxonomy)
 
 
 @pytest.fixture(scope="session")
 def trained_model_dir(tmp_path_factory, small_dataset, config) -> Path:
-    from newstag.persist import save_model
-    from newstag.report import model_card
-    from newstag.training import train_model
+    from newstag.model.training import train_and_save
 
-    trained = train_model(small_dataset, config)
-    return save_model(
-        trained.tagger, trained.meta, model_card(trained.meta), tmp_path_factory.mktemp("m") / "model"
-    )
+    directory = tmp_path_factory.mktemp("m") / "model"
+    train_and_save(small_dataset, config, directory)
+    return directory
 
 
 @pytest.fixture
@@ -52,6 +49,15 @@ def in_project(monkeypatch):
     """Run a command from the project root, where configs/ and labeling/ are."""
     monkeypatch.chdir(ROOT)
     return ROOT
+
+
+def assert_one_line_error(result, fragment: str) -> None:
+    """A command's failure as the CLI promises it: exit code 1 and one line on stderr,
+    `newstag: error: ...`, that holds `fragment`; no traceback."""
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("newstag: error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert fragment in result.stderr, result.stderr
+    assert "Traceback" not in result.output
 
 
 def running_in_ci() -> bool:
@@ -104,7 +110,7 @@ def studio_connection(studio_login):
 
 @pytest.fixture(scope="session")
 def label_config_xml(taxonomy) -> str:
-    from newstag.labelconfig import render_label_config
+    from newstag.annotate.labelconfig import render_label_config
 
     return render_label_config(taxonomy)
 

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from newstag.agreement import (
+from newstag.annotate.agreement import (
     AnnotatedTask,
     agreement,
     alpha,

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from newstag.annotations import load_export, read_export
+from newstag.annotate.annotations import examples_from_export, load_export
 from newstag.errors import AnnotationError, InputError
 
 
@@ -13,7 +13,7 @@ def tasks(small_export_path):
 
 
 def test_submitted_annotations_become_examples(tasks, taxonomy):
-    report = read_export(tasks, taxonomy)
+    report = examples_from_export(tasks, taxonomy)
     assert len(report.examples) == 12
     first = report.examples[0]
     assert (first.sentence_id, first.article_id, first.annotators) == ("a1:0", "a1", 2)
@@ -25,7 +25,7 @@ def test_submitted_annotations_become_examples(tasks, taxonomy):
 
 
 def test_cancelled_dropped_and_ties_reported(tasks, taxonomy):
-    report = read_export(tasks, taxonomy)
+    report = examples_from_export(tasks, taxonomy)
     assert report.cancelled == 2 and report.unannotated == 1
     assert report.ties == ["task 13 (a3:4): annotators tie on claim_status ({('claim',): 1, ('none',): 1})"]
 
@@ -34,29 +34,29 @@ def test_majority_wins_and_ground_truth_overrides(tasks, taxonomy):
     task = tasks[12]
     third = copy.deepcopy(task["annotations"][1])
     task["annotations"].append(third)  # two say "none" now
-    [example] = [e for e in read_export([task], taxonomy).examples]
+    [example] = [e for e in examples_from_export([task], taxonomy).examples]
     assert example.labels["claim_status"] == ["none"]
     task["annotations"][0]["ground_truth"] = True
-    [example] = read_export([task], taxonomy).examples
+    [example] = examples_from_export([task], taxonomy).examples
     assert example.labels["claim_status"] == ["claim"]
 
 
 def test_unknown_value_is_rejected_with_the_task_id(tasks, taxonomy):
     tasks[4]["annotations"][0]["result"][0]["value"]["choices"] = ["laser"]
     with pytest.raises(AnnotationError, match=r"task 5 \(a2:0\): attack_type: \['laser'\] not among"):
-        read_export(tasks, taxonomy)
+        examples_from_export(tasks, taxonomy)
 
 
 def test_broken_consistency_rule_is_rejected(tasks, taxonomy):
     tasks[3]["annotations"][0]["result"][2]["value"]["choices"] = ["denial"]  # none/none/denial
     with pytest.raises(AnnotationError, match=r"task 4 \(a1:3\): breaks rule 'claim_status = denial"):
-        read_export(tasks, taxonomy)
+        examples_from_export(tasks, taxonomy)
 
 
 def test_unknown_group_is_rejected(tasks, taxonomy):
     tasks[0]["annotations"][0]["result"][0]["from_name"] = "sentiment"
     with pytest.raises(AnnotationError, match="'sentiment' is not in the taxonomy"):
-        read_export(tasks, taxonomy)
+        examples_from_export(tasks, taxonomy)
 
 
 @pytest.mark.parametrize(
@@ -76,12 +76,12 @@ def test_malformed_export_files(tmp_path, content, message):
 
 
 def test_seed_annotations_cover_every_seed_sentence(config, taxonomy):
-    from newstag.articles import read_articles
-    from newstag.sentences import split_articles
+    from newstag.text.articles import read_articles
+    from newstag.text.sentences import split_articles
 
     from .conftest import ROOT
 
-    report = read_export(load_export(ROOT / "labeling" / "seed_annotations.json"), taxonomy)
+    report = examples_from_export(load_export(ROOT / "labeling" / "seed_annotations.json"), taxonomy)
     gold = {e.sentence_id: e.text for e in report.examples}
     current = {
         s.id: s.text

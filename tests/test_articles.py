@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from newstag.articles import read_articles
 from newstag.errors import InputError
+from newstag.text.articles import read_articles
 
 from .conftest import ROOT
 

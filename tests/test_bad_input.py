@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from newstag.annotations import read_export
-from newstag.articles import Article, decode, read_articles
+from newstag.annotate.annotations import examples_from_export
 from newstag.cli.main import app
 from newstag.errors import AnnotationError, InputError
-from newstag.sentences import split_article
+from newstag.text.articles import Article, article_text, read_articles
+from newstag.text.sentences import split_article
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_one_line_error
 
 SEED = ROOT / "seeds" / "001_0033be0623d06674.txt"
 runner = CliRunner()
@@ -27,12 +27,6 @@ quick = settings(max_examples=150, deadline=None, suppress_health_check=[HealthC
 
 def tag(model, *args):
     return runner.invoke(app, ["tag", "--model", str(model), *map(str, args)])
-
-
-def assert_one_line_error(result, fragment):
-    assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("newstag: error: ") and result.stderr.count("\n") == 1, result.stderr
-    assert fragment in result.stderr, result.stderr
 
 
 def assert_only(folder: Path, names: list[str]):
@@ -65,7 +59,9 @@ def test_bad_article_files_fail_in_one_line_and_write_nothing(
 def test_a_later_bad_article_leaves_no_partial_output(trained_model_dir, tmp_path):
     (tmp_path / "z.txt").write_bytes(b"\x00binary")
     (tmp_path / "out.jsonl").write_text("previous run\n")
-    result = tag(trained_model_dir, SEED, tmp_path / "z.txt", "-f", "jsonl", "-o", tmp_path / "out.jsonl")
+    result = tag(
+        trained_model_dir, SEED, tmp_path / "z.txt", "-f", "jsonl", "-o", tmp_path / "out.jsonl", "--force"
+    )
     assert_one_line_error(result, "binary file")
     assert (tmp_path / "out.jsonl").read_text() == "previous run\n"
     assert_only(tmp_path, ["out.jsonl", "z.txt"])
@@ -167,7 +163,7 @@ def test_full_disk_while_writing_output_keeps_the_old_file(trained_model_dir, tm
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    result = tag(trained_model_dir, SEED, "-f", "csv", "-o", tmp_path / "out.csv")
+    result = tag(trained_model_dir, SEED, "-f", "csv", "-o", tmp_path / "out.csv", "--force")
     assert_one_line_error(result, "No space left")
     assert (tmp_path / "out.csv").read_text() == "old\n"
     assert_only(tmp_path, ["out.csv"])
@@ -212,9 +208,9 @@ def test_splitting_never_loses_non_space_text(config, text):
 
 @quick
 @given(st.binary(max_size=300))
-def test_decode_raises_only_input_error_and_leaves_no_carriage_return(data):
+def test_article_text_raises_only_input_error_and_leaves_no_carriage_return(data):
     try:
-        text = decode(data, "x")
+        text = article_text(data, "x")
     except InputError as error:
         assert "\n" not in str(error)
     else:
@@ -243,9 +239,9 @@ TASKISH = st.recursive(
 
 @quick
 @given(st.lists(TASKISH, max_size=4))
-def test_read_export_raises_only_project_errors_on_jsonish_data(taxonomy, tasks):
+def test_examples_from_export_raises_only_project_errors_on_jsonish_data(taxonomy, tasks):
     try:
-        read_export(tasks, taxonomy)
+        examples_from_export(tasks, taxonomy)
     except (InputError, AnnotationError) as error:
         assert "\n" not in str(error)
 

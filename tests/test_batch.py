@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newstag.batch.engine import connect, loads_per_worker, run_batch
-from newstag.batch.partitions import list_partitions, plan_batch, write_partition
 from newstag.cli.main import app
 from newstag.errors import InputError
+from newstag.tagging.batch.engine import connect, loads_per_worker, run_batch
+from newstag.tagging.batch.partitions import list_partitions, plan_batch, write_partition
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_one_line_error
 
 runner = CliRunner()
 WORKERS = 2
@@ -32,7 +32,7 @@ def client():
 
 def write_corpus(folder: Path, partitions: int) -> Path:
     """`partitions` JSONL files, each with the seed articles under new ids."""
-    from newstag.articles import read_articles
+    from newstag.text.articles import read_articles
 
     seeds = list(read_articles([ROOT / "seeds"]))
     folder.mkdir(parents=True)
@@ -184,4 +184,4 @@ def test_a_partition_that_fails_while_written_leaves_no_file(tmp_path):
 def test_cli_refuses_both_a_scheduler_and_local_workers(tmp_path):
     args = ["batch", str(tmp_path), str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1", "--workers=2"]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "not both" in result.stderr
+    assert_one_line_error(result, "not both")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from newstag.annotate.dataset import group_labels, load_saved_dataset
 from newstag.cli.main import app
-from newstag.dataset import group_labels, load_saved_dataset
 from newstag.labelstudio import client
 
 from .conftest import ROOT, missing

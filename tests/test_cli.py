@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from newstag.cli.main import app
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_one_line_error
 
 runner = CliRunner()
 SEED = str(ROOT / "seeds" / "001_0033be0623d06674.txt")
@@ -17,13 +17,6 @@ SEED = str(ROOT / "seeds" / "001_0033be0623d06674.txt")
 
 def run(*args):
     return runner.invoke(app, [str(a) for a in args])
-
-
-def assert_one_line_error(result, fragment):
-    assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("newstag: error: ") and result.stderr.count("\n") == 1, result.stderr
-    assert fragment in result.stderr
-    assert "Traceback" not in result.output
 
 
 def test_help_lists_the_commands():
@@ -54,7 +47,8 @@ def test_export_writes_one_task_per_sentence_and_is_repeatable(in_project, tmp_p
         "sentence_id",
         "article_id",
     }
-    assert run("export", ROOT / "seeds", "-o", out).exit_code == 0
+    assert_one_line_error(run("export", ROOT / "seeds", "-o", out), "pass --force")
+    assert run("export", ROOT / "seeds", "-o", out, "--force").exit_code == 0
     assert out.read_text() == first
 
 
@@ -74,7 +68,7 @@ def test_import_annotations_then_train_then_tag(in_project, tmp_path, small_expo
     assert info.exit_code == 0 and "Leave-one-article-out" in info.stdout
 
     table = run("tag", SEED, "--model", model)
-    assert table.exit_code == 0 and "Summary:" in table.stdout and "claims:" in table.stdout
+    assert table.exit_code == 0 and "Summary:" in table.stdout and "  claim_status: claim" in table.stdout
 
     lines = run("tag", SEED, "--model", model, "--format", "jsonl").stdout.splitlines()
     record = json.loads(lines[0])
@@ -86,6 +80,28 @@ def test_import_annotations_then_train_then_tag(in_project, tmp_path, small_expo
     out = tmp_path / "tagged.jsonl"
     assert run("tag", SEED, "--model", model, "-f", "jsonl", "-o", out).exit_code == 0
     assert json.loads(out.read_text())["article_id"] == record["article_id"]
+    out.write_text("kept")
+    assert_one_line_error(run("tag", SEED, "--model", model, "-o", out), "pass --force")
+    assert out.read_text() == "kept"
+    assert run("tag", SEED, "--model", model, "-o", out, "--force").exit_code == 0
+    assert "Summary:" in out.read_text()
+
+
+def test_train_reads_no_file_it_was_not_given(in_project, tmp_path, small_export_path):
+    """benchmarks/QUALITY.md stands in the working directory; only --quality puts it in the card."""
+    cheap = [
+        "train",
+        "--data",
+        small_export_path,
+        "--no-cross-validate",
+        "--config",
+        ROOT / "configs" / "default.toml",
+    ]
+    assert run(*cheap, "-o", tmp_path / "plain").exit_code == 0
+    assert "| features |" not in (tmp_path / "plain" / "README.md").read_text()
+    quality = ROOT / "benchmarks" / "QUALITY.md"
+    assert run(*cheap, "-o", tmp_path / "card", "--quality", quality).exit_code == 0
+    assert "| features |" in (tmp_path / "card" / "README.md").read_text()
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from newstag.annotations import load_exports, read_export
+from newstag.annotate.annotations import examples_from_export, load_exports
 
 from .conftest import ROOT
 
@@ -26,7 +26,7 @@ def articles():
 
 
 def test_every_task_imports_and_no_disagreement_is_left(tasks, taxonomy):
-    report = read_export(tasks, taxonomy)
+    report = examples_from_export(tasks, taxonomy)
     assert len(report.examples) == len(tasks) >= 2000 and not report.ties
 
 

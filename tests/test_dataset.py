@@ -1,6 +1,6 @@
 import pytest
 
-from newstag.dataset import data_hash, group_labels, load_labelled, load_saved_dataset, save_dataset
+from newstag.annotate.dataset import data_hash, group_labels, load_labelled, load_saved_dataset, save_dataset
 from newstag.errors import InputError
 
 
@@ -30,9 +30,9 @@ def test_hash_ignores_row_order_but_not_labels(small_dataset):
 
 
 def test_dataset_from_another_taxonomy_is_refused(tmp_path, small_dataset, config):
-    from newstag.config import config_from_dict
+    from newstag.config import config_from_dict, config_to_dict
 
-    raw = config.raw
+    raw = config_to_dict(config)
     groups = [dict(g) for g in raw["taxonomy"]["groups"]]
     groups[2] = dict(
         groups[2],

@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newstag.decode import decode, decode_row, group_thresholds
 from newstag.errors import ConfigError
+from newstag.model.decode import decode, decode_row, group_thresholds
 
 
 def _row(taxonomy, **overrides):

@@ -15,7 +15,7 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
-from newstag.embeddings import INSTALL_HINT, SentenceEmbedder, embeddings_available
+from newstag.model.embeddings import INSTALL_HINT, SentenceEmbedder, embeddings_available
 
 from .conftest import running_in_ci
 
@@ -27,7 +27,7 @@ needs_extra = pytest.mark.skipif(
 
 def test_cli_start_up_imports_neither_torch_nor_sentence_transformers():
     code = (
-        "import sys, newstag.cli.main, newstag.model, newstag.features;"
+        "import sys, newstag.cli.main, newstag.model.tagger, newstag.model.features;"
         "print(sorted(m for m in ('torch', 'sentence_transformers') if m in sys.modules))"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -70,8 +70,8 @@ def test_a_fitted_embedder_pickles_without_the_weights():
 def test_an_embedding_model_saves_and_loads_with_identical_probabilities(small_dataset, config, tmp_path):
     import dataclasses
 
-    from newstag.persist import load_model, save_model
-    from newstag.training import train_model
+    from newstag.model.persist import load_model, save_model
+    from newstag.model.training import train_model
 
     family = dataclasses.replace(config.model, features="embeddings+cues")
     trained = train_model(small_dataset, dataclasses.replace(config, model=family), cross_validate=False)

@@ -4,10 +4,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from newstag.annotate.dataset import group_labels
 from newstag.cli.main import app
-from newstag.dataset import group_labels
-from newstag.evaluate import evaluate_tagger, leave_one_article_out, reliability, score
-from newstag.model import SentenceTagger
+from newstag.evaluation.scores import reliability, score
+from newstag.model.baselines import fit_baselines
+from newstag.model.tagger import SentenceTagger
+from newstag.model.validation import evaluate_tagger, leave_one_article_out
+
+from .conftest import assert_one_line_error
 
 
 def _labels(rows):
@@ -83,9 +87,9 @@ def test_leave_one_article_out_never_trains_on_the_test_article(config, small, m
     seen = []
     fit = SentenceTagger.fit
 
-    def recording_fit(self, train_texts, labels, groups=None):
-        seen.append((set(train_texts), set(groups)))
-        return fit(self, train_texts, labels, groups)
+    def recording_fit(self, train_texts, labels, articles=None):
+        seen.append((set(train_texts), set(articles)))
+        return fit(self, train_texts, labels, articles)
 
     monkeypatch.setattr(SentenceTagger, "fit", recording_fit)
     metrics = leave_one_article_out(texts, articles, gold, config)
@@ -100,7 +104,7 @@ def test_leave_one_article_out_never_trains_on_the_test_article(config, small, m
 def test_evaluate_tagger_scores_model_and_baselines(config, small):
     texts, articles, gold = small
     tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold, articles)
-    metrics = evaluate_tagger(tagger, texts, gold)
+    metrics = evaluate_tagger(tagger, fit_baselines(config.taxonomy, texts, gold), texts, gold)
     assert (
         metrics["model"]["claim_status"]["micro_f1"]
         >= metrics["majority_baseline"]["claim_status"]["micro_f1"]
@@ -122,11 +126,13 @@ def test_evaluate_command_prints_the_report_and_writes_the_files(
     assert (out / "reliability.png").read_bytes()[:4] == b"\x89PNG"
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["scheme"] == "held-out data" and metrics["sentences"] == len(small_dataset)
+    again = ["evaluate", str(trained_model_dir), str(small_export_path), "-o", str(out)]
+    assert_one_line_error(CliRunner().invoke(app, again), "pass --force")
+    assert CliRunner().invoke(app, [*again, "--force"]).exit_code == 0
 
 
 def test_evaluate_command_errors_in_one_line(in_project, tmp_path, trained_model_dir):
     bad = tmp_path / "bad.json"
     bad.write_text("{")
     result = CliRunner().invoke(app, ["evaluate", str(trained_model_dir), str(bad)])
-    assert result.exit_code == 1 and result.stderr.startswith("newstag: error: ")
-    assert result.stderr.count("\n") == 1
+    assert_one_line_error(result, "not a JSON file")

@@ -2,8 +2,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from newstag.annotate.labelconfig import render_label_config, with_label_lists
 from newstag.errors import ConfigError
-from newstag.labelconfig import render_label_config, with_label_lists
 
 from .conftest import ROOT
 

@@ -8,12 +8,11 @@ import uuid
 import pytest
 from typer.testing import CliRunner
 
+from newstag.annotate.dataset import group_labels, load_saved_dataset
 from newstag.cli.main import app
-from newstag.dataset import group_labels, load_saved_dataset
 from newstag.labelstudio import client
 
-from .conftest import ROOT
-from .test_cli import assert_one_line_error
+from .conftest import ROOT, assert_one_line_error
 
 runner = CliRunner()
 SEEDS = ROOT / "seeds"
@@ -105,12 +104,10 @@ def test_annotations_come_back_through_pull_and_train(
     assert len(list(snapshots.iterdir())) == 1
     assert len(json.loads(next(snapshots.iterdir()).read_text())) == 169
 
-    assert (
-        run(
-            "pull", "--project", project_name, "-o", dataset_dir, "--snapshots", snapshots, env=studio_env
-        ).exit_code
-        == 0
-    )
+    again = ["pull", "--project", project_name, "-o", dataset_dir, "--snapshots", snapshots]
+    assert_one_line_error(run(*again, env=studio_env), "pass --force")
+    assert len(list(snapshots.iterdir())) == 1, "a refused pull fetches nothing"
+    assert run(*again, "--force", env=studio_env).exit_code == 0
     assert len(list(snapshots.iterdir())) == 2, "each pull keeps its own snapshot"
     trained = run("train", "--data", dataset_dir, "-o", tmp_path / "model")
     assert trained.exit_code == 0, trained.output

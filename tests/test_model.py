@@ -2,14 +2,17 @@ import dataclasses
 
 import numpy as np
 import pytest
+from sklearn import utils
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
-from newstag.calibration import CalibratedClassifier, apply_platt, platt
-from newstag.dataset import group_labels
+from newstag.annotate.dataset import group_labels
 from newstag.errors import ConfigError
-from newstag.features import feature_parts
-from newstag.model import SentenceTagger
+from newstag.model.calibration import CalibratedClassifier, apply_platt, platt
+from newstag.model.features import feature_parts
+from newstag.model.tagger import GroupClassifier, SentenceTagger
 
 # Checks that do not apply, left out rather than reported as skipped: array-API input (newstag
 # runs on numpy only) and decision_function output (the classifier offers predict_proba).
@@ -28,13 +31,60 @@ def test_calibrated_classifier_follows_sklearn_conventions(estimator, check):
     check(estimator)
 
 
+# The tagger takes raw texts and label lists, so sklearn's checks that fit on numeric arrays
+# cannot run; these run on any estimator (and check_estimators_unfitted predicts unfitted).
+API_CHECKS = [
+    "check_no_attributes_set_in_init",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_estimator_tags_renamed",
+    "check_valid_tag_types",
+    "check_mixin_order",
+    "check_estimators_unfitted",
+]
+
+
+def taggers(config):
+    taxonomy = config.taxonomy
+    return [
+        SentenceTagger(taxonomy, config.model),
+        GroupClassifier(taxonomy.group("actor"), config.model, taxonomy),
+    ]
+
+
+@pytest.mark.parametrize("check", API_CHECKS)
+def test_tagger_and_group_classifier_follow_sklearn_conventions(config, check):
+    for estimator in taggers(config):
+        getattr(utils.estimator_checks, check)(type(estimator).__name__, estimator)
+
+
+def test_tagger_clones_unfitted_and_refuses_to_predict_before_fit(config, small_dataset):
+    texts = list(small_dataset["text"])
+    gold = {g: group_labels(small_dataset, g) for g in config.taxonomy.group_names}
+    tagger, group = taggers(config)
+    with pytest.raises(NotFittedError):
+        tagger.predict_proba(["Russian jets bombed the hospital."])
+    with pytest.raises(NotFittedError):
+        group.predict_proba(["Russian jets bombed the hospital."])
+    fitted = tagger.fit(texts, gold)
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params() and not hasattr(copy, "classifiers_")
+    again = copy.fit(texts, gold).predict_proba(texts[:3])
+    for name, p in fitted.predict_proba(texts[:3]).items():
+        np.testing.assert_array_equal(p, again[name])
+
+
 def test_multilabel_thresholds_come_from_out_of_fold_f1():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 3))
     Y = np.column_stack([X[:, 0] > 0.5, X[:, 1] > 0, np.zeros(120, dtype=bool)]).astype(int)
     Y[:2, 2] = 1  # a tiny class: raw probability, default threshold
-    groups = np.repeat(np.arange(6), 20)
-    model = CalibratedClassifier(LogisticRegression(), threshold=0.4).fit(X, Y, groups=groups)
+    articles = np.repeat(np.arange(6), 20)
+    model = CalibratedClassifier(LogisticRegression(), threshold=0.4).fit(X, Y, articles=articles)
     assert model.thresholds_.shape == (3,)
     assert model.thresholds_[2] == 0.4 and model.calibrators_[2] is None
     assert model.predict(X).shape == (120, 3)
@@ -47,7 +97,7 @@ def test_single_choice_probabilities_sum_to_one():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(90, 2))
     y = np.array(["a", "b", "c"])[np.argmax(np.column_stack([X[:, 0], X[:, 1], -X.sum(axis=1)]), axis=1)]
-    model = CalibratedClassifier(LogisticRegression()).fit(X, y, groups=np.repeat(np.arange(3), 30))
+    model = CalibratedClassifier(LogisticRegression()).fit(X, y, articles=np.repeat(np.arange(3), 30))
     assert np.allclose(model.predict_proba(X).sum(axis=1), 1)
     assert set(model.predict(X)) <= {"a", "b", "c"}
 
@@ -78,4 +128,3 @@ def test_tagger_gives_probabilities_in_taxonomy_order(config, small_dataset, fea
         assert probabilities[group.name].shape == (2, len(group.values))
     assert np.allclose(probabilities["claim_status"].sum(axis=1), 1)
     assert set(tagger.thresholds()) == {"attack_type", "actor"}
-    assert tagger.majority_["claim_status"] == ["claim"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from newstag.errors import ModelError
-from newstag.persist import load_model, save_model
+from newstag.model.persist import load_model, save_model
 
 SENTENCES = [
     "Russian jets bombed the hospital.",
@@ -18,7 +18,7 @@ SENTENCES = [
 
 
 def test_train_save_load_gives_identical_probabilities(tmp_path, small_dataset, config):
-    from newstag.training import train_model
+    from newstag.model.training import train_model
 
     trained = train_model(small_dataset, config, cross_validate=False)
     save_model(trained.tagger, trained.meta, "card", tmp_path / "model")
@@ -29,7 +29,7 @@ def test_train_save_load_gives_identical_probabilities(tmp_path, small_dataset, 
 
 
 def test_training_twice_on_the_same_data_gives_the_same_model(small_dataset, config):
-    from newstag.training import train_model
+    from newstag.model.training import train_model
 
     first, second = (
         train_model(small_dataset, config, cross_validate=False).tagger.predict_proba(SENTENCES)
@@ -105,11 +105,11 @@ def test_tamperer_who_rewrites_meta_too_cannot_smuggle_a_foreign_type(tmp_path, 
 
 
 def test_only_classes_defined_in_newstag_are_trusted():
-    from newstag.persist import _is_own_class
+    from newstag.model.persist import _is_own_class
 
-    assert _is_own_class("newstag.persist.SavedModel")
-    assert not _is_own_class("newstag.persist.Path")  # pathlib's, merely imported
-    assert not _is_own_class("newstag.persist.load_model")  # a function, not a class
+    assert _is_own_class("newstag.model.persist.SavedModel")
+    assert not _is_own_class("newstag.model.persist.Path")  # pathlib's, merely imported
+    assert not _is_own_class("newstag.model.persist.load_model")  # a function, not a class
     assert not _is_own_class("newstag.nowhere.Thing")
     assert not _is_own_class("os.system")
 

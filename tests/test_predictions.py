@@ -2,14 +2,13 @@ import json
 
 from typer.testing import CliRunner
 
+from newstag.annotate.labelconfig import render_label_config
+from newstag.assist.predictions import with_predictions
 from newstag.cli.main import app
-from newstag.labelconfig import render_label_config
 from newstag.labelstudio import schema
-from newstag.persist import load_model
-from newstag.predictions import with_predictions
+from newstag.model.persist import load_model
 
-from .conftest import ROOT
-from .test_cli import assert_one_line_error
+from .conftest import ROOT, assert_one_line_error
 
 runner = CliRunner()
 
@@ -49,5 +48,17 @@ def test_predict_command_writes_tasks_with_predictions(in_project, tmp_path, tra
     assert len(written) == len(json.loads(tasks.read_text())) and all(t["predictions"] for t in written)
     bad = tmp_path / "bad.json"
     bad.write_text('[{"data": {"title": "no text"}}]')
-    failed = runner.invoke(app, ["predict", str(bad), "-o", str(out), "--model", str(trained_model_dir)])
+    failed = runner.invoke(
+        app, ["predict", str(bad), "-o", str(tmp_path / "x.json"), "--model", str(trained_model_dir)]
+    )
     assert_one_line_error(failed, "task 0 has no data.text")
+
+
+def test_predict_refuses_to_overwrite_without_force(in_project, tmp_path, trained_model_dir):
+    tasks, out = seed_tasks(tmp_path), tmp_path / "pre.json"
+    out.write_text("kept")
+    arguments = ["predict", str(tasks), "-o", str(out), "--model", str(trained_model_dir)]
+    assert_one_line_error(runner.invoke(app, arguments), "pass --force")
+    assert out.read_text() == "kept"
+    assert runner.invoke(app, [*arguments, "--force"]).exit_code == 0
+    assert json.loads(out.read_text())[0]["predictions"]

@@ -1,5 +1,5 @@
-from newstag.articles import Article, read_articles
-from newstag.sentences import split_article
+from newstag.text.articles import Article, read_articles
+from newstag.text.sentences import split_article
 
 from .conftest import ROOT
 

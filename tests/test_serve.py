@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from newstag.backend.app import create_app
 from newstag.backend.live import LiveModel
 from newstag.backend.serve import Server, build, free_loopback_port, merge_exports
-from newstag.persist import load_model
+from newstag.model.persist import load_model, save_model
 
 
 @pytest.fixture(scope="module")
@@ -20,10 +20,10 @@ def saved(trained_model_dir):
 
 
 def trainer_from(saved, version="v2"):
-    return lambda: (saved.tagger, {**saved.meta, "model_version": version})
+    return lambda output: save_model(saved.tagger, {**saved.meta, "model_version": version}, "card", output)
 
 
-def failing():
+def failing(output):
     raise ValueError("every sentence has the same claim_status")
 
 

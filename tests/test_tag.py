@@ -1,7 +1,7 @@
-from newstag.articles import Article
-from newstag.persist import load_model
-from newstag.sentences import split_article
-from newstag.tag import article_record, sentence_rows, tag_articles
+from newstag.model.persist import load_model
+from newstag.tagging.tag import article_record, sentence_rows, tag_articles
+from newstag.text.articles import Article
+from newstag.text.sentences import split_article
 
 TEXT = "Hospital bombed\n\nRussian jets bombed the hospital. Moscow denied the attack. Talks resume Monday."
 
@@ -49,7 +49,7 @@ def test_records_and_rows_carry_the_same_labels(trained_model_dir, config):
 def seed_articles(copies: int):
     from dataclasses import replace
 
-    from newstag.articles import read_articles
+    from newstag.text.articles import read_articles
 
     from .conftest import ROOT
 
@@ -70,7 +70,7 @@ def test_batching_across_articles_changes_nothing(trained_model_dir, config):
 
 
 def test_two_jobs_give_the_same_output_in_input_order(trained_model_dir, config):
-    from newstag.parallel import chunks, tag_stream
+    from newstag.tagging.parallel import chunks, tag_stream
 
     articles = seed_articles(3)
     assert len(list(chunks(articles, 5000))) > 4
@@ -85,7 +85,7 @@ def test_errors_in_the_input_stream_reach_the_caller_with_jobs(trained_model_dir
     import pytest
 
     from newstag.errors import InputError
-    from newstag.parallel import tag_stream
+    from newstag.tagging.parallel import tag_stream
 
     def articles():
         yield from seed_articles(1)

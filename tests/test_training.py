@@ -2,8 +2,9 @@ import dataclasses
 
 import pytest
 
-from newstag.report import model_card, summary_table
-from newstag.training import train_model
+from newstag.config import config_to_dict
+from newstag.evaluation.report import model_card, summary_table
+from newstag.model.training import train_model
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +20,9 @@ def test_meta_holds_thresholds_and_cross_validated_scores_with_baselines(trained
     metrics = meta["metrics"]
     assert metrics["scheme"] == "leave-one-article-out" and metrics["articles"] == 3
     assert {"model", "majority_baseline", "cue_baseline", "calibration"} <= set(metrics)
+    assert meta["baselines"]["majority"]["claim_status"] == ["claim"]
+    assert meta["config"] == config_to_dict(config)  # resolved: every default filled in
+    assert not hasattr(trained.tagger, "majority_")  # baselines are metadata, not the model
 
 
 def test_model_card_shows_scores_baselines_and_the_quality_table(trained):
@@ -34,10 +38,11 @@ def test_without_cross_validation_there_are_no_metrics(small_dataset, config):
 
 
 def test_model_version_follows_data_and_config(config):
-    from newstag.config import config_from_dict
-    from newstag.training import model_version
+    from newstag.config import config_from_dict, config_to_dict
+    from newstag.model.training import model_version
 
-    other = config_from_dict(dict(config.raw, model={**config.raw["model"], "C": 1.0}))
+    raw = config_to_dict(config)
+    other = config_from_dict(dict(raw, model={**raw["model"], "C": 1.0}))
     assert model_version("a" * 64, config) == model_version("a" * 64, config)
     assert model_version("a" * 64, config) != model_version("b" * 64, config)
     assert model_version("a" * 64, config) != model_version("a" * 64, other)

@@ -9,7 +9,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from newstag.annotations import load_exports, read_export
+from newstag.annotate.annotations import examples_from_export, load_exports
 from newstag.config import load_config
 
 HERE = Path(__file__).resolve().parent
@@ -22,16 +22,22 @@ def main() -> None:
     files = sorted((HERE / "articles").glob("*.jsonl"))
     articles = [json.loads(line) for path in files for line in path.open(encoding="utf-8")]
     tasks = load_exports([HERE])
-    examples = read_export(tasks, taxonomy).examples
+    examples = examples_from_export(tasks, taxonomy).examples
     independent = [[a for a in t["annotations"] if not a.get("ground_truth")] for t in tasks]
     dates = sorted(a["date"] for a in articles if "date" in a)
     print(f"- {len(articles)} articles, {len(examples)} sentences")
-    print(f"- {sum(len(a) > 1 for a in independent)} sentences annotated twice, independently; "
-          f"{sum(any(a.get('ground_truth') for a in t['annotations']) for t in tasks)} adjudicated")
-    print(f"- {len({a['outlet'] for a in articles})} outlets; dates {dates[0]} to {dates[-1]} "
-          f"({len(articles) - len(dates)} undated)")
-    print(f"- held out for evaluation: {len(held_out)} articles, "
-          f"{sum(e.article_id in held_out for e in examples)} sentences\n")
+    print(
+        f"- {sum(len(a) > 1 for a in independent)} sentences annotated twice, independently; "
+        f"{sum(any(a.get('ground_truth') for a in t['annotations']) for t in tasks)} adjudicated"
+    )
+    print(
+        f"- {len({a['outlet'] for a in articles})} outlets; dates {dates[0]} to {dates[-1]} "
+        f"({len(articles) - len(dates)} undated)"
+    )
+    print(
+        f"- held out for evaluation: {len(held_out)} articles, "
+        f"{sum(e.article_id in held_out for e in examples)} sentences\n"
+    )
     print("| batch | articles | sentences | held-out articles |\n|---|---|---|---|")
     for batch in sorted({a["id"].rsplit("-", 1)[0] for a in articles}):
         ids = {a["id"] for a in articles if a["id"].rsplit("-", 1)[0] == batch}

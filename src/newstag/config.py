@@ -1,8 +1,12 @@
-"""One typed configuration, read from TOML and passed in explicitly (never loaded at import)."""
+"""One typed configuration, read from TOML and passed in explicitly (never loaded at import).
+
+The dataclasses' defaults are the shipped configs/default.toml (a test compares them), and a
+model keeps its resolved config, `config_to_dict`, in its meta.json.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +22,26 @@ DEFAULT_CONFIG = Path("configs/default.toml")
 class SentenceConfig:
     """Lines (or split sentences) matching these regexes are dropped, with the reason given."""
 
-    boilerplate: tuple[str, ...] = ()
-    timestamps: tuple[str, ...] = ()
+    boilerplate: tuple[str, ...] = (
+        r"^View full page\b",
+        r"^Set as default press image$",
+        r"^Popular Articles$",
+        r"^Your browser doesn.t support",
+        r"^Watch video report\b.*:$",
+        r"^Live Updates:",
+        r"^\[(Photo|Image)\b[^\]]*\]$",
+        r"^\|",
+    )
+    timestamps: tuple[str, ...] = (
+        r"^[A-Z][a-z]+\.? \d{1,2}, \d{4}( \d{1,2}:\d{2})?( \([A-Z]+\))?$",
+        r"^([^:]{1,40}: )?\d{1,2} \w+ \d{4},? \d{1,2}:\d{2}$",
+    )
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     name: str = "default"
-    features: str = "tfidf"
+    features: str = "cues"
     C: float = 4.0
     threshold: float = 0.35
     random_state: int = 0
@@ -49,8 +65,6 @@ class Config:
     sentences: SentenceConfig = field(default_factory=SentenceConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     studio: StudioConfig = field(default_factory=StudioConfig)
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    """The TOML as read, saved beside every model so that it can be rebuilt."""
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -73,8 +87,17 @@ def config_from_dict(raw: dict[str, Any], source: str = "config") -> Config:
         sentences=_section(SentenceConfig, raw.get("sentences", {}), f"{source}: [sentences]"),
         model=_section(ModelConfig, raw.get("model", {}), f"{source}: [model]"),
         studio=_section(StudioConfig, raw.get("studio", {}), f"{source}: [studio]"),
-        raw=raw,
     )
+
+
+def config_to_dict(config: Config) -> dict[str, Any]:
+    """The resolved config, defaults filled in, as `config_from_dict` reads it back."""
+    sections = {name: asdict(getattr(config, name)) for name in ("sentences", "model", "studio")}
+    plain = {
+        name: {k: list(v) if isinstance(v, tuple) else v for k, v in s.items()}
+        for name, s in sections.items()
+    }
+    return {"taxonomy": _taxonomy_dict(config.taxonomy), **plain}
 
 
 def _section(kind: type, values: dict[str, Any], where: str):
@@ -91,7 +114,24 @@ def _taxonomy(raw: dict[str, Any], where: str) -> Taxonomy:
     rules_raw = raw.get("rules", {})
     _reject_unknown(rules_raw, {"implications"}, f"{where}.rules")
     rules = tuple(rule for text in rules_raw.get("implications", []) for rule in parse_rule(text))
-    return Taxonomy(groups=groups, rules=rules)
+    return Taxonomy(groups, rules, name=str(raw.get("name", "")), version=str(raw.get("version", "")))
+
+
+def _taxonomy_dict(taxonomy: Taxonomy) -> dict[str, Any]:
+    groups = [
+        {
+            "name": group.name,
+            "question": group.question,
+            "choice": "multiple" if group.multiple else "single",
+            "exclusive": list(group.exclusive),
+            "values": [
+                {"name": v.name, "description": v.description, "cues": list(v.cues)} for v in group.values
+            ],
+        }
+        for group in taxonomy.groups
+    ]
+    rules = {"implications": [str(rule) for rule in taxonomy.rules]}
+    return {"name": taxonomy.name, "version": taxonomy.version, "groups": groups, "rules": rules}
 
 
 def _group(raw: dict[str, Any], where: str) -> LabelGroup:

@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader never sees a half-written file.
+"""Atomic file writes (a reader never sees a half-written file), and no write over an existing
+output unless the user said --force.
 
 The text goes to a temporary file in the target's folder (so that the final rename stays
 on one file system), which replaces the target only once everything is written and synced.
@@ -13,6 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
+
+from newstag.errors import InputError
+
+
+def refuse_to_overwrite(path: Path | str, force: bool) -> None:
+    """An existing file or folder is replaced only when the user passed --force."""
+    if Path(path).exists() and not force:
+        raise InputError(f"{path} exists; pass --force to replace it, or write elsewhere with -o")
 
 
 @contextmanager

@@ -78,6 +78,8 @@ def parse_rule(text: str) -> list[Rule]:
 class Taxonomy:
     groups: tuple[LabelGroup, ...]
     rules: tuple[Rule, ...] = ()
+    name: str = ""
+    version: str = ""
 
     def __post_init__(self) -> None:
         for rule in self.rules:

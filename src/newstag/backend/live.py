@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newstag.predictions import predict_tasks
+from newstag.assist.predictions import predict_tasks
 
 log = logging.getLogger("newstag.serve")
 
-Trainer = Callable[[], tuple[object, dict]]
-"""Returns (tagger, meta) for a fresh model, or raises."""
+Trainer = Callable[[Path], object]
+"""Writes a fresh model folder at the path it is given, or raises."""
 
 
 @dataclass(frozen=True)
@@ -81,13 +81,11 @@ class LiveModel:
             thread.join(timeout)
 
     def _run(self, reason: str) -> None:
-        from newstag.persist import load_model, save_model
-        from newstag.report import model_card
+        from newstag.model.persist import load_model
 
         started = _now()
         try:
-            tagger, meta = self._trainer()
-            save_model(tagger, meta, model_card(meta), self.output)
+            self._trainer(self.output)  # written atomically: a failed retrain leaves the old folder
             self._saved = load_model(self.output)  # the swap: one reference assignment
             self.last = RetrainOutcome(started, _now(), reason, self._saved.version, None)
             log.info("retrained (%s): now serving %s", reason, self._saved.version)

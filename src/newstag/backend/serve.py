@@ -52,16 +52,15 @@ class Projects:
         return [export_by_id(self.connection, project_id) for project_id in sorted(self.ids)]
 
 
-def make_trainer(config, base: Path | None, projects: Projects) -> Callable:
-    def train():
-        from newstag.annotations import load_export, read_export
-        from newstag.dataset import to_dataset
-        from newstag.training import train_model
+def make_trainer(config, base: Path | None, projects: Projects) -> Callable[[Path], object]:
+    def train(output: Path):
+        from newstag.annotate.annotations import examples_from_export, load_export
+        from newstag.annotate.dataset import to_dataset
+        from newstag.model.training import train_and_save
 
         tasks = merge_exports(load_export(base) if base else [], *projects.exports())
-        examples = read_export(tasks, config.taxonomy).examples
-        trained = train_model(to_dataset(examples, config.taxonomy), config, cross_validate=False)
-        return trained.tagger, trained.meta
+        examples = examples_from_export(tasks, config.taxonomy).examples
+        return train_and_save(to_dataset(examples, config.taxonomy), config, output, cross_validate=False)
 
     return train
 
@@ -69,7 +68,7 @@ def make_trainer(config, base: Path | None, projects: Projects) -> Callable:
 def build(model_dir: Path, base: Path | None, output: Path, every: int, connection=None):
     """The FastAPI app, its LiveModel and its Projects."""
     from newstag.config import config_from_dict
-    from newstag.persist import load_model
+    from newstag.model.persist import load_model
 
     saved = load_model(model_dir)
     config = config_from_dict(saved.meta["config"], source=f"{model_dir}/meta.json")

@@ -37,10 +37,10 @@ def batch(
     Partitions already in OUTPUT are skipped, so a failed run is finished by running it again.
     Needs Dask: install newstag with its `distributed` extra.
     """
-    from newstag.batch.partitions import plan_batch
     from newstag.config import config_from_dict, load_config
     from newstag.errors import InputError, NewstagError
-    from newstag.persist import read_meta
+    from newstag.model.persist import read_meta
+    from newstag.tagging.batch.partitions import plan_batch
 
     with one_line_errors():
         if scheduler and workers:
@@ -68,7 +68,7 @@ def _engine():
     from newstag.errors import NewstagError
 
     try:
-        from newstag.batch import engine
+        from newstag.tagging.batch import engine
     except ImportError as error:
         if error.name and error.name.split(".")[0] in {"dask", "distributed"}:
             raise NewstagError(

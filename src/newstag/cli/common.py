@@ -18,6 +18,7 @@ ConfigOption = Annotated[
 ]
 DEFAULT_CONFIG_PATH = DEFAULT_CONFIG
 DEFAULT_MODEL = Path("models/default")
+ForceOption = Annotated[bool, typer.Option(help="Replace the output (-o) if it exists.")]
 
 
 @contextmanager

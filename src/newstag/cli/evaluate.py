@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import info, one_line_errors
+from newstag.cli.common import ForceOption, info, one_line_errors
 
 
 def evaluate(
@@ -17,18 +17,21 @@ def evaluate(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for metrics.json, report.md and the PNGs.")
     ] = Path("evaluation"),
+    force: ForceOption = False,
 ) -> None:
     """Score a model on labelled data beside the majority and cue-word baselines."""
-    from newstag.dataset import load_labelled
-    from newstag.evaluate import evaluate_dataset
-    from newstag.persist import load_model
-    from newstag.report import full_report, write_report
+    from newstag.annotate.dataset import load_labelled
+    from newstag.evaluation.report import full_report, write_report
+    from newstag.files import refuse_to_overwrite
+    from newstag.model.persist import load_model
+    from newstag.model.validation import evaluate_dataset
 
     with one_line_errors():
+        refuse_to_overwrite(output, force)
         saved = load_model(model)
         dataset = load_labelled(data, saved.tagger.taxonomy)
         info(f"scoring {saved.version} on {len(dataset)} sentences from {', '.join(map(str, data))} ...")
-        metrics = evaluate_dataset(saved.tagger, dataset)
+        metrics = evaluate_dataset(saved.tagger, saved.meta["baselines"], dataset)
         thresholds = saved.meta.get("thresholds")
         print(full_report(metrics, thresholds))
         written = write_report(metrics, output, thresholds)

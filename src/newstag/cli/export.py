@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, ForceOption, info, one_line_errors
 
 Articles = Annotated[
     list[str], typer.Argument(help="Article files (.txt .jsonl .html), folders, or - for stdin.")
@@ -16,6 +16,7 @@ Articles = Annotated[
 def export(
     articles: Articles,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Label Studio import file.")] = None,
+    force: ForceOption = False,
     project: Annotated[str | None, typer.Option(help="Import into this Label Studio project.")] = None,
     update_config: Annotated[
         bool, typer.Option(help="Replace the project's label config if it differs.")
@@ -25,24 +26,26 @@ def export(
 ) -> None:
     """Split articles into sentences and write them as Label Studio tasks, one per sentence:
     to a file (-o), or into a live project (--project), which gains only new sentences."""
-    from newstag.articles import read_articles
+    from newstag.annotate.tasks import sentence_tasks
     from newstag.config import load_config
     from newstag.errors import InputError
-    from newstag.files import write_atomic
-    from newstag.sentences import split_articles
-    from newstag.tasks import sentence_tasks
+    from newstag.files import refuse_to_overwrite, write_atomic
+    from newstag.text.articles import read_articles
+    from newstag.text.sentences import split_articles
 
     with one_line_errors():
         if not (output or project):
             raise InputError("say where the tasks go: --output FILE, --project NAME, or both")
+        if output:
+            refuse_to_overwrite(output, force)
         settings = load_config(config)
         tasks, dropped = [], 0
         for split in split_articles(read_articles(articles), settings.sentences):
             tasks += sentence_tasks(split.sentences, split.article)
             dropped += len(split.dropped)
         if model:
-            from newstag.persist import load_model
-            from newstag.predictions import with_predictions
+            from newstag.assist.predictions import with_predictions
+            from newstag.model.persist import load_model
 
             tasks = with_predictions(tasks, load_model(model))
         if output:
@@ -53,7 +56,7 @@ def export(
 
 
 def _send(tasks: list[dict], name: str, update_config: bool, settings) -> None:
-    from newstag.labelconfig import render_label_config
+    from newstag.annotate.labelconfig import render_label_config
     from newstag.labelstudio import client
     from newstag.labelstudio.session import open_connection
 

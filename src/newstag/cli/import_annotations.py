@@ -20,21 +20,21 @@ def import_annotations(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Turn Label Studio JSON exports into one labelled dataset (datasets.Dataset on disk)."""
-    from newstag.annotations import load_exports, read_export
+    from newstag.annotate.annotations import examples_from_export, load_exports
+    from newstag.annotate.dataset import save_dataset, to_dataset
     from newstag.config import load_config
-    from newstag.dataset import save_dataset, to_dataset
 
     with one_line_errors():
         taxonomy = load_config(config).taxonomy
         tasks = load_exports(export_files)
-        report = read_export(tasks, taxonomy)
+        report = examples_from_export(tasks, taxonomy)
         save_dataset(to_dataset(report.examples, taxonomy), output, force=force)
         report_import(report, tasks, taxonomy, output)
 
 
 def report_import(report, tasks: list[dict], taxonomy, output: Path) -> None:
     """What an import kept and left out, and how far the annotators agree (on stderr)."""
-    from newstag.agreement import export_agreement
+    from newstag.annotate.agreement import export_agreement
 
     for tie in report.ties:
         info(f"left out, {tie}")

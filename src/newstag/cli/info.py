@@ -12,7 +12,7 @@ def info(
     model: Annotated[Path, typer.Argument(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
 ) -> None:
     """Show a model's version, training data and cross-validated scores (reads meta.json only)."""
-    from newstag.persist import read_meta
+    from newstag.model.persist import read_meta
 
     with one_line_errors():
         meta = read_meta(model)
@@ -23,7 +23,7 @@ def info(
 
 
 def print_scores(meta: dict) -> None:
-    from newstag.report import summary_table, value_table
+    from newstag.evaluation.report import summary_table, value_table
 
     metrics = meta.get("metrics")
     if metrics:

@@ -20,10 +20,10 @@ def label_config(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Render the Label Studio label config, and the guidelines' label lists, from the config."""
+    from newstag.annotate.labelconfig import render_label_config, with_label_lists
     from newstag.config import load_config
     from newstag.errors import ConfigError, InputError
     from newstag.files import write_atomic
-    from newstag.labelconfig import render_label_config, with_label_lists
 
     with one_line_errors():
         taxonomy = load_config(config).taxonomy

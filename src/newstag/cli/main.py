@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from newstag.cli import (
+    annotation_queue,
     batch,
     evaluate,
     export,
@@ -13,7 +14,6 @@ from newstag.cli import (
     label_config,
     predict,
     pull,
-    queue,
     review,
     serve,
     tag,
@@ -38,7 +38,7 @@ app.command("info")(info.info)
 app.command("evaluate")(evaluate.evaluate)
 app.command("predict")(predict.predict)
 app.command("pull")(pull.pull)
-app.command("queue")(queue.queue)
+app.command("queue")(annotation_queue.queue)
 app.command("review")(review.review)
 app.command("serve")(serve.serve)
 app.command("retrain")(serve.retrain)

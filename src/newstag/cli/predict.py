@@ -6,21 +6,23 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_MODEL, info, one_line_errors
+from newstag.cli.common import DEFAULT_MODEL, ForceOption, info, one_line_errors
 
 
 def predict(
     tasks_file: Annotated[Path, typer.Argument(metavar="TASKS.json", help="Tasks made by newstag export.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Tasks with predictions, to import.")],
     model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
+    force: ForceOption = False,
 ) -> None:
     """Attach the model's predictions to tasks, in Label Studio's import format (offline)."""
-    from newstag.files import write_atomic
-    from newstag.persist import load_model
-    from newstag.predictions import with_predictions
-    from newstag.tasks import load_tasks
+    from newstag.annotate.tasks import load_tasks
+    from newstag.assist.predictions import with_predictions
+    from newstag.files import refuse_to_overwrite, write_atomic
+    from newstag.model.persist import load_model
 
     with one_line_errors():
+        refuse_to_overwrite(output, force)
         saved = load_model(model)
         tasks = with_predictions(load_tasks(tasks_file), saved)
         write_atomic(output, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")

@@ -7,29 +7,29 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, ForceOption, info, one_line_errors
 from newstag.cli.import_annotations import DEFAULT_OUTPUT, report_import
 
 
 def pull(
     project: Annotated[str, typer.Option(help="The Label Studio project to pull.")],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Dataset folder (replaced).")
-    ] = DEFAULT_OUTPUT,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Dataset folder to write.")] = DEFAULT_OUTPUT,
+    force: ForceOption = False,
     snapshots: Annotated[Path, typer.Option(help="Folder for the raw exports.")] = Path("data/exports"),
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Fetch a live project's annotations into the dataset `import-annotations` makes; the raw
     export is kept as a timestamped snapshot, so pulling again loses nothing."""
-    from newstag.annotations import read_export
+    from newstag.annotate.annotations import examples_from_export
+    from newstag.annotate.dataset import save_dataset, to_dataset
     from newstag.config import load_config
-    from newstag.dataset import save_dataset, to_dataset
     from newstag.errors import LabelStudioError
-    from newstag.files import write_atomic
+    from newstag.files import refuse_to_overwrite, write_atomic
     from newstag.labelstudio import client
     from newstag.labelstudio.session import open_connection
 
     with one_line_errors():
+        refuse_to_overwrite(output, force)  # before the export is fetched
         settings = load_config(config)
         found = client.find_project(open_connection(settings.studio), project)
         if found is None:
@@ -39,8 +39,8 @@ def pull(
         snapshot = snapshots / f"{_safe(project)}-{stamp}.json"
         write_atomic(snapshot, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
         info(f"saved the raw export of {len(tasks)} tasks to {snapshot}")
-        report = read_export(tasks, settings.taxonomy)
-        save_dataset(to_dataset(report.examples, settings.taxonomy), output, force=True)
+        report = examples_from_export(tasks, settings.taxonomy)
+        save_dataset(to_dataset(report.examples, settings.taxonomy), output, force=force)
         report_import(report, tasks, settings.taxonomy, output)
 
 

@@ -28,8 +28,8 @@ def review(
 ) -> None:
     """List the annotations most likely to be wrong: each sentence is predicted by a model that
     never saw its article, and labels it confidently contradicts come first, with its alternative."""
+    from newstag.assist.label_errors import review as find_suspects
     from newstag.errors import InputError
-    from newstag.review import review as find_suspects
 
     with one_line_errors():
         if data is None and project is None:
@@ -54,27 +54,28 @@ def _settings(model: Path | None, config: Path):
 
     if model is None:
         return load_config(config)
-    from newstag.persist import read_meta
+    from newstag.model.persist import read_meta
 
     return config_from_dict(read_meta(model)["config"], source=f"{model}/meta.json")
 
 
 def _project(name: str, settings):
-    from newstag.labelstudio import ml, views
+    from newstag.labelstudio import views
+    from newstag.labelstudio.session import open_connection
 
-    return views.open_project(ml.connect_local(settings.studio), name)
+    return views.open_project(open_connection(settings.studio), name)
 
 
 def _dataset(data: Path | None, handle, settings):
-    from newstag.annotations import read_export
-    from newstag.dataset import load_labelled, to_dataset
+    from newstag.annotate.annotations import examples_from_export
+    from newstag.annotate.dataset import load_labelled, to_dataset
 
     if data is not None:
         return load_labelled(data, settings.taxonomy)
     from newstag.labelstudio import client
 
     export = client.export_annotations(handle)
-    return to_dataset(read_export(export, settings.taxonomy).examples, settings.taxonomy)
+    return to_dataset(examples_from_export(export, settings.taxonomy).examples, settings.taxonomy)
 
 
 def _print(suspects: list[dict], as_json: bool) -> None:

@@ -88,8 +88,9 @@ def connect(
 def _connect(project: str, url: str, config: Path) -> None:
     from newstag.config import load_config
     from newstag.labelstudio import ml, views
+    from newstag.labelstudio.session import open_connection
 
-    connection = ml.connect_local(load_config(config).studio)
+    connection = open_connection(load_config(config).studio)
     backend = ml.connect_backend(views.open_project(connection, project), url)
     info(f"project {project!r} uses the ML backend at {url} (id {backend}) for live predictions")
 
@@ -97,10 +98,10 @@ def _connect(project: str, url: str, config: Path) -> None:
 def _studio_connection(config: Path):
     from newstag.config import load_config
     from newstag.errors import LabelStudioError
-    from newstag.labelstudio import ml
+    from newstag.labelstudio.session import open_connection
 
     try:
-        return ml.connect_local(load_config(config).studio)
+        return open_connection(load_config(config).studio)
     except LabelStudioError as error:
         info(f"no Label Studio connection ({error}); retrains learn from the base data only")
         return None

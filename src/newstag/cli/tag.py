@@ -9,7 +9,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from newstag.cli.common import DEFAULT_MODEL, one_line_errors
+from newstag.cli.common import DEFAULT_MODEL, ForceOption, one_line_errors
 from newstag.cli.export import Articles
 
 
@@ -28,6 +28,7 @@ def tag(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here (whole or not at all), not to stdout.")
     ] = None,
+    force: ForceOption = False,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="Worker processes; output keeps the input order.")
     ] = 1,
@@ -39,17 +40,17 @@ def tag(
 
     Articles are read, tagged and written one at a time, so any amount of input fits in memory.
     """
-    from newstag.articles import read_articles
     from newstag.config import config_from_dict, load_config
-    from newstag.parallel import tag_stream
-    from newstag.persist import load_model
+    from newstag.model.persist import load_model
+    from newstag.tagging.parallel import tag_stream
+    from newstag.text.articles import read_articles
 
-    with one_line_errors(), _destination(output) as out:
+    with one_line_errors(), _destination(output, force) as out:
         saved = load_model(model)
         # By default articles are split as they were for training, from any directory.
         settings = load_config(config) if config else config_from_dict(saved.meta["config"], str(model))
         tagged = tag_stream(read_articles(articles), saved, settings.sentences, jobs)
-        write = _writer(output_format, out, saved.version, color=output is None and out.isatty())
+        write = _writer(output_format, out, saved, color=output is None and out.isatty())
         try:
             for article in tagged:
                 write(article)
@@ -58,31 +59,35 @@ def tag(
             _quiet_broken_pipe()
 
 
-def _destination(output: Path | None) -> AbstractContextManager[TextIO]:
+def _destination(output: Path | None, force: bool) -> AbstractContextManager[TextIO]:
     """stdout, or a temporary file that becomes OUTPUT only when everything is written."""
-    from newstag.files import atomic_writer
+    from newstag.files import atomic_writer, refuse_to_overwrite
 
-    return atomic_writer(output, newline="") if output else nullcontext(sys.stdout)
+    if output is None:
+        return nullcontext(sys.stdout)
+    refuse_to_overwrite(output, force)
+    return atomic_writer(output, newline="")
 
 
-def _writer(output_format: Format, out: TextIO, model_version: str, color: bool):
+def _writer(output_format: Format, out: TextIO, saved, color: bool):
     if output_format is Format.jsonl:
         import json
 
-        from newstag.tag import article_record
+        from newstag.tagging.tag import article_record
 
-        return lambda t: out.write(json.dumps(article_record(t, model_version), ensure_ascii=False) + "\n")
+        return lambda t: out.write(json.dumps(article_record(t, saved.version), ensure_ascii=False) + "\n")
     if output_format is Format.csv:
         return _csv_writer(out)
     from newstag.cli.table import render_table
 
-    return lambda t: out.write(render_table(t, color))
+    groups = saved.tagger.taxonomy.group_names
+    return lambda t: out.write(render_table(t, groups, color))
 
 
 def _csv_writer(out: TextIO):
     import csv
 
-    from newstag.tag import sentence_rows
+    from newstag.tagging.tag import sentence_rows
 
     state: dict = {}
 

@@ -1,6 +1,6 @@
 """The one module that talks to Label Studio, through label-studio-sdk 2.x.
 
-Every SDK call goes through `_call`, which turns transport and HTTP failures into one-line
+Every SDK call goes through `call_sdk`, which turns transport and HTTP failures into one-line
 LabelStudioErrors and retries time-outs only for calls that are safe to repeat (reads).
 """
 
@@ -49,13 +49,13 @@ def connect(url: str, token: str, timeout: float = 60.0) -> Connection:
     """A checked connection: the server answers and accepts the token."""
     url = url.rstrip("/")
     try:
-        # max_retries=0: the SDK would also retry POSTs; `_call` retries only safe calls.
+        # max_retries=0: the SDK would also retry POSTs; `call_sdk` retries only safe calls.
         sdk = LabelStudio(base_url=url, api_key=token, timeout=timeout, max_retries=0)
     except ApiError:
         raise LabelStudioError(_token_refused(url, "connect")) from None
     connection = Connection(url, sdk)
     try:
-        _call(connection, "check the API token", sdk.users.whoami, safe=True)
+        call_sdk(connection, "check the API token", sdk.users.whoami, safe=True)
     except ValueError:
         raise LabelStudioError(f"{url} does not answer like Label Studio; check the URL") from None
     return connection
@@ -68,7 +68,7 @@ def ensure_project(
     found = find_project(connection, name)
     if found is None:
         create = partial(connection.sdk.projects.create, title=name, label_config=label_config)
-        created = _call(connection, f"create project {name!r}", create)
+        created = call_sdk(connection, f"create project {name!r}", create)
         return Project(connection, created.id, name, label_config)
     if schema.same_config(found.label_config, label_config):
         return found
@@ -85,14 +85,14 @@ def find_project(connection: Connection, name: str) -> Project | None:
         # The title filter matches substrings, so the exact title is checked here.
         return [p for p in connection.sdk.projects.list(title=name) if p.title == name]
 
-    matches = _call(connection, "list projects", listing, safe=True)
+    matches = call_sdk(connection, "list projects", listing, safe=True)
     if len(matches) > 1:
         ids = sorted(p.id for p in matches)
         raise LabelStudioError(f"{len(ids)} projects are titled {name!r} (ids {ids}); rename all but one")
     if not matches:
         return None
     read = partial(connection.sdk.projects.get, matches[0].id)
-    full = _call(connection, f"read project {name!r}", read, safe=True)
+    full = call_sdk(connection, f"read project {name!r}", read, safe=True)
     return Project(connection, full.id, name, full.label_config or "")
 
 
@@ -108,19 +108,18 @@ def import_tasks(project: Project, tasks: Sequence[dict]) -> ImportCounts:
     if fresh:
         send = partial(project.connection.sdk.projects.import_tasks, project.id, request=fresh)
         what = f"import tasks into {project.title!r} (run again: it skips what is there)"
-        _call(project.connection, what, send)
+        call_sdk(project.connection, what, send)
     return ImportCounts(added=len(fresh), skipped=len(tasks) - len(fresh))
 
 
 def task_ids(project: Project) -> dict[str, int]:
     """Task id by sentence id, for every task of the project."""
+
     def listing() -> list:
-        pages = project.connection.sdk.tasks.list(
-            project=project.id, include="id,data", page_size=PAGE_SIZE
-        )
+        pages = project.connection.sdk.tasks.list(project=project.id, include="id,data", page_size=PAGE_SIZE)
         return list(pages)
 
-    tasks = _call(project.connection, f"list the tasks of {project.title!r}", listing, safe=True)
+    tasks = call_sdk(project.connection, f"list the tasks of {project.title!r}", listing, safe=True)
     return {task.data.get("sentence_id"): task.id for task in tasks if task.data}
 
 
@@ -135,15 +134,13 @@ def attach_predictions(project: Project, tasks: Iterable[dict]) -> int:
         for prediction in task.get("predictions", []):
             schema.check_prediction(prediction, offered, f"task {sentence_id}")
             if sentence_id not in ids:
-                raise InputError(
-                    f"task {sentence_id} is not in project {project.title!r}; import it first"
-                )
+                raise InputError(f"task {sentence_id} is not in project {project.title!r}; import it first")
             versions.append(prediction["model_version"])
             if (ids[sentence_id], prediction["model_version"]) not in existing:
                 requests.append({**_prediction_fields(prediction), "task": ids[sentence_id]})
     if requests:
         send = partial(project.connection.sdk.projects.import_predictions, project.id, request=requests)
-        _call(project.connection, f"import predictions into {project.title!r}", send)
+        call_sdk(project.connection, f"import predictions into {project.title!r}", send)
     if versions:
         show_predictions(project, versions[-1])
     return len(requests)
@@ -153,9 +150,11 @@ def show_predictions(project: Project, model_version: str) -> None:
     """Pre-select this model version's predictions for annotators."""
     update = partial(
         project.connection.sdk.projects.update,
-        project.id, model_version=model_version, show_collab_predictions=True,
+        project.id,
+        model_version=model_version,
+        show_collab_predictions=True,
     )
-    _call(project.connection, f"show predictions in {project.title!r}", update, safe=True)
+    call_sdk(project.connection, f"show predictions in {project.title!r}", update, safe=True)
 
 
 def export_annotations(project: Project) -> list[dict[str, Any]]:
@@ -163,12 +162,10 @@ def export_annotations(project: Project) -> list[dict[str, Any]]:
     sdk = project.connection.sdk
 
     def download() -> bytes:
-        chunks = sdk.projects.exports.download_sync(
-            project.id, export_type="JSON", download_all_tasks=True
-        )
+        chunks = sdk.projects.exports.download_sync(project.id, export_type="JSON", download_all_tasks=True)
         return b"".join(chunks)
 
-    raw = _call(project.connection, f"export {project.title!r}", download, safe=True)
+    raw = call_sdk(project.connection, f"export {project.title!r}", download, safe=True)
     return json.loads(raw)
 
 
@@ -180,7 +177,7 @@ def _update_config(project: Project, label_config: str) -> Project:
             f"use; keep those values in the taxonomy or relabel those tasks first"
         )
     update = partial(project.connection.sdk.projects.update, project.id, label_config=label_config)
-    _call(project.connection, f"update the label config of {project.title!r}", update, safe=True)
+    call_sdk(project.connection, f"update the label config of {project.title!r}", update, safe=True)
     return Project(project.connection, project.id, project.title, label_config)
 
 
@@ -189,7 +186,7 @@ def _prediction_keys(project: Project) -> set[tuple[int, str]]:
         return list(project.connection.sdk.predictions.list(project=project.id))
 
     what = f"list predictions of {project.title!r}"
-    predictions = _call(project.connection, what, listing, safe=True)
+    predictions = call_sdk(project.connection, what, listing, safe=True)
     return {(p.task, p.model_version) for p in predictions}
 
 
@@ -207,7 +204,9 @@ def _sentence_id(task: dict, number: int) -> str:
     return sentence_id
 
 
-def _call(connection: Connection, what: str, action: Callable[[], T], safe: bool = False) -> T:
+def call_sdk(connection: Connection, what: str, action: Callable[[], T], safe: bool = False) -> T:
+    """`action()`, an SDK call; its failures become one-line LabelStudioErrors that say it was
+    trying to `what`. Time-outs are retried only when the call is `safe` to repeat (a read)."""
     attempts = RETRIES if safe else 1
     for attempt in range(attempts):
         try:
@@ -231,10 +230,7 @@ def _api_message(url: str, what: str, error: ApiError) -> str:
     if error.status_code in (401, 403):
         return _token_refused(url, what)
     if error.status_code == 404:
-        return (
-            f"Label Studio at {url} answered 404 trying to {what}; "
-            f"check the URL and the project name"
-        )
+        return f"Label Studio at {url} answered 404 trying to {what}; check the URL and the project name"
     return f"Label Studio at {url} failed to {what} (HTTP {error.status_code}: {_detail(error.body)})"
 
 

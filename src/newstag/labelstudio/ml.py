@@ -1,6 +1,6 @@
 """Label Studio's ML API: connect a project to `newstag serve`, and read projects by id.
 
-Goes through the SDK object of `client.Connection`, and through `client._call` for the
+Goes through the SDK object of `client.Connection`, and through `client.call_sdk` for the
 one-line errors and safe retries; `client` stays the only module importing the SDK.
 """
 
@@ -9,21 +9,14 @@ from __future__ import annotations
 from functools import partial
 
 from newstag.labelstudio import client
-from newstag.labelstudio.client import Connection, Project, _call
+from newstag.labelstudio.client import Connection, Project, call_sdk
 
 BACKEND_TITLE = "newstag"
 
 
-def connect_local(studio_config) -> Connection:
-    """The Label Studio of LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY, else the local one."""
-    from newstag.labelstudio.session import open_connection
-
-    return open_connection(studio_config)
-
-
 def project_by_id(connection: Connection, project_id: int) -> Project:
     read = partial(connection.sdk.projects.get, project_id)
-    full = _call(connection, f"read project {project_id}", read, safe=True)
+    full = call_sdk(connection, f"read project {project_id}", read, safe=True)
     return Project(connection, full.id, full.title or str(project_id), full.label_config or "")
 
 
@@ -36,15 +29,15 @@ def connect_backend(project: Project, url: str, title: str = BACKEND_TITLE) -> i
     its live predictions pre-selected. Returns the ML backend's id."""
     sdk, connection = project.connection.sdk, project.connection
     listing = partial(sdk.ml.list, project=project.id)
-    existing = [b for b in _call(connection, "list ML backends", listing, safe=True) if b.url == url]
+    existing = [b for b in call_sdk(connection, "list ML backends", listing, safe=True) if b.url == url]
     if existing:
         backend_id = existing[0].id
         update = partial(sdk.ml.update, backend_id, title=title, auto_update=True)
-        _call(connection, f"update the ML backend of {project.title!r}", update, safe=True)
+        call_sdk(connection, f"update the ML backend of {project.title!r}", update, safe=True)
     else:
         create = partial(sdk.ml.create, project=project.id, url=url, title=title, auto_update=True)
         what = f"connect {project.title!r} to the ML backend at {url} (is `newstag serve` running?)"
-        backend_id = _call(connection, what, create).id
+        backend_id = call_sdk(connection, what, create).id
     # Live predictions are the ones of the backend named in the project's model_version.
     client.show_predictions(project, title)
     return backend_id
@@ -55,5 +48,5 @@ def backend_versions(project: Project) -> list[tuple[int, str]]:
     listing = partial(project.connection.sdk.ml.list, project=project.id)
     return [
         (b.id, b.model_version or "")
-        for b in _call(project.connection, "list ML backends", listing, safe=True)
+        for b in call_sdk(project.connection, "list ML backends", listing, safe=True)
     ]

@@ -163,13 +163,25 @@ def _spawn(studio: Studio, login: auth.Credentials) -> subprocess.Popen:
     data_dir = studio.home / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [
-        str(studio.executable), "start", "--no-browser",
-        "--internal-host", studio.host, "--port", str(studio.port), "--data-dir", str(data_dir),
+        str(studio.executable),
+        "start",
+        "--no-browser",
+        "--internal-host",
+        studio.host,
+        "--port",
+        str(studio.port),
+        "--data-dir",
+        str(data_dir),
     ]
     with studio.log_file.open("ab") as log:
         process = subprocess.Popen(
-            command, env=_server_env(studio, login), cwd=studio.home, stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            env=_server_env(studio, login),
+            cwd=studio.home,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     studio.pid_file.write_text(f"{process.pid}\n")
     return process
@@ -196,14 +208,11 @@ def _server_env(studio: Studio, login: auth.Credentials) -> dict[str, str]:
 def _require_free_port(studio: Studio, grace: float = 10.0) -> None:
     # Label Studio silently moves to the next free port, which would break the stored URL.
     # The grace period covers a server that was just stopped and is still letting go.
-    deadline = time.monotonic() + grace
-    while _port_taken(studio.host, studio.port):
-        if time.monotonic() > deadline:
-            raise LabelStudioError(
-                f"port {studio.port} on {studio.host} is taken by another program; "
-                f"stop it or set another port under [studio] in the config"
-            )
-        time.sleep(0.5)
+    if not _wait_for(lambda: not _port_taken(studio.host, studio.port), grace, interval=0.5):
+        raise LabelStudioError(
+            f"port {studio.port} on {studio.host} is taken by another program; "
+            f"stop it or set another port under [studio] in the config"
+        )
 
 
 def _port_taken(host: str, port: int) -> bool:
@@ -214,25 +223,32 @@ def _port_taken(host: str, port: int) -> bool:
 def _wait_healthy(studio: Studio, timeout: float, alive: Callable[[], bool]) -> None:
     # A process this call started is watched through its own handle: re-reading the pid
     # file while it starts was seen to misjudge a starting server as gone under load.
-    deadline = time.monotonic() + timeout
-    while not healthy(studio.url):
+    def up() -> bool:
+        if healthy(studio.url):
+            return True
         if not alive():
             raise LabelStudioError(f"Label Studio exited while starting; see {studio.log_file}")
-        if time.monotonic() > deadline:
-            raise LabelStudioError(
-                f"Label Studio did not answer on {studio.url} within {timeout:.0f}s; "
-                f"see {studio.log_file}, then `newstag studio stop` and start again"
-            )
-        time.sleep(1.0)
+        return False
+
+    if not _wait_for(up, timeout, interval=1.0):
+        raise LabelStudioError(
+            f"Label Studio did not answer on {studio.url} within {timeout:.0f}s; "
+            f"see {studio.log_file}, then `newstag studio stop` and start again"
+        )
 
 
 def _wait_exit(pid: int, timeout: float) -> bool:
+    return _wait_for(lambda: _reap(pid), timeout, interval=0.2)
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float, interval: float) -> bool:
+    """Poll `condition` until it holds (True) or `timeout` seconds have passed (False)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if _reap(pid):
-            return True
-        time.sleep(0.2)
-    return False
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True
 
 
 def _reap(pid: int) -> bool:

@@ -18,6 +18,8 @@ TOKEN_VARIABLE = "LABEL_STUDIO_API_KEY"
 
 
 def open_connection(config: StudioConfig) -> client.Connection:
+    """The server of LABEL_STUDIO_URL with LABEL_STUDIO_API_KEY when that token is set (a
+    team's own, anywhere), else the local one `newstag studio start` runs."""
     token = os.environ.get(TOKEN_VARIABLE)
     if token:
         return client.connect(os.environ.get(URL_VARIABLE, config.url), token)

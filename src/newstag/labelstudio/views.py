@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from newstag.assist.annotation_queue import RANK_FIELD, queue_tasks
 from newstag.errors import LabelStudioError
 from newstag.labelstudio import client
-from newstag.labelstudio.client import Connection, Project, _call
-from newstag.queue import RANK_FIELD, queue_tasks
+from newstag.labelstudio.client import Connection, Project, call_sdk
 
 QUEUE_VIEW = "newstag queue"
 REVIEW_VIEW = "newstag review"
@@ -40,7 +40,7 @@ def apply_queue(project: Project, saved, diversity: float = 0.3, strategy: str =
     ordered = queue_tasks(tasks, saved, diversity, strategy)
     for task in ordered:
         update = partial(project.connection.sdk.tasks.update, str(task["id"]), data=task["data"])
-        _call(project.connection, f"set the queue rank of task {task['id']}", update, safe=True)
+        call_sdk(project.connection, f"set the queue rank of task {task['id']}", update, safe=True)
     unlabelled = {"conjunction": "and", "items": [_filter("total_annotations", "equal", "Number", 0)]}
     save_view(project, QUEUE_VIEW, unlabelled, [f"tasks:data.{RANK_FIELD}"])
     return QueueResult(len(ordered), QUEUE_VIEW)
@@ -58,13 +58,13 @@ def save_view(project: Project, title: str, filters: dict, ordering: list[str]) 
     """Create the tab, or replace the filters and ordering of the tab with that title."""
     sdk, connection = project.connection.sdk, project.connection
     data = {"title": title, "filters": filters, "ordering": ordering}
-    views = _call(connection, "list tabs", partial(sdk.views.list, project=project.id), safe=True)
+    views = call_sdk(connection, "list tabs", partial(sdk.views.list, project=project.id), safe=True)
     same = [v for v in views if (getattr(v, "data", None) or {}).get("title") == title]
     if same:
         update = partial(sdk.views.update, str(same[0].id), data=data, project=project.id)
-        return _call(connection, f"update the tab {title!r}", update, safe=True).id
+        return call_sdk(connection, f"update the tab {title!r}", update, safe=True).id
     create = partial(sdk.views.create, data=data, project=project.id)
-    return _call(connection, f"create the tab {title!r}", create).id
+    return call_sdk(connection, f"create the tab {title!r}", create).id
 
 
 def _filter(column: str, operator: str, kind: str, value) -> dict:

@@ -1,0 +1,1 @@
+"""From sentences to annotations: Label Studio tasks, the label config, annotations, datasets, agreement."""

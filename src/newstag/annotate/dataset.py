@@ -1,0 +1,120 @@
+"""Labelled examples as a `datasets.Dataset` with typed label features, saved to disk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from newstag.annotate.annotations import TEXT_FIELDS, Example
+from newstag.errors import InputError
+from newstag.files import refuse_to_overwrite
+from newstag.taxonomy import Taxonomy
+
+
+def features_for(taxonomy: Taxonomy):
+    from datasets import ClassLabel, Features, List, Value
+
+    columns = {name: Value("string") for name in ("sentence_id", "article_id", *TEXT_FIELDS)}
+    for group in taxonomy.groups:
+        label = ClassLabel(names=group.value_names)
+        columns[group.name] = List(label) if group.multiple else label
+    columns["annotators"] = Value("int32")
+    return Features(columns)
+
+
+def to_dataset(examples: list[Example], taxonomy: Taxonomy):
+    from datasets import Dataset
+
+    rows = {name: [] for name in features_for(taxonomy)}
+    for example in examples:
+        for name in ("sentence_id", "article_id", *TEXT_FIELDS):
+            rows[name].append(getattr(example, name))
+        for group in taxonomy.groups:
+            values = example.labels[group.name]
+            rows[group.name].append(values if group.multiple else values[0])
+        rows["annotators"].append(example.annotators)
+    return Dataset.from_dict(rows, features=features_for(taxonomy))
+
+
+def group_labels(dataset, group_name: str) -> list[list[str]]:
+    """The label names of one group for every row, as lists (one item for single choice)."""
+    feature = dataset.features[group_name]
+    names = (feature.feature if hasattr(feature, "feature") else feature).names
+    return [
+        [names[i] for i in value] if isinstance(value, list) else [names[value]]
+        for value in dataset[group_name]
+    ]
+
+
+def check_taxonomy(dataset, taxonomy: Taxonomy) -> None:
+    """A dataset saved under another taxonomy cannot train this one's model."""
+    for group in taxonomy.groups:
+        if group.name not in dataset.features:
+            raise InputError(f"the dataset has no column {group.name!r}; re-import it with this config")
+        feature = dataset.features[group.name]
+        names = (feature.feature if hasattr(feature, "feature") else feature).names
+        if names != group.value_names:
+            raise InputError(
+                f"the dataset's {group.name} values {names} differ from the config's "
+                f"{group.value_names}; re-import the annotations with this config"
+            )
+
+
+def save_dataset(dataset, directory: Path | str, force: bool = False) -> None:
+    """Write atomically: to a sibling folder first, then swap it in."""
+    directory = Path(directory)
+    refuse_to_overwrite(directory, force)
+    staging = directory.with_name(directory.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    from datasets.utils.logging import disable_progress_bar
+
+    disable_progress_bar()
+    dataset.save_to_disk(str(staging))
+    if directory.exists():
+        shutil.rmtree(directory)
+    staging.rename(directory)
+
+
+def load_saved_dataset(directory: Path | str):
+    from datasets import load_from_disk
+
+    try:
+        return load_from_disk(str(directory))
+    except FileNotFoundError:
+        raise InputError(f"{directory} is not a saved dataset (run newstag import-annotations)") from None
+
+
+def data_hash(dataset) -> str:
+    """A fingerprint of the training data: texts and labels, independent of row order."""
+    rows = sorted(json.dumps(row, sort_keys=True, ensure_ascii=False) for row in dataset)
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+def load_labelled(paths, taxonomy: Taxonomy):
+    """Labelled sentences from one path or several: saved dataset folders, Label Studio JSON
+    exports, or folders of exports (read on the fly), as one dataset."""
+    from datasets import concatenate_datasets
+
+    from newstag.annotate.annotations import examples_from_export, load_exports
+
+    paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+    saved = [p for p in paths if (p / "dataset_info.json").is_file()]
+    parts = [load_saved_dataset(p) for p in saved]
+    for part in parts:
+        check_taxonomy(part, taxonomy)
+    exports = [p for p in paths if p not in saved]
+    if exports:
+        parts.append(to_dataset(examples_from_export(load_exports(exports), taxonomy).examples, taxonomy))
+    dataset = parts[0] if len(parts) == 1 else concatenate_datasets(parts)
+    _check_unique(dataset["sentence_id"])
+    return dataset
+
+
+def _check_unique(sentence_ids: list[str]) -> None:
+    seen = set()
+    for sentence_id in sentence_ids:
+        if sentence_id in seen:
+            raise InputError(f"sentence {sentence_id!r} is labelled in two of the data sources; keep one")
+        seen.add(sentence_id)

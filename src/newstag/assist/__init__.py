@@ -1,0 +1,1 @@
+"""What helps annotators: pre-annotations, the annotation queue, likely label errors."""

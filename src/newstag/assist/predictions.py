@@ -1,0 +1,56 @@
+"""Model predictions as Label Studio pre-annotations: for `export --model`, `predict` and the
+ML backend alike."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+
+from newstag.annotate.tasks import task_sentence
+from newstag.model.persist import SavedModel
+from newstag.tagging.tag import TaggedSentence, tag_articles
+from newstag.text.articles import Article
+from newstag.text.sentences import SplitArticle
+
+TO_NAME = "text"
+
+
+def predict_tasks(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
+    """One prediction per task, in the tasks' order."""
+    sentences = [task_sentence(task, number) for number, task in enumerate(tasks)]
+    splits = [
+        SplitArticle(Article(id=article_id, title="", text=""), list(group), [])
+        for article_id, group in groupby(sentences, key=lambda s: s.article_id)
+    ]
+    return [
+        prediction(t, model.version) for article in tag_articles(splits, model) for t in article.sentences
+    ]
+
+
+def with_predictions(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
+    """The same tasks, each with one prediction of `model` (replacing an older one of the
+    same model version, so predicting again adds nothing)."""
+    result = []
+    for task, new in zip(tasks, predict_tasks(tasks, model), strict=True):
+        kept = [p for p in task.get("predictions", []) if p.get("model_version") != model.version]
+        result.append({**task, "predictions": [*kept, new]})
+    return result
+
+
+def prediction(tagged: TaggedSentence, model_version: str) -> dict:
+    """One Label Studio prediction. Its score is the smallest probability among the values
+    chosen, over all groups: a task is only as sure as its least sure choice."""
+    return {
+        "model_version": model_version,
+        "score": round(min(tagged.confidence(group) for group in tagged.labels), 4),
+        "result": [
+            {
+                "id": f"newstag-{group}",
+                "from_name": group,
+                "to_name": TO_NAME,
+                "type": "choices",
+                "value": {"choices": list(values)},
+            }
+            for group, values in tagged.labels.items()
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Scores of labels and probabilities, reports and plots: plain data in, numbers and files out."""

@@ -1,0 +1,137 @@
+"""Metrics as Markdown tables (terminal and model card alike), and the report folder:
+metrics.json, report.md and the plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+BASELINES = (("majority_baseline", "majority"), ("cue_baseline", "cue words"))
+
+
+def _f(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def summary_table(metrics: dict) -> str:
+    """Per group: the model's macro-/micro-F1 (and example-based F1 and Hamming loss for a
+    multiple-choice group) beside the baselines' macro-/micro-F1."""
+    baselines = [(key, name) for key, name in BASELINES if key in metrics]
+    header = "| group | macro-F1 | micro-F1 | example F1 | Hamming loss |"
+    header += "".join(f" {name} macro-F1 | {name} micro-F1 |" for _, name in baselines)
+    lines = [header, "|---" * (5 + 2 * len(baselines)) + "|"]
+    for group, s in metrics["model"].items():
+        cells = [s["macro_f1"], s["micro_f1"], s.get("example_f1"), s.get("hamming_loss")]
+        for key, _ in baselines:
+            cells += [metrics[key][group]["macro_f1"], metrics[key][group]["micro_f1"]]
+        lines.append(f"| {group} | " + " | ".join(map(_f, cells)) + " |")
+    return "\n".join(lines)
+
+
+def value_table(metrics: dict) -> str:
+    """Precision, recall, F1 and support for every value of every group, baselines' F1 beside."""
+    baselines = [(key, name) for key, name in BASELINES if key in metrics]
+    header = "| group | value | precision | recall | F1 | support |" + "".join(
+        f" {name} F1 |" for _, name in baselines
+    )
+    lines = [header, "|---" * (6 + len(baselines)) + "|"]
+    for group, scores in metrics["model"].items():
+        for value, s in scores["values"].items():
+            cells = [_f(s["precision"]), _f(s["recall"]), _f(s["f1"]), str(s["support"])]
+            cells += [_f(metrics[key][group]["values"][value]["f1"]) for key, _ in baselines]
+            lines.append(f"| {group} | {value} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def calibration_table(metrics: dict) -> str:
+    """Brier score and expected calibration error of every group's probabilities."""
+    lines = ["| group | Brier score | expected calibration error |", "|---|---|---|"]
+    for group, c in metrics.get("calibration", {}).items():
+        lines.append(f"| {group} | {c['brier']:.3f} | {c['ece']:.3f} |")
+    return "\n".join(lines)
+
+
+def threshold_table(thresholds: dict) -> str:
+    """The decision threshold of every value of every multiple-choice group."""
+    lines = ["| group | value | threshold |", "|---|---|---|"]
+    for group, values in thresholds.items():
+        lines += [f"| {group} | {value} | {t:.3f} |" for value, t in values.items()]
+    return "\n".join(lines)
+
+
+def full_report(metrics: dict, thresholds: dict | None = None) -> str:
+    parts = [summary_table(metrics), value_table(metrics)]
+    if metrics.get("calibration"):
+        parts.append(calibration_table(metrics))
+    if thresholds:
+        parts.append(
+            "Decision thresholds (chosen by cross-validation on the training data):\n\n"
+            + threshold_table(thresholds)
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+def write_report(metrics: dict, directory: Path | str, thresholds: dict | None = None) -> list[Path]:
+    """metrics.json, report.md, a confusion matrix per group and the reliability plot."""
+    from newstag.evaluation.plots import write_plots
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+    (directory / "report.md").write_text(full_report(metrics, thresholds))
+    return [directory / "metrics.json", directory / "report.md", *write_plots(metrics, directory)]
+
+
+def model_card(meta: dict, quality: str | None = None) -> str:
+    """The README.md of a model folder; `quality` is the feature-family comparison table."""
+    data = meta["training_data"]
+    metrics = meta.get("metrics") or {}
+    scores = (
+        f"Scored by {metrics['scheme']} cross-validation over {metrics['articles']} articles "
+        f"({metrics['sentences']} sentences): every sentence is predicted by a model that never "
+        f"saw its article. Beside the model: the majority baseline (the most frequent label "
+        f"set) and the cue-word baseline (the values whose cue words occur).\n\n"
+        f"{full_report(metrics, meta.get('thresholds'))}"
+        if metrics
+        else "No cross-validation was run for this model.\n"
+    )
+    versions = ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
+    labels = "\n".join(f"- `{group}`: {', '.join(values)}" for group, values in meta["labels"].items())
+    features = meta["config"]["model"]["features"]
+    return f"""# newstag model `{meta["name"]}`
+
+Version `{meta["model_version"]}`, trained {meta["trained_at"]}.
+
+Tags each sentence of a news article about attacks with how the violence was carried out,
+who is held responsible, and whether the sentence is a claim or a denial (see
+`labeling/guidelines.md`). Features: `{features}`. One scikit-learn pipeline per label
+group, with one calibrated logistic regression per value; a multiple-choice value is chosen
+above its own threshold, and predictions are decoded so that they obey the taxonomy's
+consistency rules.
+
+## Labels
+
+{labels}
+
+## Training data
+
+{data["sentences"]} sentences from {data["articles"]} articles, SHA-256 `{data["sha256"]}`.
+
+## Scores
+
+{scores}
+## Feature families compared
+
+{quality or "Run benchmarks/quality.py to compare the feature families, then train with --quality."}
+
+## Limits
+
+Trained on few articles from one conflict and period: expect lower scores on other
+outlets, conflicts and writing styles, and no knowledge of values that are rare or absent
+in the training data (support 0 above). Labels describe what a sentence says, not what is
+true.
+
+## Software
+
+{versions}
+"""

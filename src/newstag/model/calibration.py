@@ -1,0 +1,159 @@
+"""Calibrated one-vs-rest probabilities and per-value decision thresholds, both learnt from
+out-of-fold predictions on the training data only.
+
+`fit` splits the training rows into folds (by article when `articles` is given, so a
+held-out fold is an unseen article), collects each value's out-of-fold probability, fits Platt's
+sigmoid on it, and picks the threshold that maximises that value's F1. A value with fewer
+than `min_positives` examples on either side keeps the raw probability and the default
+threshold: a curve fitted to two points would only add noise. The final binary models are
+then fitted on every row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from newstag.model.odds import EPSILON, logit, sigmoid
+
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
+
+
+class CalibratedClassifier(ClassifierMixin, BaseEstimator):
+    """One binary `estimator` per value, calibrated; multi-label when `y` is an indicator
+    matrix (one threshold per column), otherwise one class per row (probabilities sum to 1)."""
+
+    def __init__(self, estimator=None, cv: int = 5, min_positives: int = 3, threshold: float = 0.5):
+        self.estimator = estimator
+        self.cv = cv
+        self.min_positives = min_positives
+        self.threshold = threshold
+
+    def fit(self, X, y, articles=None):
+        """`articles`: one article id per row; inner folds keep each article whole."""
+        X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True)
+        check_classification_targets(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        self.multilabel_ = type_of_target(y) == "multilabel-indicator"
+        Y = self._indicator(y)
+        raw = _out_of_fold(self._estimator(), X, Y, _splits(len(Y), articles, self.cv))
+        self.calibrators_ = [self._calibrator(raw[:, j], Y[:, j]) for j in range(Y.shape[1])]
+        calibrated = self._calibrate(raw)
+        self.thresholds_ = np.array(
+            [self._best_threshold(calibrated[:, j], Y[:, j]) for j in range(Y.shape[1])]
+        )
+        self.estimators_ = [_fit_column(self._estimator(), X, Y[:, j]) for j in range(Y.shape[1])]
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "estimators_")
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        raw = np.column_stack([_column_proba(model, X) for model in self.estimators_])
+        return self._calibrate(raw)
+
+    def predict(self, X) -> np.ndarray:
+        probabilities = self.predict_proba(X)
+        if self.multilabel_:
+            return (probabilities >= self.thresholds_).astype(int)
+        return self.classes_[np.argmax(probabilities, axis=1)]
+
+    def _indicator(self, y) -> np.ndarray:
+        if self.multilabel_:
+            self.classes_ = np.arange(y.shape[1])
+            return np.asarray(y, dtype=int)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError(f"needs samples of at least 2 classes, got one class: {self.classes_.tolist()}")
+        return (np.asarray(y)[:, None] == self.classes_[None, :]).astype(int)
+
+    def _estimator(self):
+        return self.estimator if self.estimator is not None else LogisticRegression()
+
+    def _calibrator(self, raw: np.ndarray, y: np.ndarray):
+        positives = int(y.sum())
+        if np.isnan(raw).any() or min(positives, len(y) - positives) < self.min_positives:
+            return None
+        return platt(raw, y)
+
+    def _calibrate(self, raw: np.ndarray) -> np.ndarray:
+        columns = [
+            raw[:, j] if c is None else apply_platt(c, raw[:, j]) for j, c in enumerate(self.calibrators_)
+        ]
+        calibrated = np.column_stack(columns)
+        if self.multilabel_:
+            return calibrated
+        return calibrated / np.clip(calibrated.sum(axis=1, keepdims=True), EPSILON, None)
+
+    def _best_threshold(self, p: np.ndarray, y: np.ndarray) -> float:
+        positives = int(y.sum())
+        if np.isnan(p).any() or min(positives, len(y) - positives) < self.min_positives:
+            return float(self.threshold)
+        scores = [_f1(y, p >= t) for t in THRESHOLD_GRID]
+        # Among equally good thresholds, the one closest to the default.
+        best = max(range(len(scores)), key=lambda i: (scores[i], -abs(THRESHOLD_GRID[i] - self.threshold)))
+        return float(THRESHOLD_GRID[best])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _splits(n: int, articles, cv: int) -> list:
+    if articles is not None and len(set(articles)) >= 2:
+        n_articles = len(set(articles))
+        return list(GroupKFold(n_splits=min(cv, n_articles)).split(np.zeros(n), groups=articles))
+    if n < 2 or cv < 2:
+        return []
+    return list(KFold(n_splits=min(cv, n)).split(np.zeros(n)))
+
+
+def _out_of_fold(estimator, X, Y: np.ndarray, splits: list) -> np.ndarray:
+    """Each row's probability from models that never saw it; NaN where no split covers it."""
+    raw = np.full(Y.shape, np.nan)
+    for train, test in splits:
+        for j in range(Y.shape[1]):
+            raw[test, j] = _column_proba(_fit_column(estimator, X[train], Y[train, j]), X[test])
+    return raw
+
+
+def _fit_column(estimator, X, y: np.ndarray):
+    """A fitted binary model, or the constant probability when `y` has one class only."""
+    if y.min() == y.max():
+        return float(y[0])
+    return clone(estimator).fit(X, y)
+
+
+def _column_proba(model, X) -> np.ndarray:
+    if isinstance(model, float):
+        return np.full(X.shape[0], model)
+    return model.predict_proba(X)[:, 1]
+
+
+def platt(raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt's sigmoid on the log-odds, with his smoothed targets for small classes."""
+    positives = y.sum()
+    target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (len(y) - positives + 2))
+    logits = logit(raw)
+
+    def loss(params):
+        z = params[0] * logits + params[1]
+        return np.sum(np.logaddexp(0, z) - target * z)
+
+    return tuple(minimize(loss, x0=np.array([1.0, 0.0]), method="L-BFGS-B").x.tolist())
+
+
+def apply_platt(params: tuple[float, float], raw: np.ndarray) -> np.ndarray:
+    return sigmoid(params[0] * logit(raw) + params[1])
+
+
+def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
+    tp = np.sum(predicted & (y == 1))
+    return 2 * tp / max(predicted.sum() + y.sum(), 1)

@@ -1,0 +1,108 @@
+"""From probabilities to labels that obey the taxonomy's consistency rules.
+
+Each group proposes a few candidate label sets; the most probable combination of
+candidates that breaks no rule wins. For a multiple-choice group, the decision threshold
+shifts each value's log-odds so that a probability at the threshold counts as even odds.
+With at most a handful of candidates per group the search is exhaustive, and "none" in
+every group always satisfies the rules, so a consistent answer always exists.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+
+import numpy as np
+
+from newstag.errors import ConfigError
+from newstag.model.odds import at_even_odds, clip
+from newstag.taxonomy import LabelGroup, Taxonomy
+
+Thresholds = float | Mapping[str, "float | Sequence[float] | np.ndarray"]
+"""One threshold for every multiple-choice value, or group name -> one threshold for the
+group or one per value (in the taxonomy's order); a group not named gets 0.5."""
+
+
+def decode(taxonomy: Taxonomy, probabilities: dict[str, np.ndarray], thresholds: Thresholds) -> list[dict]:
+    """Labels for every row: group -> list of values."""
+    if not probabilities:
+        return []
+    adjusted = {
+        g.name: _adjusted(g, np.asarray(probabilities[g.name], dtype=float), thresholds)
+        for g in taxonomy.groups
+    }
+    n_rows = len(next(iter(adjusted.values())))
+    return [_best_consistent(taxonomy, {g: p[row] for g, p in adjusted.items()}) for row in range(n_rows)]
+
+
+def decode_row(taxonomy: Taxonomy, row: dict[str, np.ndarray], thresholds: Thresholds) -> dict:
+    return decode(taxonomy, {g: np.asarray(p)[None, :] for g, p in row.items()}, thresholds)[0]
+
+
+def _adjusted(group: LabelGroup, probabilities: np.ndarray, thresholds: Thresholds) -> np.ndarray:
+    """Clipped probabilities; for a multiple-choice group, shifted so a threshold is even odds."""
+    p = clip(probabilities)
+    return at_even_odds(p, group_thresholds(group, thresholds)) if group.multiple else p
+
+
+def _best_consistent(taxonomy: Taxonomy, row: dict[str, np.ndarray]) -> dict:
+    """The most probable combination of candidates that breaks no rule: usually each group's
+    own best, else the next best combination that is consistent."""
+    options = []
+    for group in taxonomy.groups:
+        log_likelihood = _LogLikelihood(group, row[group.name])
+        options.append([(labels, log_likelihood(labels)) for labels in _candidates(group, row[group.name])])
+    for combination in _best_first(options):
+        labels = {g.name: list(c[0]) for g, c in zip(taxonomy.groups, combination, strict=True)}
+        if not taxonomy.violations(labels):
+            return labels
+    raise ConfigError("no candidate labels satisfy the taxonomy's rules; give each group an exclusive 'none'")
+
+
+def _best_first(options: list[list[tuple]]) -> Iterator[tuple]:
+    """Each group's best option first; then, only if needed, every combination best first."""
+    yield tuple(max(group_options, key=lambda option: option[1]) for group_options in options)
+    yield from sorted(itertools.product(*options), key=lambda c: -sum(score for _, score in c))
+
+
+def group_thresholds(group: LabelGroup, thresholds: Thresholds) -> np.ndarray:
+    """One threshold per value of `group`, strictly between 0 and 1."""
+    chosen = thresholds if isinstance(thresholds, int | float) else thresholds.get(group.name, 0.5)
+    values = np.asarray(chosen, dtype=float).ravel()
+    if values.size not in (1, len(group.values)):
+        raise ConfigError(f"{group.name}: got {values.size} thresholds for {len(group.values)} values")
+    if np.any(values <= 0) or np.any(values >= 1):
+        raise ConfigError(f"{group.name}: thresholds must lie strictly in (0, 1), got {values.tolist()}")
+    return np.broadcast_to(values, (len(group.values),))
+
+
+def _candidates(group: LabelGroup, probabilities: np.ndarray) -> set[tuple]:
+    names = group.value_names
+    if not group.multiple:
+        return {(name,) for name in names}
+    ranked = [names[i] for i in np.argsort(-probabilities)]
+    inclusive = [n for n in ranked if n not in group.exclusive]
+    above = tuple(n for n in inclusive if probabilities[names.index(n)] >= 0.5)
+    candidates = {(n,) for n in group.exclusive} | {(inclusive[0],)}
+    if above:
+        candidates.add(above)
+    return candidates
+
+
+class _LogLikelihood:
+    """log P(labels) for one group and row: the chosen value's probability for a single-choice
+    group; otherwise each value's yes or no, all "no" plus the gain of each "yes"."""
+
+    def __init__(self, group: LabelGroup, probabilities: np.ndarray):
+        self.index = {name: i for i, name in enumerate(group.value_names)}
+        self.log_yes = np.log(probabilities).tolist()
+        self.multiple = group.multiple
+        if group.multiple:
+            log_no = np.log(1 - probabilities)
+            self.all_no = float(log_no.sum())
+            self.gain = (np.log(probabilities) - log_no).tolist()
+
+    def __call__(self, labels: tuple) -> float:
+        if not self.multiple:
+            return self.log_yes[self.index[labels[0]]]
+        return self.all_no + sum(self.gain[self.index[name]] for name in labels)

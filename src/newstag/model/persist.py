@@ -1,0 +1,196 @@
+"""A model is a folder: model.skops, meta.json and a model card (README.md).
+
+The model is saved in skops' format, which rebuilds objects from a JSON schema and numpy
+arrays instead of unpickling: loading calls no function named by the file, and creates only
+types that skops knows to be safe (scikit-learn, numpy, scipy) or that newstag defines itself.
+meta.json also records the file's SHA-256, so a corrupt or half-copied folder is refused.
+The trust model is written out in docs/robustness.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from newstag.errors import ModelError
+
+MODEL_FILE = "model.skops"
+META_FILE = "meta.json"
+CARD_FILE = "README.md"
+FORMAT_VERSION = 3
+"""skops names every class by its module path: format 3 has them in the stage packages
+(`newstag.model.tagger`, ...), format 2 in the flat modules before them. Any other format is
+refused with "retrain it with newstag train --force"."""
+PICKLE_FORMATS = {1: "model.joblib"}
+"""Earlier formats, pickled: refused, because unpickling runs whatever code the file names."""
+
+OWN_PACKAGE = "newstag."
+"""Besides the types skops trusts itself, a model may hold classes defined in newstag's own
+modules: skops creates them with __new__ and sets their attributes, running none of their code."""
+
+
+@dataclass(frozen=True)
+class SavedModel:
+    tagger: object
+    meta: dict
+    directory: Path
+
+    @property
+    def version(self) -> str:
+        return self.meta["model_version"]
+
+
+def save_model(tagger, meta: dict, card: str, directory: Path | str) -> Path:
+    """Write the folder atomically: into a sibling staging folder, then swap it in."""
+    directory = Path(directory)
+    staging = directory.with_name(f".{directory.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        _dump(tagger, staging / MODEL_FILE)
+        meta = {
+            **meta,
+            "versions": {**meta.get("versions", {}), "skops": metadata.version("skops")},
+            "format_version": FORMAT_VERSION,
+            "model_sha256": _sha256(staging / MODEL_FILE),
+        }
+        (staging / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        (staging / CARD_FILE).write_text(card)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = directory.with_name(f".{directory.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if directory.exists():
+        directory.rename(old)
+    staging.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)
+    return directory
+
+
+def read_meta(directory: Path | str) -> dict:
+    directory = Path(directory)
+    if not (directory / META_FILE).is_file():
+        raise ModelError(f"{directory} is not a newstag model folder (no {META_FILE}); run newstag train")
+    try:
+        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ModelError(f"{directory / META_FILE} is not valid JSON; retrain the model") from None
+    if not isinstance(meta, dict):
+        raise ModelError(f"{directory / META_FILE} is not a JSON object; retrain the model")
+    _check_format(directory, meta.get("format_version"))
+    return meta
+
+
+def load_model(directory: Path | str) -> SavedModel:
+    directory = Path(directory)
+    meta = read_meta(directory)
+    _check_versions(directory, meta)
+    model_file = directory / MODEL_FILE
+    if not model_file.is_file():
+        raise ModelError(f"{directory} has no {MODEL_FILE}; retrain the model")
+    if _sha256(model_file) != meta.get("model_sha256"):
+        raise ModelError(
+            f"{model_file} does not match the SHA-256 in {META_FILE}: it is corrupt, or was "
+            f"changed after training; copy the whole folder again or retrain the model"
+        )
+    return SavedModel(_load(model_file), meta, directory)
+
+
+def _check_format(directory: Path, version) -> None:
+    if version in PICKLE_FORMATS:
+        raise ModelError(
+            f"{directory} holds a pickled model (format {version}, {PICKLE_FORMATS[version]}), which "
+            f"is not loaded because unpickling can run code; retrain it with newstag train --force"
+        )
+    if version != FORMAT_VERSION:
+        raise ModelError(
+            f"{directory} has model format {version}, this newstag reads format "
+            f"{FORMAT_VERSION}; retrain it with newstag train --force"
+        )
+
+
+def _check_versions(directory: Path, meta: dict) -> None:
+    """scikit-learn does not promise that a model works under another minor version."""
+    trained = str((meta.get("versions") or {}).get("scikit-learn", "unknown"))
+    installed = metadata.version("scikit-learn")
+    if trained.split(".")[:2] != installed.split(".")[:2]:
+        raise ModelError(
+            f"{directory} was trained with scikit-learn {trained}, this environment has "
+            f"{installed}; retrain it with newstag train --force, or install scikit-learn=={trained}"
+        )
+
+
+def _dump(tagger, path: Path) -> None:
+    import zipfile
+
+    import skops.io
+
+    skops.io.dump(tagger, path, compression=zipfile.ZIP_DEFLATED)
+
+
+def _load(path: Path):
+    import zipfile
+
+    import skops.io
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    try:
+        return skops.io.load(path, trusted=own_types(path))
+    except UntrustedTypesFoundException as error:
+        raise ModelError(
+            f"{path} contains types newstag does not trust ({_one_line(error)}); it was not "
+            f"loaded: retrain the model with this newstag"
+        ) from None
+    except (zipfile.BadZipFile, ImportError, KeyError, ValueError, TypeError, AttributeError) as error:
+        raise ModelError(f"{path} is not a readable skops model ({_one_line(error)}); retrain it") from None
+
+
+def own_types(path: Path) -> list[str]:
+    """The types named in a skops file that are classes defined in newstag's own modules."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    return sorted(name for name in set(_type_names(schema)) if _is_own_class(name))
+
+
+def _type_names(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("__module__"), str) and isinstance(node.get("__class__"), str):
+            yield f"{node['__module__']}.{node['__class__']}"
+        for value in node.values():
+            yield from _type_names(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _type_names(value)
+
+
+def _is_own_class(name: str) -> bool:
+    """Defined (not merely imported) in a newstag module: `newstag.x.Path` is pathlib's, not ours."""
+    import importlib
+
+    module, _, qualname = name.rpartition(".")
+    if not module.startswith(OWN_PACKAGE):
+        return False
+    try:
+        found = getattr(importlib.import_module(module), qualname, None)
+    except ImportError:
+        return False
+    return isinstance(found, type) and (found.__module__, found.__qualname__) == (module, qualname)
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())[:300]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

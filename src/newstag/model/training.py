@@ -1,0 +1,101 @@
+"""Training a sentence tagger from a labelled dataset, with its metadata, and saving it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from newstag.annotate.dataset import check_taxonomy, data_hash, group_labels
+from newstag.config import Config, config_to_dict
+from newstag.errors import InputError
+from newstag.evaluation.report import model_card
+from newstag.model.baselines import fit_baselines
+from newstag.model.persist import save_model
+from newstag.model.tagger import SentenceTagger
+from newstag.model.validation import leave_one_article_out
+
+LIBRARIES = ("newstag", "scikit-learn", "numpy", "scipy", "joblib", "datasets")
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    tagger: SentenceTagger
+    meta: dict
+
+
+def train_model(dataset, config: Config, cross_validate: bool = True) -> TrainedModel:
+    """Fit on every sentence; score by leave-one-article-out cross-validation first."""
+    check_taxonomy(dataset, config.taxonomy)
+    texts = list(dataset["text"])
+    gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
+    _check_trainable(gold, config)
+    metrics = leave_one_article_out(texts, dataset["article_id"], gold, config) if cross_validate else {}
+    tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold)
+    fingerprint = data_hash(dataset)
+    trained_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta = {
+        "name": config.model.name,
+        "model_version": f"{config.model.name}-{model_version(fingerprint, config)}",
+        "trained_at": trained_at,
+        "labels": {g.name: g.value_names for g in config.taxonomy.groups},
+        "config": config_to_dict(config),
+        "training_data": {
+            "sha256": fingerprint,
+            "sentences": len(texts),
+            "articles": len(set(dataset["article_id"])),
+        },
+        "versions": {"python": platform.python_version(), **_versions()},
+        "metrics": metrics,
+        "thresholds": threshold_dict(tagger, config),
+        "baselines": fit_baselines(config.taxonomy, texts, gold),
+    }
+    return TrainedModel(tagger, meta)
+
+
+def train_and_save(
+    dataset, config: Config, directory: Path | str, cross_validate: bool = True, quality: str | None = None
+) -> TrainedModel:
+    """Train, write the model card (with `quality`, a table comparing feature families) and
+    save the model folder atomically: `newstag train` and the ML backend's retrains alike."""
+    trained = train_model(dataset, config, cross_validate)
+    save_model(trained.tagger, trained.meta, model_card(trained.meta, quality), directory)
+    return trained
+
+
+def threshold_dict(tagger: SentenceTagger, config: Config) -> dict[str, dict[str, float]]:
+    """Group -> value -> the decision threshold chosen by cross-validation."""
+    return {
+        group: dict(zip(config.taxonomy.group(group).value_names, map(float, values), strict=True))
+        for group, values in tagger.thresholds().items()
+    }
+
+
+def _check_trainable(gold: dict, config: Config) -> None:
+    for group in config.taxonomy.groups:
+        if not group.multiple and len({tuple(labels) for labels in gold[group.name]}) < 2:
+            raise InputError(
+                f"every sentence has the same {group.name}; a model needs at least two "
+                f"different values to learn from — annotate more sentences"
+            )
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def model_version(data_sha256: str, config: Config) -> str:
+    """Training is deterministic, so the same data and config give the same model and version;
+    a change to either gives a new version (Label Studio then asks for fresh predictions)."""
+    settings = json.dumps(config_to_dict(config), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{data_sha256}\n{settings}".encode()).hexdigest()[:8]

@@ -1,0 +1,74 @@
+"""Tagging a stream of articles on several cores, in input order, with bounded memory.
+
+Articles are read in this process and sent to worker processes in chunks; each worker
+splits and tags its chunk with its own copy of the model. Only a few chunks per worker are
+in flight at once, so memory stays flat however long the input is, and results come back
+in input order. With jobs=1 nothing leaves this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from newstag.config import SentenceConfig
+from newstag.errors import InputError
+from newstag.model.persist import SavedModel
+from newstag.tagging.tag import TaggedArticle, batched, tag_articles
+from newstag.text.articles import Article
+from newstag.text.sentences import split_articles
+
+CHUNK_CHARS = 32_000
+"""About five news articles, a few hundred sentences: enough for one efficient predict call."""
+CHUNKS_PER_WORKER = 2
+
+_worker_state: tuple[SavedModel, SentenceConfig] | None = None
+
+
+def tag_stream(
+    articles: Iterable[Article],
+    model: SavedModel,
+    sentences: SentenceConfig,
+    jobs: int = 1,
+    chunk_chars: int = CHUNK_CHARS,
+) -> Iterator[TaggedArticle]:
+    """Split and tag `articles`, yielding each tagged article in input order."""
+    if jobs < 1:
+        raise InputError(f"--jobs must be 1 or more, got {jobs}")
+    if jobs == 1:
+        yield from tag_articles(split_articles(articles, sentences), model)
+        return
+    # fork shares the loaded model with the workers; elsewhere each worker gets a copy.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(
+        jobs, multiprocessing.get_context(method), initializer=_start_worker, initargs=(model, sentences)
+    ) as pool:
+        pending: deque[Future] = deque()
+        try:
+            for chunk in chunks(articles, chunk_chars):
+                pending.append(pool.submit(_tag_chunk, chunk))
+                if len(pending) >= jobs * CHUNKS_PER_WORKER:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        finally:
+            for future in pending:  # on an error or an abandoned stream, stop the queued work
+                future.cancel()
+
+
+def chunks(articles: Iterable[Article], size: int = CHUNK_CHARS) -> Iterator[list[Article]]:
+    """Consecutive articles grouped until their text reaches `size` characters."""
+    return batched(articles, lambda article: len(article.text), size)
+
+
+def _start_worker(model: SavedModel, sentences: SentenceConfig) -> None:
+    global _worker_state
+    _worker_state = (model, sentences)
+
+
+def _tag_chunk(chunk: list[Article]) -> list[TaggedArticle]:
+    assert _worker_state is not None, "the pool's initializer did not run"
+    model, sentences = _worker_state
+    return list(tag_articles(split_articles(chunk, sentences), model))
