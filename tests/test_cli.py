@@ -65,7 +65,7 @@ def test_import_annotations_then_train_then_tag(in_project, tmp_path, small_expo
     assert_one_line_error(run("train", "--data", dataset, "-o", model), "pass --force")
 
     info = run("info", model)
-    assert info.exit_code == 0 and "Leave-one-article-out" in info.stdout
+    assert info.exit_code == 0 and "Cross-validated scores (leave-one-article-out" in info.stdout
 
     table = run("tag", SEED, "--model", model)
     assert table.exit_code == 0 and "Summary:" in table.stdout and "  claim_status: claim" in table.stdout

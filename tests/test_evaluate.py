@@ -9,7 +9,7 @@ from newstag.cli.main import app
 from newstag.evaluation.scores import reliability, score
 from newstag.model.baselines import fit_baselines
 from newstag.model.tagger import SentenceTagger
-from newstag.model.validation import evaluate_tagger, leave_one_article_out
+from newstag.model.validation import cross_validate_by_article, evaluate_tagger
 
 from .conftest import assert_one_line_error
 
@@ -82,7 +82,7 @@ def small(small_dataset, taxonomy):
     )
 
 
-def test_leave_one_article_out_never_trains_on_the_test_article(config, small, monkeypatch):
+def test_cross_validation_never_trains_on_the_test_article(config, small, monkeypatch):
     texts, articles, gold = small
     seen = []
     fit = SentenceTagger.fit
@@ -92,7 +92,7 @@ def test_leave_one_article_out_never_trains_on_the_test_article(config, small, m
         return fit(self, train_texts, labels, articles)
 
     monkeypatch.setattr(SentenceTagger, "fit", recording_fit)
-    metrics = leave_one_article_out(texts, articles, gold, config)
+    metrics = cross_validate_by_article(texts, articles, gold, config)
     assert len(seen) == len(set(articles))
     for (train_texts, train_articles), article in zip(seen, sorted(set(articles)), strict=True):
         assert article not in train_articles
@@ -136,3 +136,16 @@ def test_evaluate_command_errors_in_one_line(in_project, tmp_path, trained_model
     bad.write_text("{")
     result = CliRunner().invoke(app, ["evaluate", str(trained_model_dir), str(bad)])
     assert_one_line_error(result, "not a JSON file")
+
+
+def test_many_articles_are_grouped_into_folds_never_split():
+    from newstag.model.validation import fold_indices
+
+    articles = np.repeat([f"a{i}" for i in range(25)], 3)
+    folds = fold_indices(articles, folds=10)
+    assert len(folds) == 10
+    tested = np.concatenate([test for _, test in folds])
+    assert sorted(tested) == list(range(len(articles)))
+    for train, test in folds:
+        assert not set(articles[train]) & set(articles[test])
+    assert len(fold_indices(articles[:9], folds=10)) == 3

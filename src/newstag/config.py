@@ -42,6 +42,7 @@ class SentenceConfig:
 class ModelConfig:
     name: str = "default"
     features: str = "cues"
+    agents: str = "actor"
     C: float = 4.0
     threshold: float = 0.35
     random_state: int = 0

@@ -29,7 +29,7 @@ from newstag.taxonomy import LabelGroup, Taxonomy
 
 @dataclass
 class OutOfFold:
-    """Leave-one-article-out predictions for every sentence."""
+    """Out-of-fold predictions for every sentence (from a model that never saw its article)."""
 
     probabilities: dict[str, np.ndarray]
     decoded: list[dict]

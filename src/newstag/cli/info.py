@@ -27,5 +27,5 @@ def print_scores(meta: dict) -> None:
 
     metrics = meta.get("metrics")
     if metrics:
-        print(f"Leave-one-article-out scores ({metrics['articles']} articles):\n")
+        print(f"Cross-validated scores ({metrics['scheme']}, {metrics['articles']} articles):\n")
         print(summary_table(metrics) + "\n\n" + value_table(metrics) + "\n")

@@ -37,7 +37,7 @@ def review(
         settings = _settings(model, config)
         handle = _project(project, settings) if project else None
         dataset = _dataset(data, handle, settings)
-        info(f"refitting leave-one-article-out on {len(dataset)} sentences ...")
+        info(f"refitting out-of-fold (by article) on {len(dataset)} sentences ...")
         suspects = find_suspects(dataset, settings)
         shown = suspects[:limit] if limit else suspects
         _print(shown, as_json)

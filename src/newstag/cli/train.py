@@ -19,7 +19,7 @@ def train(
         Path | None, typer.Option("--output", "-o", help="Model folder [models/<model.name>].")
     ] = None,
     force: ForceOption = False,
-    cross_validate: Annotated[bool, typer.Option(help="Score by leave-one-article-out first.")] = True,
+    cross_validate: Annotated[bool, typer.Option(help="Score by cross-validation by article first.")] = True,
     quality: Annotated[
         Path | None,
         typer.Option(

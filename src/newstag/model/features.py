@@ -1,6 +1,7 @@
 """Feature families, named in `[model] features` and joined with "+": "tfidf" (word and
-character n-grams), "cues" (the taxonomy's cue-word counts), "embeddings" (sentence
-embeddings; needs the optional extra)."""
+character n-grams), "cues" (the taxonomy's cue-word counts), "patterns" (denying, blaming
+and who stands where a perpetrator stands), "embeddings" (sentence embeddings; needs the
+optional extra)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from sklearn.pipeline import FeatureUnion
 from newstag.config import ModelConfig
 from newstag.errors import ConfigError
 from newstag.model.cues import CueCounter, cue_table
+from newstag.model.patterns import PatternCounter
 from newstag.taxonomy import Taxonomy
 
-FAMILIES = ("tfidf", "cues", "embeddings")
+FAMILIES = ("tfidf", "cues", "patterns", "embeddings")
 
 
 def feature_parts(features: str) -> list[str]:
@@ -36,6 +38,9 @@ def text_features(config: ModelConfig, taxonomy: Taxonomy) -> FeatureUnion:
         ]
     if "cues" in parts:
         transformers.append(("cues", CueCounter(cue_table(taxonomy))))
+    if "patterns" in parts:
+        agents = taxonomy.group(config.agents).values
+        transformers.append(("patterns", PatternCounter(tuple((v.name, v.cues) for v in agents))))
     if "embeddings" in parts:
         from newstag.model.embeddings import SentenceEmbedder, require_embeddings
 

@@ -17,7 +17,7 @@ from newstag.evaluation.report import model_card
 from newstag.model.baselines import fit_baselines
 from newstag.model.persist import save_model
 from newstag.model.tagger import SentenceTagger
-from newstag.model.validation import leave_one_article_out
+from newstag.model.validation import cross_validate_by_article
 
 LIBRARIES = ("newstag", "scikit-learn", "numpy", "scipy", "joblib", "datasets")
 
@@ -29,12 +29,12 @@ class TrainedModel:
 
 
 def train_model(dataset, config: Config, cross_validate: bool = True) -> TrainedModel:
-    """Fit on every sentence; score by leave-one-article-out cross-validation first."""
+    """Fit on every sentence; score by cross-validation by article first."""
     check_taxonomy(dataset, config.taxonomy)
     texts = list(dataset["text"])
     gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
     _check_trainable(gold, config)
-    metrics = leave_one_article_out(texts, dataset["article_id"], gold, config) if cross_validate else {}
+    metrics = cross_validate_by_article(texts, dataset["article_id"], gold, config) if cross_validate else {}
     tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold)
     fingerprint = data_hash(dataset)
     trained_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

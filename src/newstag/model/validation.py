@@ -1,4 +1,8 @@
-"""Scoring taggers: a trained one on held-out data, and leave-one-article-out cross-validation.
+"""Scoring taggers: a trained one on held-out data, and cross-validation by article.
+
+Cross-validation never splits an article: with up to MAX_FOLDS articles it leaves one article
+out at a time, with more it groups the articles into MAX_FOLDS folds (leaving one of 150
+articles out would cost fifteen times the training for the same estimate).
 
 Both score the model beside its majority and cue-word baselines (`baselines`) with
 `evaluation.scores`.
@@ -16,6 +20,8 @@ from newstag.evaluation.scores import GroupLabels, metrics
 from newstag.model.baselines import baseline_labels, fit_baselines
 from newstag.model.decode import decode
 from newstag.model.tagger import SentenceTagger
+
+MAX_FOLDS = 10
 
 
 def evaluate_tagger(tagger: SentenceTagger, baselines: dict, texts: Sequence[str], gold: GroupLabels) -> dict:
@@ -41,10 +47,10 @@ def evaluate_dataset(tagger: SentenceTagger, baselines: dict, dataset) -> dict:
     return {"scheme": "held-out data", **counts, **scores}
 
 
-def leave_one_article_out(
-    texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config
+def cross_validate_by_article(
+    texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config, folds: int = MAX_FOLDS
 ) -> dict:
-    """Train on all articles but one, predict that one, for every article; score the
+    """Train on the other articles, predict the held-out ones, for every fold; score the
     out-of-fold predictions of the model and of both baselines. Thresholds, calibration and
     the baselines' fallbacks come from the training articles of each fold only."""
     if len(set(articles)) < 2:
@@ -52,19 +58,21 @@ def leave_one_article_out(
     taxonomy, n = config.taxonomy, len(texts)
     rows: dict[str, list] = {kind: [None] * n for kind in ("model", "majority", "cues")}
     probabilities = {g.name: np.zeros((n, len(g.values))) for g in taxonomy.groups}
-    for fold in article_folds(texts, articles, gold, config):
+    for fold in article_folds(texts, articles, gold, config, folds):
         for kind, fold_rows in _fold_labels(fold, texts, gold, taxonomy).items():
             for row, chosen in zip(fold.test, fold_rows, strict=True):
                 rows[kind][row] = chosen
         for name, p in fold.probabilities.items():
             probabilities[name][fold.test] = p
     scores = metrics(taxonomy, gold, rows, probabilities)
-    return {"scheme": "leave-one-article-out", "articles": len(set(articles)), "sentences": n, **scores}
+    count = len(set(articles))
+    scheme = "leave-one-article-out" if count <= folds else f"{folds} folds by article"
+    return {"scheme": scheme, "articles": count, "sentences": n, **scores}
 
 
 @dataclass(frozen=True)
 class Fold:
-    """One article held out: a tagger fitted on the others, and its probabilities for it."""
+    """Some articles held out: a tagger fitted on the others, and its probabilities for them."""
 
     train: np.ndarray
     test: np.ndarray
@@ -72,15 +80,27 @@ class Fold:
     probabilities: dict[str, np.ndarray]
 
 
-def article_folds(texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config):
-    """Leave one article out, for every article in turn (inner folds keep articles whole too)."""
+def article_folds(
+    texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config, folds: int = MAX_FOLDS
+):
+    """Every fold of `fold_indices` in turn (inner folds keep articles whole too)."""
     articles = np.asarray(articles)
-    for article in sorted(set(articles)):
-        test, train = np.flatnonzero(articles == article), np.flatnonzero(articles != article)
+    for train, test in fold_indices(articles, folds):
         tagger = SentenceTagger(config.taxonomy, config.model).fit(
             [texts[i] for i in train], _subset(gold, train), articles[train]
         )
         yield Fold(train, test, tagger, tagger.predict_proba([texts[i] for i in test]))
+
+
+def fold_indices(articles: np.ndarray, folds: int = MAX_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train rows, test rows) per fold: one article per fold when there are at most `folds`
+    articles, else `folds` groups of whole articles (sklearn's GroupKFold, deterministic)."""
+    from sklearn.model_selection import GroupKFold
+
+    names = sorted(set(articles))
+    if len(names) <= folds:
+        return [(np.flatnonzero(articles != a), np.flatnonzero(articles == a)) for a in names]
+    return list(GroupKFold(n_splits=folds).split(articles, groups=articles))
 
 
 def _fold_labels(fold: Fold, texts: Sequence[str], gold: GroupLabels, taxonomy) -> dict[str, list[dict]]:

@@ -1,0 +1,121 @@
+"""Who denies, who is blamed, who acts: the "patterns" feature family.
+
+Cue words say that Russia is mentioned; they cannot say whether Russia is the one that
+bombed, the one blamed, the one denying, or the victim. These features count, per sentence:
+
+- statement patterns: verbs of denying (CAMEO 016: deny, reject, dismiss, rule out,
+  refute... and the accusation, allegation, claim, involvement or responsibility they deny),
+  words that call a report false ("baseless", "fabricated", "staged"), "nothing to do with"
+  and "only struck terrorists" deflections, verbs of accusing (CAMEO 112: accuse, blame, hold
+  responsible, allege), hedges, negations, quotation marks and attribution;
+- for every value of the agent group (`[model] agents`, the actor group), how often one of
+  its cues stands where a perpetrator stands: near an attack word, after "by", after a verb
+  of blaming, or before a verb of denying.
+
+A saved model holds only the pattern strings; they are compiled on first use.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from newstag.model.cues import CueTable, cue_pattern
+
+DENY = (
+    r"(?:den(?:y|ies|ied|ying|ials?)|reject\w*|dismiss\w*|rul\w* out|refut\w*|rebuff\w*|disput\w*"
+    r"|insist\w*)"
+)
+DENIED_OBJECT = r"(?:accusation|allegation|claim|report|involvement|responsibility|charge|blame|role)s?"
+FALSE = (
+    r"(?:baseless|groundless|unfounded|false\w*|fabricat\w*|fake\w*|lies|staged|hoax|propaganda"
+    r"|disinformation|misinformation|provocation|fiction|absurd|nonsense|unsubstantiated|slander\w*)"
+)
+DEFLECT = (
+    r"(?:nothing to do with|not involved|no involvement|no role|not responsible|(?:was|were) not behind"
+    r"|did not (?:carry out|target|strike|bomb|attack|shell|hit|fire)|never (?:target|strike|bomb|attack)\w*"
+    r"|only (?:target|hit|struck|strik)\w* (?:terrorist|militant|military|fighter)\w*)"
+)
+ACCUSE = (
+    r"(?:accus(?:e|es|ed|ing)\b|blam(?:e|es|ed|ing)\b|held \w+ responsible|hold\w* \w+ responsible"
+    r"|alleg(?:e|es|ed|ing)\b|condemn\w*|attribut\w*)"
+)
+ATTACK = (
+    r"(?:bomb\w*|shell\w*|strik\w*|struck|hit|attack\w*|target\w*|kill\w*|fir(?:e|ed|ing)|drop\w*"
+    r"|launch\w*|raid\w*|jets?|warplanes?|planes?|aircraft|forces|troops|artillery|missiles?|rockets?"
+    r"|shot|storm\w*|seiz\w*|besieg\w*|siege|destroy\w*|carried out|responsible|behind)"
+)
+
+STATEMENTS = {
+    "deny": rf"\b{DENY}",
+    "deny_accusation": rf"\b{DENY}\W+(?:\w+\W+){{0,4}}{DENIED_OBJECT}",
+    "called_false": rf"\b{FALSE}",
+    "deflect": rf"\b{DEFLECT}",
+    "accuse": rf"\b{ACCUSE}",
+    "hedge": r"\b(?:reportedly|allegedly|suspected|believed to|apparently|unconfirmed|said to)\b",
+    "negation": r"\b(?:not|no|never|neither|nor)\b|n't\b",
+    "quotation": r"[\"“”]",
+    "attribution": r"\b(?:said|says|told|stated|statement|according to)\b",
+}
+ROLES = ("acting", "after_by", "blamed", "denying")
+WINDOW = 60
+"""Characters either side of an agent's mention that are searched for its role."""
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _roles(text: str, agent: str) -> list[int]:
+    """How often the agent's cues stand in each of ROLES in `text`."""
+    counts = [0] * len(ROLES)
+    for match in _compiled(agent).finditer(text):
+        start, end = match.span()
+        before, around = text[max(0, start - WINDOW) : start], text[max(0, start - WINDOW) : end + WINDOW]
+        counts[0] += bool(_compiled(rf"\b{ATTACK}\b").search(around))
+        counts[1] += bool(_compiled(r"\bby(?:\s+(?:the|a|an|its|their))?\s+(?:\w+\s+){0,2}$").search(before))
+        counts[2] += bool(_compiled(rf"{ACCUSE}\W+(?:\w+\W+){{0,6}}$").search(before))
+        counts[3] += bool(_compiled(rf"^\W*(?:\w+\W+){{0,8}}?{DENY}").search(text[end : end + WINDOW]))
+    return counts
+
+
+class PatternCounter(TransformerMixin, BaseEstimator):
+    """Texts -> counts of the statement patterns, then ROLES counts for every agent value."""
+
+    def __init__(self, agents: CueTable = ()):
+        self.agents = agents
+
+    def fit(self, X, y=None):
+        self.patterns_ = list(STATEMENTS.values())
+        self.agent_patterns_ = [pattern for _, cues in self.agents if (pattern := cue_pattern(cues))]
+        self.n_features_out_ = len(self.patterns_) + len(ROLES) * len(self.agent_patterns_)
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        check_is_fitted(self, "patterns_")
+        rows = []
+        for text in X:
+            row = [len(_compiled(pattern).findall(text)) for pattern in self.patterns_]
+            for agent in self.agent_patterns_:
+                row += _roles(text, agent)
+            rows.append(row)
+        return np.array(rows, dtype=float).reshape(len(X), self.n_features_out_)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "patterns_")
+        agents = [name for name, cues in self.agents if cue_pattern(cues)]
+        names = [f"pattern={name}" for name in STATEMENTS]
+        names += [f"{agent}:{role}" for agent in agents for role in ROLES]
+        return np.array(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
