@@ -1,75 +1,212 @@
-"""Leave-one-article-out scores of every feature family on the seed annotations, side by side.
+"""How well each feature family tags articles it never saw, on the seeds and the corpus.
 
-    .venv/bin/python benchmarks/quality.py            # the default install's families
-    make install-embeddings                           # then the embedding families run too
-    .venv/bin/python benchmarks/quality.py --data EXPORT.json --config configs/default.toml
+    .venv/bin/python benchmarks/quality.py                         # every family the install supports
+    .venv/bin/python benchmarks/quality.py --families cues,tfidf+cues --no-held-out   # model selection
 
-Every family is trained and scored exactly as `newstag train` does (thresholds and
-calibration from the training articles of each fold only). Prints one Markdown table: the
-targets' four figures per family, then the majority and cue-word baselines.
+The corpus' evaluation articles (labeling/corpus/evaluation_articles.txt) are held out: no
+model, threshold or choice here is fitted on them. For every family it prints the four
+target figures on the held-out articles and by cross-validation by article on the rest
+(the figures a family is chosen by), tagging speed (sentences/s, warm) and the cold start of
+`newstag tag` on one short article; then the per-value F1 of the configured family on the
+held-out articles, and a learning curve (training sentences vs. F1 per group) as a PNG.
+Writes benchmarks/QUALITY.md, benchmarks/quality.json and benchmarks/learning_curve.png.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import random
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
 
 from newstag.annotate.dataset import group_labels, load_labelled
 from newstag.config import load_config
+from newstag.evaluation.report import model_card
 from newstag.model.embeddings import INSTALL_HINT, embeddings_available
-from newstag.model.validation import leave_one_article_out
+from newstag.model.persist import save_model
+from newstag.model.training import train_model
+from newstag.model.validation import cross_validate_by_article, evaluate_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
-FAMILIES = ("tfidf", "cues", "tfidf+cues", "embeddings", "embeddings+cues", "embeddings+tfidf+cues")
-HEADER = (
-    "| features | attack_type macro-F1 | actor micro-F1 | claim_status macro-F1 | denial F1 | seconds |\n"
-    "|---|---|---|---|---|---|"
+DATA = (ROOT / "labeling" / "seed_annotations.json", ROOT / "labeling" / "corpus")
+HELD_OUT = ROOT / "labeling" / "corpus" / "evaluation_articles.txt"
+FAMILIES = (
+    "cues",
+    "tfidf+cues",
+    "tfidf+cues+patterns",
+    "embeddings+cues",
+    "embeddings+tfidf+cues",
+    "embeddings+tfidf+cues+patterns",
 )
-TARGETS = "| target | ≥ 0.70 | ≥ 0.75 | ≥ 0.70 | ≥ 0.60 | |"
+FIGURES = (
+    ("attack_type macro-F1", "attack_type", "macro_f1", 0.80),
+    ("actor micro-F1", "actor", "micro_f1", 0.80),
+    ("claim_status macro-F1", "claim_status", "macro_f1", 0.80),
+    ("denial F1", "claim_status", "denial", 0.75),
+)
+CURVE_SHARES = (0.1, 0.25, 0.5, 0.75, 1.0)
+SHORT_ARTICLE = ROOT / "seeds" / "001_0033be0623d06674.txt"
 
 
-def row(name: str, scores: dict, seconds: float | None) -> str:
-    figures = (
-        scores["attack_type"]["macro_f1"],
-        scores["actor"]["micro_f1"],
-        scores["claim_status"]["macro_f1"],
-        scores["claim_status"]["values"]["denial"]["f1"],
-    )
-    timing = f"{seconds:.0f}" if seconds is not None else ""
-    return f"| {name} | " + " | ".join(f"{f:.2f}" for f in figures) + f" | {timing} |"
+def figures(scores: dict) -> list[float]:
+    return [
+        scores[group]["values"]["denial"]["f1"] if kind == "denial" else scores[group][kind]
+        for _, group, kind, _ in FIGURES
+    ]
+
+
+def split(dataset, held_out: set[str]):
+    rows = [article in held_out for article in dataset["article_id"]]
+    test = dataset.select([i for i, held in enumerate(rows) if held])
+    return dataset.select([i for i, held in enumerate(rows) if not held]), test
+
+
+def cold_start(tagger, meta: dict) -> float:
+    """Seconds for `newstag tag` to load the saved model and tag one short article."""
+    with tempfile.TemporaryDirectory() as folder:
+        model = Path(folder) / "model"
+        save_model(tagger, meta, model_card(meta), model)
+        newstag = Path(sys.executable).with_name("newstag")
+        start = time.perf_counter()
+        command = [newstag, "tag", SHORT_ARTICLE, "--model", model, "-f", "jsonl"]
+        subprocess.run(command, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
+def speed(tagger, texts: list[str]) -> float:
+    start = time.perf_counter()
+    tagger.predict_proba(texts)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def score_family(family: str, config, development, test, held_out: bool) -> dict:
+    config = dataclasses.replace(config, model=dataclasses.replace(config.model, features=family))
+    texts = list(development["text"])
+    gold = {group: group_labels(development, group) for group in config.taxonomy.group_names}
+    start = time.perf_counter()
+    result = {"cv": cross_validate_by_article(texts, development["article_id"], gold, config)}
+    trained = train_model(development, config, cross_validate=False)
+    result["train_and_cv_seconds"] = time.perf_counter() - start
+    if held_out:
+        result["held_out"] = evaluate_dataset(trained.tagger, trained.meta["baselines"], test)
+        result["sentences_per_second"] = speed(trained.tagger, list(test["text"]))
+        result["cold_start_seconds"] = cold_start(trained.tagger, trained.meta)
+    return result
+
+
+def learning_curve(config, development, test) -> list[dict]:
+    """Scores on the held-out articles of models trained on growing shares of the other articles."""
+    articles = sorted(set(development["article_id"]))
+    random.Random(0).shuffle(articles)
+    points = []
+    for share in CURVE_SHARES:
+        chosen = set(articles[: max(2, round(share * len(articles)))])
+        subset = development.select([i for i, a in enumerate(development["article_id"]) if a in chosen])
+        trained = train_model(subset, config, cross_validate=False)
+        scores = evaluate_dataset(trained.tagger, trained.meta["baselines"], test)["model"]
+        points.append({"sentences": len(subset), "articles": len(chosen), "figures": figures(scores)})
+        print(f"learning curve: {len(subset)} sentences -> {figures(scores)}", file=sys.stderr)
+    return points
+
+
+def plot_curve(points: list[dict], family: str, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    sizes = [p["sentences"] for p in points]
+    for index, (label, _, _, target) in enumerate(FIGURES):
+        line = axes.plot(sizes, [p["figures"][index] for p in points], marker="o", label=label)[0]
+        axes.axhline(target, color=line.get_color(), linestyle=":", linewidth=1)
+    axes.set_xlabel("training sentences (seeds + corpus, evaluation articles never included)")
+    axes.set_ylabel("F1 on the held-out evaluation articles")
+    axes.set_title(f"Learning curve, features = {family} (dotted: targets)")
+    axes.set_ylim(0, 1)
+    axes.legend(loc="lower right", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def table(results: dict, held_out: bool) -> str:
+    names = [label for label, *_ in FIGURES]
+    header = ["features"] + [f"held-out {n}" for n in names] * held_out + [f"CV {n}" for n in names]
+    header += ["sentences/s", "cold start s", "train + CV s"] if held_out else ["train + CV s"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for family, result in results.items():
+        cells = [family]
+        if held_out:
+            cells += [f"{f:.2f}" for f in figures(result["held_out"]["model"])]
+        cells += [f"{f:.2f}" for f in figures(result["cv"]["model"])]
+        if held_out:
+            cells += [f"{result['sentences_per_second']:.0f}", f"{result['cold_start_seconds']:.1f}"]
+        cells.append(f"{result['train_and_cv_seconds']:.0f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    last = next(iter(results.values()))
+    for kind, label in (("majority_baseline", "majority baseline"), ("cue_baseline", "cue-word baseline")):
+        cells = [label]
+        if held_out:
+            cells += [f"{f:.2f}" for f in figures(last["held_out"][kind])]
+        cells += [f"{f:.2f}" for f in figures(last["cv"][kind])]
+        lines.append("| " + " | ".join(cells + [""] * (len(header) - len(cells))) + " |")
+    targets = [f"≥ {t:.2f}" for *_, t in FIGURES]
+    cells = ["target"] + targets * held_out + targets
+    lines.append("| " + " | ".join(cells + [""] * (len(header) - len(cells))) + " |")
+    return "\n".join(lines)
+
+
+def value_table(scores: dict) -> str:
+    lines = ["| group | value | F1 | precision | recall | support |", "|---|---|---|---|---|---|"]
+    for group, group_scores in scores.items():
+        for value, s in group_scores["values"].items():
+            if s["support"]:
+                shown = " | ".join(f"{s[key]:.2f}" for key in ("f1", "precision", "recall"))
+                lines.append(f"| {group} | {value} | {shown} | {s['support']} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT / "labeling" / "seed_annotations.json")
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "default.toml")
+    parser.add_argument("--families", default=",".join(FAMILIES))
+    parser.add_argument("--no-held-out", dest="held_out", action="store_false", help="Cross-validation only.")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     config = load_config(args.config)
-    dataset = load_labelled(args.data, config.taxonomy)
-    texts = list(dataset["text"])
-    gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
-    lines, baselines = [HEADER], None
-    for family in FAMILIES:
+    dataset = load_labelled(DATA, config.taxonomy)
+    development, test = split(dataset, set(HELD_OUT.read_text().split()))
+    results = {}
+    for family in args.families.split(","):
         if "embeddings" in family and not embeddings_available():
             print(f"skipping {family}: {INSTALL_HINT}", file=sys.stderr)
             continue
-        family_config = dataclasses.replace(config, model=dataclasses.replace(config.model, features=family))
-        start = time.perf_counter()
-        metrics = leave_one_article_out(texts, dataset["article_id"], gold, family_config)
-        lines.append(row(family, metrics["model"], time.perf_counter() - start))
-        print(lines[-1], file=sys.stderr)
-        baselines = metrics
-    lines.append(row("majority baseline", baselines["majority_baseline"], None))
-    lines.append(row("cue-word baseline", baselines["cue_baseline"], None))
-    lines.append(TARGETS)
-    articles = len(set(dataset["article_id"]))
-    print(f"Leave-one-article-out on {len(texts)} sentences from {articles} articles:\n")
-    print("\n".join(lines))
+        results[family] = score_family(family, config, development, test, args.held_out)
+        print(table({family: results[family]}, args.held_out).splitlines()[2], file=sys.stderr)
+    intro = (
+        f"{len(development)} sentences from {len(set(development['article_id']))} articles for training and "
+        f"cross-validation ({next(iter(results.values()))['cv']['scheme']}); "
+        f"{len(test)} sentences from {len(set(test['article_id']))} held-out evaluation articles."
+    )
+    report = [intro, "", table(results, args.held_out)]
+    if args.held_out:
+        family = config.model.features
+        chosen = results.get(family) or score_family(family, config, development, test, True)
+        points = learning_curve(dataclasses.replace(config), development, test)
+        plot_curve(points, family, args.out / "learning_curve.png")
+        per_value = value_table(chosen["held_out"]["model"])
+        report += ["", f"Per value, `{family}` on the held-out articles:", "", per_value]
+        results["learning_curve"] = {family: points}
+    (args.out / "QUALITY.md").write_text("\n".join(report) + "\n", encoding="utf-8")
+    (args.out / "quality.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print("\n".join(report))
 
 
 if __name__ == "__main__":
