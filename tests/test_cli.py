@@ -197,3 +197,22 @@ def test_train_and_evaluate_take_several_sources(in_project, tmp_path, small_exp
     result = run("evaluate", model, first, second, "-o", tmp_path / "evaluation")
     assert result.exit_code == 0, result.output
     assert "on 12 sentences" in result.stderr
+
+
+def test_train_holds_out_and_evaluate_scores_only_listed_articles(in_project, tmp_path, small_export_path):
+    listed = tmp_path / "held_out.txt"
+    listed.write_text("# evaluation articles\na3\n")
+    model = tmp_path / "model"
+    result = run(
+        "train", "--data", small_export_path, "--hold-out", listed, "-o", model, "--no-cross-validate"
+    )
+    assert result.exit_code == 0, result.output
+    meta = json.loads((model / "meta.json").read_text())
+    assert meta["training_data"]["held_out_articles"] == ["a3"] and meta["training_data"]["articles"] == 2
+    assert "1 articles were held out" in (model / "README.md").read_text()
+    result = run("evaluate", model, small_export_path, "--only", listed, "-o", tmp_path / "evaluation")
+    assert result.exit_code == 0, result.output
+    assert "on 4 sentences" in result.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n")
+    assert_one_line_error(run("evaluate", model, small_export_path, "--only", empty), "lists no article ids")

@@ -118,3 +118,24 @@ def _check_unique(sentence_ids: list[str]) -> None:
         if sentence_id in seen:
             raise InputError(f"sentence {sentence_id!r} is labelled in two of the data sources; keep one")
         seen.add(sentence_id)
+
+
+def read_article_ids(path: Path | str) -> set[str]:
+    """Article ids, one a line (blank lines and # comments ignored)."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read a list of article ids ({error}); give one id a line") from None
+    ids = {line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
+    if not ids:
+        raise InputError(f"{path} lists no article ids; give one id a line")
+    return ids
+
+
+def with_articles(dataset, articles: set[str], keep: bool):
+    """The rows whose article is in `articles` (keep=True) or is not (keep=False)."""
+    rows = [i for i, article in enumerate(dataset["article_id"]) if (article in articles) == keep]
+    if not rows:
+        raise InputError("no labelled sentence is left after selecting articles; check the list of ids")
+    return dataset.select(rows)

@@ -18,9 +18,13 @@ def evaluate(
         Path, typer.Option("--output", "-o", help="Folder for metrics.json, report.md and the PNGs.")
     ] = Path("evaluation"),
     force: ForceOption = False,
+    only: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="Score only the article ids listed (one a line)."),
+    ] = None,
 ) -> None:
     """Score a model on labelled data beside the majority and cue-word baselines."""
-    from newstag.annotate.dataset import load_labelled
+    from newstag.annotate.dataset import load_labelled, read_article_ids, with_articles
     from newstag.evaluation.report import full_report, write_report
     from newstag.files import refuse_to_overwrite
     from newstag.model.persist import load_model
@@ -30,6 +34,8 @@ def evaluate(
         refuse_to_overwrite(output, force)
         saved = load_model(model)
         dataset = load_labelled(data, saved.tagger.taxonomy)
+        if only:
+            dataset = with_articles(dataset, read_article_ids(only), keep=True)
         info(f"scoring {saved.version} on {len(dataset)} sentences from {', '.join(map(str, data))} ...")
         metrics = evaluate_dataset(saved.tagger, saved.meta["baselines"], dataset)
         thresholds = saved.meta.get("thresholds")

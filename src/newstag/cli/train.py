@@ -26,10 +26,18 @@ def train(
             exists=True, dir_okay=False, help="A Markdown table for the model card (benchmarks/QUALITY.md)."
         ),
     ] = None,
+    hold_out: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Article ids (one a line) never to train on, e.g. labeling/corpus/evaluation_articles.txt.",
+        ),
+    ] = None,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Train one scikit-learn pipeline per label group and save the model folder."""
-    from newstag.annotate.dataset import load_labelled
+    from newstag.annotate.dataset import load_labelled, read_article_ids, with_articles
     from newstag.cli.info import print_scores
     from newstag.config import load_config
     from newstag.evaluation.report import write_report
@@ -41,9 +49,13 @@ def train(
         output = output or Path("models") / settings.model.name
         refuse_to_overwrite(output, force)
         dataset = load_labelled(data, settings.taxonomy)
+        held_out = read_article_ids(hold_out) if hold_out else set()
+        if held_out:
+            dataset = with_articles(dataset, held_out, keep=False)
+            info(f"holding out the {len(held_out)} articles listed in {hold_out}")
         info(f"training on {len(dataset)} sentences from {', '.join(map(str, data))} ...")
         table = quality.read_text(encoding="utf-8") if quality else None
-        trained = train_and_save(dataset, settings, output, cross_validate, table)
+        trained = train_and_save(dataset, settings, output, cross_validate, table, sorted(held_out))
         print_scores(trained.meta)
         if trained.meta["metrics"]:
             write_report(trained.meta["metrics"], output / "evaluation", trained.meta["thresholds"])

@@ -116,7 +116,7 @@ consistency rules.
 ## Training data
 
 {data["sentences"]} sentences from {data["articles"]} articles, SHA-256 `{data["sha256"]}`.
-
+{_held_out_note(data.get("held_out_articles") or [])}
 ## Scores
 
 {scores}
@@ -126,12 +126,22 @@ consistency rules.
 
 ## Limits
 
-Trained on few articles from one conflict and period: expect lower scores on other
-outlets, conflicts and writing styles, and no knowledge of values that are rare or absent
-in the training data (support 0 above). Labels describe what a sentence says, not what is
-true.
+Expect lower scores on outlets, conflicts and writing styles unlike the training data's,
+and no knowledge of values that are rare or absent in it (support 0 above). Labels
+describe what a sentence says, not what is true.
 
 ## Software
 
 {versions}
 """
+
+
+def _held_out_note(held_out: list[str]) -> str:
+    if not held_out:
+        return ""
+    return (
+        f"\n{len(held_out)} articles were held out and never trained on, nor used for thresholds: "
+        f"the held-out scores in the comparison below are about articles this model never saw "
+        f"({', '.join(held_out[:5])}{', ...' if len(held_out) > 5 else ''}).\n"
+    )
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
@@ -28,8 +29,11 @@ class TrainedModel:
     meta: dict
 
 
-def train_model(dataset, config: Config, cross_validate: bool = True) -> TrainedModel:
-    """Fit on every sentence; score by cross-validation by article first."""
+def train_model(
+    dataset, config: Config, cross_validate: bool = True, held_out: Sequence[str] = ()
+) -> TrainedModel:
+    """Fit on every sentence; score by cross-validation by article first. `held_out` names
+    the articles kept out of `dataset` for evaluation, recorded in the metadata."""
     check_taxonomy(dataset, config.taxonomy)
     texts = list(dataset["text"])
     gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
@@ -48,6 +52,7 @@ def train_model(dataset, config: Config, cross_validate: bool = True) -> Trained
             "sha256": fingerprint,
             "sentences": len(texts),
             "articles": len(set(dataset["article_id"])),
+            "held_out_articles": list(held_out),
         },
         "versions": {"python": platform.python_version(), **_versions()},
         "metrics": metrics,
@@ -58,11 +63,16 @@ def train_model(dataset, config: Config, cross_validate: bool = True) -> Trained
 
 
 def train_and_save(
-    dataset, config: Config, directory: Path | str, cross_validate: bool = True, quality: str | None = None
+    dataset,
+    config: Config,
+    directory: Path | str,
+    cross_validate: bool = True,
+    quality: str | None = None,
+    held_out: Sequence[str] = (),
 ) -> TrainedModel:
     """Train, write the model card (with `quality`, a table comparing feature families) and
     save the model folder atomically: `newstag train` and the ML backend's retrains alike."""
-    trained = train_model(dataset, config, cross_validate)
+    trained = train_model(dataset, config, cross_validate, held_out)
     save_model(trained.tagger, trained.meta, model_card(trained.meta, quality), directory)
     return trained
 
