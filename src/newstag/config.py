@@ -41,7 +41,7 @@ class SentenceConfig:
 @dataclass(frozen=True)
 class ModelConfig:
     name: str = "default"
-    features: str = "cues"
+    features: str = "embeddings+tfidf+cues+patterns"
     agents: str = "actor"
     C: float = 4.0
     threshold: float = 0.35

