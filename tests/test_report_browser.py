@@ -48,8 +48,14 @@ def expected_tally(corpus, model_dir) -> tuple[Tally, list]:
     return tally, tagged
 
 
+def shown(page, selector: str = "article.art .s") -> list[str]:
+    """Ids of the elements the browser displays (articles out of view are not rendered, so
+    Playwright's :visible and inner_text would miss them)."""
+    return page.locator(selector).evaluate_all("es => es.filter(e => e.checkVisibility()).map(e => e.id)")
+
+
 def visible_sentences(page) -> int:
-    return page.locator("article.art .s:visible").count()
+    return len(shown(page))
 
 
 def check_count(page, table: str, row: str, column: str, count) -> None:
@@ -63,7 +69,7 @@ def check_count(page, table: str, row: str, column: str, count) -> None:
     status = page.locator("#f-status").inner_text()
     assert status == f"{count.sentences} sentences in {count.articles} articles match", (table, row, column)
     assert visible_sentences(page) == count.sentences
-    assert page.locator("article.art:visible").count() == count.articles
+    assert len(shown(page, "article.art")) == count.articles
 
 
 @pytest.mark.browser
@@ -77,14 +83,14 @@ def test_analyst_reads_every_article_and_count_in_chromium(page, tmp_path, corpu
     page.on("console", lambda message: errors.append(message.text))
     with screenshot_on_failure(page, "report"):
         page.goto(report.as_uri())
-        titles = page.locator("article.art h2").all_inner_texts()
+        titles = page.locator("article.art h2").all_text_contents()
         assert titles == [t.split.article.title for t in tagged] and len(titles) == 6
         assert page.locator("#f-status").inner_text() == "6 articles"
 
         assert page.evaluate("window.injected") is None
         assert INJECTED in titles[-1]
-        assert INJECTED in page.locator("#a5 .text").inner_text()
-        assert "Example <i>Wire</i>" in page.locator("#a5 .byline").inner_text()
+        assert INJECTED in page.locator("#a5 .text").text_content()
+        assert "Example <i>Wire</i>" in page.locator("#a5 .byline").text_content()
         assert page.locator("#a5 .byline a").count() == 0
 
         cells = [(name, *key, count) for name in TABLES for key, count in tally.table(name).items()]
@@ -97,8 +103,8 @@ def test_analyst_reads_every_article_and_count_in_chromium(page, tmp_path, corpu
         page.select_option("#f-actor", "actor:russia")
         russia = [s for t in tagged for s in t.sentences if "russia" in s.labels["actor"]]
         assert 0 < visible_sentences(page) == len(russia) < tally.sentences
-        shown = page.locator("article.art .s:visible").evaluate_all("ss => ss.map(s => s.dataset.l)")
-        assert all("actor:russia" in labels.split() for labels in shown)
+        labels = [page.locator(f"#{i}").get_attribute("data-l").split() for i in shown(page)]
+        assert all("actor:russia" in sentence for sentence in labels)
 
         page.click("#f-clear")
         page.screenshot(path=str(ARTIFACTS / "report.png"))
@@ -125,8 +131,7 @@ def test_denials_only_hides_every_other_sentence(page, tmp_path, config, trained
         page.goto(report.as_uri())
         assert visible_sentences(page) == 6
         page.check("#f-denial")
-        shown = page.locator("article.art .s:visible").evaluate_all("ss => ss.map(s => s.id)")
-        assert shown == ["a0-s2"]
+        assert shown(page) == ["a0-s2"]
         assert page.locator("#a1").is_hidden()
         assert page.locator("#f-status").inner_text() == "1 sentences in 1 articles match"
         page.uncheck("#f-denial")

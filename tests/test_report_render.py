@@ -63,7 +63,7 @@ def test_a_sentence_shows_its_labels_probabilities_scores_and_weakness(config):
     markup = render_article(evil_article(config), 3, {"actor": {"russia": 0.87}}, weak_below=0.5)
     assert 'id="a3-s1"' in markup and 'class="s denial"' in markup
     assert 'data-l="attack_type:none actor:russia claim_status:denial"' in markup
-    assert "russia: probability 0.30; the model&#x27;s F1 on russia: 0.87" in markup
+    assert 'title="cross-validated F1 0.87">russia <span class="p">0.30</span>' in markup
     assert markup.count(" weak") == 2  # russia and denial at 0.3; "none" gets no chip
     assert " weak" not in render_article(evil_article(config), 3, {}, weak_below=0.3)
 

@@ -98,8 +98,7 @@ def _sentence(t: TaggedSentence, anchor: str, f1: dict, weak_below: float) -> st
 def _chip(group: str, value: str, probability: float, f1: dict, weak_below: float) -> str:
     weak = " weak" if probability < weak_below else ""
     score = f1.get(group, {}).get(value)
-    trust = f"; the model's F1 on {value}: {score:.2f}" if score is not None else ""
-    title = f"{group} = {value}: probability {probability:.2f}{trust}"
+    title = f"cross-validated F1 {score:.2f}" if score is not None else None
     return (
         f'<span class="{_value_class(group, value)}{weak}"{attrs(title=title)}>'
         f'{escape(value)} <span class="p">{probability:.2f}</span></span>'
