@@ -38,6 +38,7 @@ demo: $(INSTALLED) $(MODEL)/model.skops
 	@echo "Tagging the seed articles. The model was trained on them, so these labels look better"
 	@echo "than it would do on unseen articles: the held-out scores above are the honest ones."
 	@$(BIN)/newstag tag seeds/ --model $(MODEL)
+	@$(BIN)/newstag report seeds/ --model $(MODEL) -o out/report.html --force
 
 test: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,58 @@ def studio_tasks() -> list[dict]:
     import json
 
     return json.loads((DATA / "labelstudio" / "tasks.json").read_text(encoding="utf-8"))
+
+
+def hand_tagged(article, labels: list[dict], config, probability: float = 0.9):
+    """A TaggedArticle whose sentences carry the given labels (one dict per sentence; a group
+    left out is "none"), each with `probability`: report tests that need denials or dates the
+    small model does not give."""
+    from newstag.tagging.tag import TaggedArticle, TaggedSentence
+    from newstag.text.sentences import split_article
+
+    split = split_article(article, config.sentences)
+    assert len(split.sentences) == len(labels), [s.text for s in split.sentences]
+    groups = config.taxonomy.group_names
+    sentences = []
+    for sentence, chosen in zip(split.sentences, labels, strict=True):
+        full = {g: chosen.get(g, ["none"]) for g in groups}
+        probabilities = {
+            g: {v: probability if v in full[g] else 0.05 for v in config.taxonomy.group(g).value_names}
+            for g in groups
+        }
+        sentences.append(TaggedSentence(sentence, full, probabilities))
+    return TaggedArticle(split, sentences)
+
+
+# --- Debian's Chromium, driven by Playwright ---
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists() or not shutil.which("chromedriver"):
+        missing("Chromium is missing; run `apt-get install -y chromium chromium-driver`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is missing; run `.venv/bin/pip install -e '.[test]'`")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    yield page
+    page.close()

@@ -3,7 +3,6 @@ labels back, and a model trains on them."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,17 +15,8 @@ from newstag.annotate.dataset import group_labels, load_saved_dataset
 from newstag.cli.main import app
 from newstag.labelstudio import client
 
-from .conftest import ROOT, missing
+from .conftest import ARTIFACTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT / "test-artifacts"
 PREDICTED = {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]}
 CHOSEN = {"attack_type": ["shelling_missile"], "actor": ["syrian_government"], "claim_status": ["denial"]}
 
@@ -36,27 +26,6 @@ def as_result(labels: dict[str, list[str]]) -> list[dict]:
         {"from_name": g, "to_name": "text", "type": "choices", "value": {"choices": v}}
         for g, v in labels.items()
     ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists() or not shutil.which("chromedriver"):
-        missing("Chromium is missing; run `apt-get install -y chromium chromium-driver`")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is missing; run `.venv/bin/pip install -e '.[test]'`")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    yield page
-    page.close()
 
 
 @contextmanager

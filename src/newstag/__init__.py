@@ -7,6 +7,7 @@ below it and from the foundation, never from a stage above (tests/test_layout.py
     backend/      the Label Studio ML backend: live predictions, retraining in the background
     labelstudio/  the only user of the SDK and of the server: projects, tasks, predictions, tabs
     assist/       what helps annotators: pre-annotations, the annotation queue, likely label errors
+    report/       what the analyst reads: tagged articles as one HTML page, with counts and scores
     tagging/      tagging articles: a stream, several processes, a Dask cluster (batch/)
     model/        features (cues, patterns, embeddings), the tagger, calibration, decoding, baselines,
                   validation, training, saving

@@ -14,6 +14,7 @@ from newstag.cli import (
     label_config,
     predict,
     pull,
+    report,
     review,
     serve,
     tag,
@@ -34,6 +35,7 @@ app.command("import-annotations")(import_annotations.import_annotations)
 app.command("train")(train.train)
 app.command("tag")(tag.tag)
 app.command("batch")(batch.batch)
+app.command("report")(report.report)
 app.command("info")(info.info)
 app.command("evaluate")(evaluate.evaluate)
 app.command("predict")(predict.predict)

@@ -1,0 +1,60 @@
+"use strict";
+(function () {
+  const byId = (id) => document.getElementById(id);
+  const label = byId("f-label"), actor = byId("f-actor"), month = byId("f-month");
+  const denial = byId("f-denial"), status = byId("f-status");
+  const articles = Array.from(document.querySelectorAll("article.art"));
+  const sentences = articles.map((a) => Array.from(a.querySelectorAll(".s")));
+
+  let filtered = false;
+
+  function apply() {
+    const wanted = [label.value, actor.value, denial.checked ? "claim_status:denial" : ""].filter(Boolean);
+    const inMonth = month ? month.value : "";
+    const active = wanted.length > 0 || inMonth !== "";
+    // Unfiltered and nothing hidden: skip the walk over every sentence (it is most of the load time).
+    const [matched, shown] = active || filtered ? walk(wanted, inMonth, active) : [0, articles.length];
+    filtered = active;
+    status.textContent = active
+      ? matched + " sentences in " + shown + " articles match"
+      : articles.length + " articles";
+  }
+
+  function walk(wanted, inMonth, active) {
+    let matched = 0, shown = 0;
+    articles.forEach((article, i) => {
+      const monthOk = !inMonth || article.dataset.month === inMonth;
+      let any = false;
+      for (const s of sentences[i]) {
+        const ok = monthOk && wanted.every((t) => s.dataset.l.split(" ").includes(t));
+        s.hidden = active && !ok;
+        if (ok) { any = true; matched += 1; }
+      }
+      article.hidden = active && !any;
+      if (!article.hidden) shown += 1;
+    });
+    return [matched, shown];
+  }
+
+  function show(link) {
+    const tokens = link.dataset.f.split(" ");
+    actor.value = tokens.find((t) => t.startsWith("actor:")) || "";
+    denial.checked = tokens.includes("claim_status:denial");
+    label.value = tokens.find((t) => !t.startsWith("actor:") && t !== "claim_status:denial") || "";
+    if (month) month.value = link.dataset.month || "";
+    apply();
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.count");
+    if (link) show(link);
+  });
+  for (const control of [label, actor, month, denial]) {
+    if (control) control.addEventListener("change", apply);
+  }
+  byId("f-clear").addEventListener("click", () => {
+    byId("filters").reset();
+    apply();
+  });
+  apply();
+})();

@@ -1,0 +1,86 @@
+import base64
+import hashlib
+import io
+import json
+import re
+
+from newstag.model.persist import load_model
+from newstag.report.page import write_report
+from newstag.text.articles import Article
+
+from .conftest import ROOT, assert_one_line_error, hand_tagged
+from .test_cli import run
+
+SEEDS = ROOT / "seeds"
+
+
+def page_of(tagged, meta, config) -> tuple[str, object]:
+    out = io.StringIO()
+    tally = write_report(iter(tagged), out, meta, config.taxonomy)
+    return out.getvalue(), tally
+
+
+def test_the_page_loads_nothing_and_runs_only_its_own_script(config, trained_model_dir):
+    article = Article(
+        id="a", title="Hospital hit", text="Hospital hit\n\nJets bombed it.", url="https://x.org/a"
+    )
+    page, _ = page_of([hand_tagged(article, [{}, {}], config)], load_model(trained_model_dir).meta, config)
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)[1]
+    [script] = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert policy.startswith("default-src 'none';") and f"'sha256-{digest}'" in policy
+    assert re.findall(r'(?:src|href)="([^"#][^"]*)"', page) == ["https://x.org/a"]
+
+
+def test_articles_come_in_input_order_after_the_counts_and_the_models_scores(config, trained_model_dir):
+    meta = load_model(trained_model_dir).meta
+    labels = [{}, {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["denial"]}]
+    tagged = [
+        hand_tagged(
+            Article(id=n, title=f"Title {n}", text=f"Title {n}\n\nJets bombed it.", date=d), labels, config
+        )
+        for n, d in (("b", "2016-05-01"), ("a", None))
+    ]
+    page, tally = page_of(tagged, meta, config)
+    assert (tally.articles, tally.sentences) == (2, 4)
+    order = [page.index(marker) for marker in ('id="overview"', 'id="model"', "Title b</h2>", "Title a</h2>")]
+    assert order == sorted(order)
+    assert meta["model_version"] in page
+    russia = meta["metrics"]["model"]["actor"]["values"]["russia"]
+    assert f"<td>actor</td><td>russia</td><td>{russia['precision']:.2f}</td>" in page
+    assert 'data-f="actor:russia claim_status:denial" title="2 sentences in 2 articles">2<' in page
+    assert 'data-f="attack_type:air_strike" data-month="2016-05" title="1 sentences in 1 articles">1<' in page
+    assert "1 of 2 articles have no date" in page
+
+
+def test_report_labels_are_exactly_those_of_tag(tmp_path, trained_model_dir):
+    report = tmp_path / "report.html"
+    result = run("report", SEEDS, "--model", trained_model_dir, "-o", report)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(report)
+    tagged = run("tag", SEEDS, "--model", trained_model_dir, "-f", "jsonl")
+    records = [json.loads(line) for line in tagged.stdout.splitlines()]
+    expected = [
+        " ".join(f"{g}:{v}" for g, values in s["labels"].items() for v in values)
+        for record in records
+        for s in record["sentences"]
+    ]
+    assert re.findall(r'class="s[^"]*" id="a\d+-s\d+" data-l="([^"]+)"', report.read_text()) == expected
+
+
+def test_report_refuses_to_overwrite_without_force(tmp_path, trained_model_dir):
+    report = tmp_path / "report.html"
+    report.write_text("keep me")
+    assert_one_line_error(run("report", SEEDS, "--model", trained_model_dir, "-o", report), "--force")
+    assert report.read_text() == "keep me"
+    assert run("report", SEEDS, "--model", trained_model_dir, "-o", report, "--force").exit_code == 0
+    assert report.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_bad_input_leaves_no_report(tmp_path, trained_model_dir):
+    report = tmp_path / "report.html"
+    (tmp_path / "bad.jsonl").write_text('{"id": "x", "text": "Fine."}\nnot json\n')
+    assert_one_line_error(
+        run("report", tmp_path / "bad.jsonl", "--model", trained_model_dir, "-o", report), "line 2"
+    )
+    assert not report.exists() and list(tmp_path.iterdir()) == [tmp_path / "bad.jsonl"]

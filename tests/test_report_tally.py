@@ -1,0 +1,76 @@
+from newstag.report.tally import (
+    ACTOR_ATTACK,
+    DENIALS,
+    TIMELINE,
+    Count,
+    Tally,
+    cell_filter,
+    month_of,
+    sentence_cells,
+)
+from newstag.text.articles import Article
+
+from .conftest import hand_tagged
+
+TEXT = "Hospital hit\n\nRussian jets bombed the hospital. Moscow denied it. Shells fell on the market."
+LABELS = [
+    {"attack_type": ["unspecified"], "actor": ["unidentified"], "claim_status": ["claim"]},
+    {"attack_type": ["air_strike"], "actor": ["russia", "syrian_government"], "claim_status": ["claim"]},
+    {"actor": ["russia"], "claim_status": ["denial"]},
+    {"attack_type": ["shelling_missile"], "claim_status": ["claim"]},
+]
+
+
+def article(article_id: str, date: str | None) -> Article:
+    return Article(id=article_id, title="Hospital hit", text=TEXT, date=date)
+
+
+def test_a_sentence_counts_once_per_actor_and_attack_type_and_its_denial_per_actor():
+    labels = {
+        "attack_type": ["air_strike", "shelling_missile"],
+        "actor": ["russia"],
+        "claim_status": ["denial"],
+    }
+    assert sorted(sentence_cells(labels, "2016-04")) == [
+        (ACTOR_ATTACK, "russia", "air_strike"),
+        (ACTOR_ATTACK, "russia", "shelling_missile"),
+        (DENIALS, "russia", "denial"),
+        (TIMELINE, "2016-04", "air_strike"),
+        (TIMELINE, "2016-04", "shelling_missile"),
+    ]
+    unnamed = {"attack_type": ["none"], "actor": ["none"], "claim_status": ["denial"]}
+    assert list(sentence_cells(unnamed, None)) == [(DENIALS, "none", "denial")]
+
+
+def test_counts_add_up_sentences_and_articles_across_articles(config):
+    tally = Tally()
+    tally.add(hand_tagged(article("a", "2016-04-28"), LABELS, config))
+    tally.add(hand_tagged(article("b", "2016-05-02T09:00"), LABELS, config))
+    tally.add(hand_tagged(article("c", "last Tuesday"), LABELS[:1] + [{}] * 3, config))
+    assert (tally.articles, tally.sentences, dict(tally.dated)) == (3, 12, {"2016-04": 1, "2016-05": 1})
+    assert tally.table(ACTOR_ATTACK) == {
+        ("unidentified", "unspecified"): Count(3, 3),
+        ("russia", "air_strike"): Count(2, 2),
+        ("syrian_government", "air_strike"): Count(2, 2),
+    }
+    assert tally.table(DENIALS) == {("russia", "denial"): Count(2, 2)}
+    assert tally.table(TIMELINE)[("2016-05", "shelling_missile")] == Count(1, 1)
+
+
+def test_each_cell_filters_for_the_labels_it_counts():
+    assert cell_filter((ACTOR_ATTACK, "russia", "air_strike")) == (
+        ["actor:russia", "attack_type:air_strike"],
+        None,
+    )
+    assert cell_filter((DENIALS, "none", "denial")) == (["actor:none", "claim_status:denial"], None)
+    assert cell_filter((TIMELINE, "2016-04", "chemical")) == (["attack_type:chemical"], "2016-04")
+
+
+def test_only_iso_dates_have_a_month():
+    assert [month_of(d) for d in ("2016-04-28", "2016-04", "2016-041", "28/04/2016", None)] == [
+        "2016-04",
+        "2016-04",
+        None,
+        None,
+        None,
+    ]
