@@ -43,7 +43,18 @@ def _counts(patterns: tuple[str | None, ...], text: str) -> tuple[int, ...]:
     return tuple(len(_compiled(p).findall(text)) if p is not None else 0 for p in patterns)
 
 
-class CueCounter(TransformerMixin, BaseEstimator):
+class TextTransformer(TransformerMixin, BaseEstimator):
+    """A transformer of raw texts (a list of strings, not a 2-D array) that must be fitted."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
+
+class CueCounter(TextTransformer):
     """Texts -> how often each value's cues occur, one column per entry of `cues`."""
 
     def __init__(self, cues: CueTable = ()):
@@ -63,13 +74,6 @@ class CueCounter(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "patterns_")
         return np.array([f"cue={name}" for name, _ in self.cues], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = True
-        return tags
 
 
 def cue_matches(taxonomy: Taxonomy, texts: Sequence[str]) -> dict[str, np.ndarray]:

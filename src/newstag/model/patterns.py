@@ -21,10 +21,9 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from newstag.model.cues import CueTable, cue_pattern
+from newstag.model.cues import CueTable, TextTransformer, cue_pattern
 
 DENY = (
     r"(?:den(?:y|ies|ied|ying|ials?)|reject\w*|dismiss\w*|rul\w* out|refut\w*|rebuff\w*|disput\w*"
@@ -84,7 +83,7 @@ def _roles(text: str, agent: str) -> list[int]:
     return counts
 
 
-class PatternCounter(TransformerMixin, BaseEstimator):
+class PatternCounter(TextTransformer):
     """Texts -> counts of the statement patterns, then ROLES counts for every agent value."""
 
     def __init__(self, agents: CueTable = ()):
@@ -112,10 +111,3 @@ class PatternCounter(TransformerMixin, BaseEstimator):
         names = [f"pattern={name}" for name in STATEMENTS]
         names += [f"{agent}:{role}" for agent in agents for role in ROLES]
         return np.array(names, dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = True
-        return tags
