@@ -83,6 +83,15 @@ def _roles(text: str, agent: str) -> list[int]:
     return counts
 
 
+@lru_cache(maxsize=8192)
+def _row(patterns: tuple[str, ...], agents: tuple[str, ...], text: str) -> tuple[int, ...]:
+    """Cached: every label group's pipeline computes the same row for the same sentence."""
+    row = [len(_compiled(pattern).findall(text)) for pattern in patterns]
+    for agent in agents:
+        row += _roles(text, agent)
+    return tuple(row)
+
+
 class PatternCounter(TextTransformer):
     """Texts -> counts of the statement patterns, then ROLES counts for every agent value."""
 
@@ -97,12 +106,8 @@ class PatternCounter(TextTransformer):
 
     def transform(self, X) -> np.ndarray:
         check_is_fitted(self, "patterns_")
-        rows = []
-        for text in X:
-            row = [len(_compiled(pattern).findall(text)) for pattern in self.patterns_]
-            for agent in self.agent_patterns_:
-                row += _roles(text, agent)
-            rows.append(row)
+        patterns, agents = tuple(self.patterns_), tuple(self.agent_patterns_)
+        rows = [_row(patterns, agents, text) for text in X]
         return np.array(rows, dtype=float).reshape(len(X), self.n_features_out_)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
