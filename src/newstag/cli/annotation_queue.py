@@ -68,7 +68,7 @@ def _live(project: str, saved, diversity: float, strategy: str, config: Path) ->
     result = views.apply_queue(handle, saved, diversity, strategy)
     info(
         f"ranked {result.ranked} unlabelled tasks of {project!r}; annotators get them in that order "
-        f"from the tab {result.view!r} (Label All Tasks)"
+        f"from the tab {result.view!r} with 'Label Tasks As Displayed' (the arrow beside 'Label All Tasks')"
     )
 
 

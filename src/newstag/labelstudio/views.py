@@ -1,9 +1,9 @@
 """Data Manager tabs that carry newstag's orderings: the annotation queue and the review list.
 
 The queue writes each unlabelled task's rank into `data.queue_rank` and opens a tab ordered
-by it, showing only unlabelled tasks; with the project's default "Sequential sampling",
-"Label All Tasks" from that tab serves the tasks in that order. The review tab lists the
-suspect tasks by id.
+by it, showing only unlabelled tasks. "Label Tasks As Displayed" (the arrow beside "Label
+All Tasks") from that tab serves the tasks in that order; "Label All Tasks" ignores the
+tab's ordering and samples by task id. The review tab lists the suspect tasks by id.
 """
 
 from __future__ import annotations
