@@ -218,3 +218,18 @@ def test_a_live_retrain_learns_from_the_seeds_and_the_projects_labels(
     print(f"retrained on {trained_on['sentences']} sentences from {trained_on['articles']} articles")
     assert trained_on["sentences"] == len(set(base) | set(annotated)) >= 169
     assert claim_status(live.saved, DENIAL) == ["denial"]
+
+
+def test_serve_logs_carry_the_time_and_no_http_requests(capsys):
+    import logging
+    import re
+
+    from newstag.cli.serve import serve_log
+
+    serve_log().info("retrained (3 annotations): now serving v2")
+    logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1:8080/api/projects/1 200 OK")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d newstag serve: retrained .* now serving v2", lines[0]
+    )
