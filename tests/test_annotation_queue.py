@@ -135,8 +135,12 @@ def test_the_queue_becomes_a_tab_ordered_by_rank(saved, studio_project, studio_t
     from newstag.labelstudio import client, views
 
     client.import_tasks(studio_project, studio_tasks)
-    result = views.apply_queue(studio_project, saved)
+    progress = []
+    result = views.apply_queue(
+        studio_project, saved, progress=lambda done, total: progress.append((done, total))
+    )
     assert result.ranked == len(studio_tasks)
+    assert progress == [(done, len(studio_tasks)) for done in range(1, len(studio_tasks) + 1)]
     sdk = studio_project.connection.sdk
     [tab] = [v for v in sdk.views.list(project=studio_project.id) if v.data.get("title") == views.QUEUE_VIEW]
     assert tab.data["ordering"] == ["tasks:data.queue_rank"]
