@@ -15,7 +15,7 @@ from newstag.annotate.dataset import group_labels, load_saved_dataset
 from newstag.cli.main import app
 from newstag.labelstudio import client
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, ROOT
 
 PREDICTED = {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]}
 CHOSEN = {"attack_type": ["shelling_missile"], "actor": ["syrian_government"], "claim_status": ["denial"]}
