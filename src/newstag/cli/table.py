@@ -8,12 +8,12 @@ from rich.console import Console
 from rich.table import Table
 
 
-def render_table(tagged, groups: list[str], color: bool) -> str:
-    """One article: its sentences with their labels in each of the taxonomy's `groups`, then
-    its summary."""
+def render_table(tagged, groups: list[str], color: bool, taxonomy, thresholds) -> str:
+    """One article: its sentences with their labels in each of the taxonomy's `groups` (each
+    beside its threshold, from the model's `thresholds`), then its summary."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, force_terminal=color, no_color=not color)
-    console.print(_sentence_table(tagged, groups))
+    console.print(_sentence_table(tagged, groups, taxonomy, thresholds))
     console.print(_summary(tagged, groups), highlight=False, soft_wrap=True)
     console.print()
     return buffer.getvalue()
@@ -25,7 +25,9 @@ LEGEND = (
 )
 
 
-def _sentence_table(tagged, groups: list[str]) -> Table:
+def _sentence_table(tagged, groups: list[str], taxonomy, thresholds) -> Table:
+    from newstag.model.decode import explain
+
     article = tagged.split.article
     table = Table(
         title=f"{article.id}: {article.title}", title_justify="left", show_lines=False, caption=LEGEND
@@ -35,7 +37,8 @@ def _sentence_table(tagged, groups: list[str]) -> Table:
     for group in groups:
         table.add_column(group, ratio=1)
     for t in tagged.sentences:
-        table.add_row(str(t.sentence.index), t.sentence.text, *(_cell(t.decisions[g]) for g in groups))
+        decisions = explain(taxonomy, t.labels, t.probabilities, thresholds)
+        table.add_row(str(t.sentence.index), t.sentence.text, *(_cell(decisions[g]) for g in groups))
     return table
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from newstag.model.decode import Decision, decode, explain
+from newstag.model.decode import decode
 from newstag.model.persist import SavedModel
 from newstag.text.sentences import Sentence, SplitArticle
 
@@ -20,8 +20,6 @@ class TaggedSentence:
     sentence: Sentence
     labels: dict[str, list[str]]
     probabilities: dict[str, dict[str, float]]
-    decisions: dict[str, Decision]
-    """Per group: chosen values with their thresholds, values dropped, and why."""
 
     def confidence(self, group: str) -> float:
         """The probability of the least probable chosen value: how sure the whole answer is."""
@@ -76,17 +74,20 @@ def _tag_batch(batch: list[SplitArticle], model: SavedModel) -> Iterator[TaggedA
     taxonomy = model.tagger.taxonomy
     texts = [sentence.text for split in batch for sentence in split.sentences]
     probabilities = model.tagger.predict_proba(texts)
-    thresholds = model.tagger.thresholds()
-    labels = decode(taxonomy, probabilities, thresholds)
+    labels = decode(taxonomy, probabilities, model.tagger.thresholds())
     values = {g.name: g.value_names for g in taxonomy.groups}
     row = 0
     for split in batch:
         sentences = []
         for sentence in split.sentences:
             chosen = {group: probabilities[group][row].tolist() for group in values}
-            p = {g: dict(zip(names, chosen[g], strict=True)) for g, names in values.items()}
-            decisions = explain(taxonomy, labels[row], p, thresholds)
-            sentences.append(TaggedSentence(sentence, labels[row], p, decisions))
+            sentences.append(
+                TaggedSentence(
+                    sentence,
+                    labels[row],
+                    {g: dict(zip(names, chosen[g], strict=True)) for g, names in values.items()},
+                )
+            )
             row += 1
         yield TaggedArticle(split, sentences)
 
