@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODEL := models/default
 
-.PHONY: install demo test lint studio clean
+.PHONY: install test-deps chromium demo test test-unit lint studio clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,29 @@ demo: $(INSTALLED) $(MODEL)/model.skops
 	@$(BIN)/newstag tag seeds/ --model $(MODEL)
 	@$(BIN)/newstag report seeds/ --model $(MODEL) -o out/report.html --force
 
-test: $(INSTALLED)
+# Debian's Chromium and ChromeDriver for the browser tests: installed when run as root,
+# else one line with the command to run.
+chromium:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "make test needs Chromium: run \`sudo apt-get install -y chromium chromium-driver\`, then make test again" >&2; exit 1; \
+	  fi; \
+	fi
+
+# Everything the whole suite needs beyond the install: Label Studio in .studio/, Chromium.
+test-deps: $(INSTALLED) chromium
+	@$(BIN)/newstag studio install
+
+# The whole suite, Label Studio and browser tests included; nothing may skip.
+test: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The quick loop while coding: no Label Studio, no browser.
+test-unit: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not studio and not browser"
 
 # A local Label Studio with the seed sentences in project "newstag-seeds"; prints URL and login.
 studio: $(INSTALLED)

@@ -6,6 +6,7 @@ import copy
 import json
 import math
 
+import krippendorff
 import numpy as np
 import pytest
 
@@ -20,8 +21,6 @@ from newstag.annotate.agreement import (
     nominal,
     render,
 )
-
-krippendorff = pytest.importorskip("krippendorff")
 
 # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", section C: four coders,
 # twelve units, nominal alpha = 0.743 (None = missing).

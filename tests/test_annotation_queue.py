@@ -135,8 +135,12 @@ def test_the_queue_becomes_a_tab_ordered_by_rank(saved, studio_project, studio_t
     from newstag.labelstudio import client, views
 
     client.import_tasks(studio_project, studio_tasks)
-    result = views.apply_queue(studio_project, saved)
+    progress = []
+    result = views.apply_queue(
+        studio_project, saved, progress=lambda done, total: progress.append((done, total))
+    )
     assert result.ranked == len(studio_tasks)
+    assert progress == [(done, len(studio_tasks)) for done in range(1, len(studio_tasks) + 1)]
     sdk = studio_project.connection.sdk
     [tab] = [v for v in sdk.views.list(project=studio_project.id) if v.data.get("title") == views.QUEUE_VIEW]
     assert tab.data["ordering"] == ["tasks:data.queue_rank"]
@@ -147,3 +151,22 @@ def test_the_queue_becomes_a_tab_ordered_by_rank(saved, studio_project, studio_t
     assert views.apply_queue(studio_project, saved).ranked == len(studio_tasks)  # again: same tab
     titles = [v.data.get("title") for v in sdk.views.list(project=studio_project.id)]
     assert titles.count(views.QUEUE_VIEW) == 1
+
+
+def test_the_most_uncertain_task_comes_first(saved, in_project):
+    """Without the diversity guard the queue is uncertainty, highest first; reversing the
+    order or zeroing the uncertainty fails here."""
+    tasks = json.loads((in_project / "tests" / "data" / "labelstudio" / "tasks.json").read_text())
+    shown = [t["meta"]["newstag_uncertainty"] for t in queue_tasks(tasks, saved, diversity=0.0)]
+    assert shown == sorted(shown, reverse=True) and shown[0] > shown[-1] > 0
+
+
+def test_the_queue_measures_uncertainty_at_the_models_thresholds(saved, in_project):
+    tasks = json.loads((in_project / "tests" / "data" / "labelstudio" / "tasks.json").read_text())
+    texts = [t["data"]["text"] for t in tasks]
+    probabilities = saved.tagger.predict_proba(texts)
+    learned = uncertainty(saved.tagger.taxonomy, probabilities, saved.tagger.thresholds())
+    single = uncertainty(saved.tagger.taxonomy, probabilities, saved.tagger.config.threshold)
+    assert not np.allclose(learned, single, atol=1e-3)  # else this test could not tell them apart
+    by_id = {t["data"]["sentence_id"]: t["meta"]["newstag_uncertainty"] for t in queue_tasks(tasks, saved)}
+    assert [by_id[t["data"]["sentence_id"]] for t in tasks] == pytest.approx(learned, abs=1e-4)

@@ -41,6 +41,18 @@ def test_majority_wins_and_ground_truth_overrides(tasks, taxonomy):
     assert example.labels["claim_status"] == ["claim"]
 
 
+def test_of_two_ground_truths_the_last_in_the_export_wins(tasks, taxonomy):
+    task = tasks[12]
+    for annotation in task["annotations"]:
+        annotation["ground_truth"] = True
+    labels = [a["result"] for a in task["annotations"]]
+    [example] = examples_from_export([task], taxonomy).examples
+    assert example.labels["claim_status"] == ["none"]
+    task["annotations"].reverse()
+    [example] = examples_from_export([task], taxonomy).examples
+    assert example.labels["claim_status"] == ["claim"] and labels[0] != labels[1]
+
+
 def test_unknown_value_is_rejected_with_the_task_id(tasks, taxonomy):
     tasks[4]["annotations"][0]["result"][0]["value"]["choices"] = ["laser"]
     with pytest.raises(AnnotationError, match=r"task 5 \(a2:0\): attack_type: \['laser'\] not among"):

@@ -15,7 +15,7 @@ from newstag.annotate.dataset import group_labels, load_saved_dataset
 from newstag.cli.main import app
 from newstag.labelstudio import client
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, ROOT
 
 PREDICTED = {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]}
 CHOSEN = {"attack_type": ["shelling_missile"], "actor": ["syrian_government"], "claim_status": ["denial"]}
@@ -127,3 +127,44 @@ def test_annotator_labels_a_sentence_in_chromium(
     browser_row = rows[task["data"]["sentence_id"]]
     pulled = {g: sorted(group_labels(dataset, g)[browser_row]) for g in taxonomy.group_names}
     assert pulled == CHOSEN
+
+
+@pytest.fixture
+def queued_seeds(studio_project, trained_model_dir, config):
+    """The seed sentences in a project, ranked by `newstag queue --project`'s code; the
+    ranks run past 9, so ordering them as text (1, 10, 100, 2, ...) would show."""
+    from newstag.annotate.tasks import sentence_tasks
+    from newstag.labelstudio import views
+    from newstag.model.persist import load_model
+    from newstag.text.articles import read_articles
+    from newstag.text.sentences import split_articles
+
+    tasks = []
+    for split in split_articles(read_articles([ROOT / "seeds"]), config.sentences):
+        tasks += sentence_tasks(split.sentences, split.article)
+    client.import_tasks(studio_project, tasks[:30])
+    views.apply_queue(studio_project, load_model(trained_model_dir))
+    sdk = studio_project.connection.sdk
+    [tab] = [v for v in sdk.views.list(project=studio_project.id) if v.data.get("title") == views.QUEUE_VIEW]
+    by_rank = {t.data["queue_rank"]: t.data["text"] for t in sdk.tasks.list(project=studio_project.id)}
+    return tab.id, [by_rank[rank] for rank in sorted(by_rank)]
+
+
+@pytest.mark.studio
+@pytest.mark.browser
+def test_label_tasks_as_displayed_serves_the_queue_in_order(
+    page, studio_login, studio_project, queued_seeds, taxonomy
+):
+    """The README's steps: the "newstag queue" tab, then "Label Tasks As Displayed"."""
+    tab, texts = queued_seeds
+    with screenshot_on_failure(page, "queue_order"):
+        log_in(page, studio_login)
+        page.goto(f"{studio_login.url}/projects/{studio_project.id}/data?tab={tab}")
+        page.get_by_role("button", name="Toggle open").click()
+        page.get_by_text("Label Tasks As Displayed", exact=True).click()
+        for rank in (1, 2):
+            page.get_by_text(texts[rank - 1], exact=True).first.wait_for(timeout=60_000)
+            for group in taxonomy.group_names:
+                group_box(page, taxonomy, group).locator('input[name="none"]').check()
+            page.get_by_test_id("bottombar-submit-button").click()
+        page.get_by_text(texts[2], exact=True).first.wait_for(timeout=60_000)

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -69,6 +70,8 @@ def test_import_annotations_then_train_then_tag(in_project, tmp_path, small_expo
 
     table = run("tag", SEED, "--model", model)
     assert table.exit_code == 0 and "Summary:" in table.stdout and "  claim_status: claim" in table.stdout
+    assert re.search(r"\b\w+ 0\.\d\d ≥ 0\.\d\d", table.stdout)  # a chosen value beside its threshold
+    assert "clears its threshold t" in " ".join(table.stdout.split())  # the legend says how to read it
 
     lines = run("tag", SEED, "--model", model, "--format", "jsonl").stdout.splitlines()
     record = json.loads(lines[0])

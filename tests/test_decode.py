@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newstag.errors import ConfigError
-from newstag.model.decode import decode, decode_row, group_thresholds
+from newstag.model.decode import decode, decode_row, explain, group_thresholds
 
 
 def _row(taxonomy, **overrides):
@@ -77,6 +77,35 @@ def test_every_decoded_row_obeys_the_rules(taxonomy, data):
     }
     labels = decode_row(taxonomy, row, thresholds)
     assert taxonomy.violations(labels) == []
+    as_dicts = {g.name: dict(zip(g.value_names, row[g.name].tolist(), strict=True)) for g in taxonomy.groups}
+    for group, decision in explain(taxonomy, labels, as_dicts, thresholds).items():
+        below = [name for name, p, t in decision.chosen if t is not None and p < t]
+        assert not below or decision.reason, (group, decision)  # chosen below threshold: says why
+        names = taxonomy.group(group).value_names
+        limits = dict(zip(names, thresholds[group], strict=True)) if group in thresholds else {}
+        above = {name for name, limit in limits.items() if as_dicts[group][name] >= limit}
+        dropped = {name for name, _, _ in decision.dropped}
+        assert above - set(labels[group]) <= dropped  # every value above threshold is shown
+        assert not dropped or decision.reason
+
+
+def test_a_rule_that_overrides_a_threshold_is_shown(taxonomy):
+    """The case from the field: `none` clears its threshold but a rule forces an attack type;
+    the table shows the forced value below its threshold, the dropped `none`, and the rule."""
+    row = _row(
+        taxonomy,
+        attack_type={"none": 0.43, "ground_assault": 0.05},
+        actor={"syrian_government": 0.9},
+        claim_status={"claim": 0.9},
+    )
+    thresholds = {"attack_type": 0.4, "actor": 0.4}
+    labels = decode_row(taxonomy, row, thresholds)
+    as_dicts = {g.name: dict(zip(g.value_names, row[g.name].tolist(), strict=True)) for g in taxonomy.groups}
+    decision = explain(taxonomy, labels, as_dicts, thresholds)["attack_type"]
+    [(chosen, p, threshold)] = decision.chosen
+    assert chosen != "none" and p < threshold == 0.4
+    assert [name for name, _, _ in decision.dropped] == ["none"]
+    assert "rule" in decision.reason and "attack_type = none" in decision.reason
 
 
 def test_decode_handles_many_rows_and_none(taxonomy):

@@ -1,5 +1,4 @@
-"""The embedding transformer needs the optional extra: skipped locally without it (with the
-install command), required under CI=true."""
+"""The embedding transformer (the optional extra, which `make test` installs)."""
 
 import pickle
 import subprocess
@@ -17,12 +16,14 @@ from sklearn.utils.estimator_checks import (
 
 from newstag.model.embeddings import INSTALL_HINT, SentenceEmbedder, embeddings_available
 
-from .conftest import running_in_ci
 
-needs_extra = pytest.mark.skipif(
-    not embeddings_available() and not running_in_ci(),
-    reason=f"the embeddings extra is not installed: {INSTALL_HINT}",
-)
+@pytest.fixture(autouse=True)
+def _extra_installed(request):
+    if "needs_extra" in request.keywords and not embeddings_available():
+        pytest.fail(f"the embeddings extra is not installed: {INSTALL_HINT}")
+
+
+needs_extra = pytest.mark.needs_extra
 
 
 def test_cli_start_up_imports_neither_torch_nor_sentence_transformers():

@@ -72,6 +72,27 @@ def test_likely_errors_single_and_multiple(taxonomy):
     assert all(s.margin < 0 for s in suspects)
 
 
+def test_the_margin_guard_keeps_a_preferred_label(taxonomy):
+    """A rare class's low mean self-confidence makes confident learning doubt a row whose
+    given label the model still prefers (margin > 0); review does not flag it."""
+    gold = {"claim_status": [["claim"], ["claim"], ["denial"], ["claim"]]}
+    p = np.array([[0.9, 0.1, 0], [0.9, 0.1, 0], [0.85, 0.15, 0], [0.6, 0.4, 0]])
+    flagged, _, margin = confident_flags(np.array([0, 0, 1, 0]), p)
+    assert flagged[3] and margin[3] > 0  # confident learning alone would flag row 3
+    rest = {g.name: np.zeros((4, len(g.values))) for g in taxonomy.groups if g.name != "claim_status"}
+    oof = OutOfFold(
+        {"claim_status": p, **rest},
+        [{"claim_status": ["denial"]}] * 4,
+        {
+            "claim_status": np.ones(p.shape, dtype=bool),
+            **{g: np.zeros(x.shape, dtype=bool) for g, x in rest.items()},
+        },
+        {g: np.full(x.shape, 0.5) for g, x in rest.items()},
+    )
+    gold.update({g: [["none"]] * 4 for g in rest})
+    assert [(s.row, s.group) for s in likely_errors(taxonomy, gold, oof)] == [(2, "claim_status")]
+
+
 def test_values_a_fold_never_saw_are_not_judged(taxonomy):
     gold = {"claim_status": [["claim"], ["claim"], ["denial"]]}
     p = np.array([[0.9, 0.1, 0], [0.9, 0.1, 0], [1.0, 0.0, 0]])

@@ -130,3 +130,22 @@ def test_refused_token_and_unknown_project_are_one_line_errors(in_project, studi
     )
     assert_one_line_error(refused, "token")
     assert_one_line_error(run("pull", "--project", project_name, env=studio_env), "no project titled")
+
+
+@pytest.mark.studio
+def test_a_second_start_says_the_server_already_runs(studio, in_project, tmp_path):
+    """`make studio` run again: `studio start` finds the running server and says so."""
+    from .conftest import STUDIO_VENV
+
+    if not (studio.home / "venv").exists():
+        (studio.home / "venv").symlink_to(STUDIO_VENV)
+    text = (in_project / "configs" / "default.toml").read_text(encoding="utf-8")
+    text = text.replace("port = 8080", f"port = {studio.port}").replace(
+        'home = ".studio"', f'home = "{studio.home}"'
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    result = run("studio", "start", "--config", config)
+    assert result.exit_code == 0, result.output
+    assert f"Label Studio is already running at {studio.url} (pid " in result.stderr
+    assert "starting" not in result.stderr

@@ -13,6 +13,8 @@ from newstag.backend.live import LiveModel
 from newstag.backend.serve import Server, build, free_loopback_port, merge_exports
 from newstag.model.persist import load_model, save_model
 
+from .conftest import ROOT
+
 
 @pytest.fixture(scope="module")
 def saved(trained_model_dir):
@@ -45,11 +47,27 @@ def test_a_failed_retrain_keeps_serving_and_says_why(saved, tmp_path):
     assert "same claim_status" in live.status()["last_retrain"]["error"]
 
 
-def test_merge_exports_later_wins():
-    base = [{"id": 1, "data": {"sentence_id": "a:0"}, "annotations": ["old"]}, {"id": 2, "data": {}}]
-    live = [{"id": 9, "data": {"sentence_id": "a:0"}, "annotations": ["new"]}]
-    merged = merge_exports(base, live)
-    assert len(merged) == 2 and merged[0]["annotations"] == ["new"]
+def labelled(sentence_id, label, task_id=1, cancelled=False):
+    annotation = {"result": label, "was_cancelled": cancelled}
+    return {"id": task_id, "data": {"sentence_id": sentence_id}, "annotations": [annotation]}
+
+
+def test_merge_exports_a_project_label_replaces_the_base_label():
+    base = [labelled("a:0", "old"), labelled("a:1", "kept"), {"id": 3, "data": {}, "annotations": []}]
+    merged = merge_exports(base, [labelled("a:0", "new", task_id=9), labelled("b:0", "added", task_id=10)])
+    assert [t["annotations"][0]["result"] for t in merged] == ["new", "kept", "added"]
+
+
+def test_merge_exports_an_unlabelled_task_replaces_nothing():
+    base = [labelled("a:0", "base"), labelled("a:1", "base")]
+    project = [
+        {"id": 7, "data": {"sentence_id": "a:0"}, "annotations": []},
+        {"id": 8, "data": {"sentence_id": "a:1"}},
+        labelled("a:2", "skipped", task_id=9, cancelled=True),
+    ]
+    merged = merge_exports(base, project)
+    assert [t["data"]["sentence_id"] for t in merged] == ["a:0", "a:1"]
+    assert all(t["annotations"][0]["result"] == "base" for t in merged)
 
 
 @pytest.fixture
@@ -144,3 +162,74 @@ def test_an_annotation_retrains_and_a_new_task_gets_the_new_prediction(backend, 
     assert [p.model_version for p in fresh.predictions] == [new_version]
     assert {r["from_name"] for r in fresh.predictions[0].result} == {"attack_type", "actor", "claim_status"}
     assert [v for _, v in ml.backend_versions(studio_project)] == [new_version]
+
+
+# --- `make studio`'s project: the seed sentences, three of them annotated in Label Studio ---
+
+SEEDS = ROOT / "seeds"
+SEED_ANNOTATIONS = ROOT / "labeling" / "seed_annotations.json"
+DENIAL = "The government dismissed the claims as false, saying its forces target only terrorists."
+
+
+def claim_status(saved, text: str) -> list[str]:
+    from newstag.model.decode import decode
+
+    probabilities = saved.tagger.predict_proba([text])
+    return decode(saved.tagger.taxonomy, probabilities, saved.tagger.thresholds())[0]["claim_status"]
+
+
+@pytest.fixture(scope="module")
+def seed_model(tmp_path_factory, config):
+    from newstag.annotate.dataset import load_labelled
+    from newstag.model.training import train_and_save
+
+    directory = tmp_path_factory.mktemp("seed") / "model"
+    train_and_save(load_labelled(SEED_ANNOTATIONS, config.taxonomy), config, directory, cross_validate=False)
+    return directory
+
+
+@pytest.mark.studio
+def test_a_live_retrain_learns_from_the_seeds_and_the_projects_labels(
+    seed_model, studio_project, studio_login, in_project, tmp_path
+):
+    from typer.testing import CliRunner
+
+    from newstag.annotate.annotations import load_export
+    from newstag.cli.main import app
+    from newstag.labelstudio import client
+
+    env = {"LABEL_STUDIO_URL": studio_login.url, "LABEL_STUDIO_API_KEY": studio_login.token}
+    exported = CliRunner().invoke(app, ["export", str(SEEDS), "--project", studio_project.title], env=env)
+    assert exported.exit_code == 0, exported.output
+    base = {t["data"]["sentence_id"]: t for t in load_export(SEED_ANNOTATIONS)}
+    ids = client.task_ids(studio_project)
+    annotated = sorted(ids)[:3]
+    for sentence_id in annotated:
+        result = base[sentence_id]["annotations"][0]["result"]
+        studio_project.connection.sdk.annotations.create(ids[sentence_id], result=result)
+
+    _, live, projects = build(seed_model, SEED_ANNOTATIONS, tmp_path / "live", 3, studio_project.connection)
+    assert claim_status(live.saved, DENIAL) == ["denial"]
+    projects.remember(studio_project.id)
+    assert live.retrain("test")
+    live.wait(300)
+    assert live.last.error is None, live.last.error
+    trained_on = live.saved.meta["training_data"]
+    print(f"retrained on {trained_on['sentences']} sentences from {trained_on['articles']} articles")
+    assert trained_on["sentences"] == len(set(base) | set(annotated)) >= 169
+    assert claim_status(live.saved, DENIAL) == ["denial"]
+
+
+def test_serve_logs_carry_the_time_and_no_http_requests(capsys):
+    import logging
+    import re
+
+    from newstag.cli.serve import serve_log
+
+    serve_log().info("retrained (3 annotations): now serving v2")
+    logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1:8080/api/projects/1 200 OK")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d newstag serve: retrained .* now serving v2", lines[0]
+    )

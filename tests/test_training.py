@@ -1,10 +1,15 @@
 import dataclasses
+import json
 
 import pytest
+from typer.testing import CliRunner
 
+from newstag.cli.main import app
 from newstag.config import config_to_dict
 from newstag.evaluation.report import model_card, summary_table
 from newstag.model.training import train_model
+
+from .conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +39,7 @@ def test_model_card_shows_scores_baselines_and_the_quality_table(trained):
 def test_without_cross_validation_there_are_no_metrics(small_dataset, config):
     cheap = dataclasses.replace(config, model=dataclasses.replace(config.model, features="cues"))
     meta = train_model(small_dataset, cheap, cross_validate=False).meta
-    assert meta["metrics"] == {} and "No cross-validation" in model_card(meta)
+    assert meta["metrics"] == {} and "no cross-validated scores: it was trained without" in model_card(meta)
 
 
 def test_model_version_follows_data_and_config(config):
@@ -46,3 +51,79 @@ def test_model_version_follows_data_and_config(config):
     assert model_version("a" * 64, config) == model_version("a" * 64, config)
     assert model_version("a" * 64, config) != model_version("b" * 64, config)
     assert model_version("a" * 64, config) != model_version("a" * 64, other)
+
+
+# --- small data gets a clear answer ---
+
+
+def seed_tasks(articles: int, per_article: int | None = None) -> list[dict]:
+    tasks = json.loads((ROOT / "labeling" / "seed_annotations.json").read_text(encoding="utf-8"))
+    chosen = sorted({t["data"]["article_id"] for t in tasks})[:articles]
+    kept = [t for t in tasks if t["data"]["article_id"] in chosen]
+    return kept if per_article is None else kept[:per_article]
+
+
+def write(tmp_path, tasks, name="export.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    return path
+
+
+def test_one_article_trains_and_says_it_has_no_cross_validated_scores(tmp_path):
+    data, model = write(tmp_path, seed_tasks(1, 12)), tmp_path / "model"
+    trained = CliRunner().invoke(app, ["train", "--data", str(data), "-o", str(model)])
+    assert trained.exit_code == 0, trained.output
+    reason = "no cross-validated scores: cross-validation by article needs labelled sentences from at least 2"
+    assert reason in trained.output
+    assert "too few examples (under 5) to learn or score these values: attack_type:" in trained.output
+    assert reason in (model / "README.md").read_text(encoding="utf-8")
+    shown = CliRunner().invoke(app, ["info", str(model)])
+    assert reason in shown.stdout and "Small data: too few examples" in shown.stdout
+
+
+def test_a_model_trained_without_cross_validation_says_so(tmp_path):
+    data, model = write(tmp_path, seed_tasks(2)), tmp_path / "model"
+    assert (
+        CliRunner()
+        .invoke(app, ["train", "--data", str(data), "-o", str(model), "--no-cross-validate"])
+        .exit_code
+        == 0
+    )
+    card = (model / "README.md").read_text(encoding="utf-8")
+    assert "no cross-validated scores: it was trained without (--no-cross-validate" in card
+    assert "not a score of this model" not in card  # no --quality, no benchmark table
+
+
+def test_the_benchmark_table_is_labelled_as_not_this_models_score(tmp_path):
+    data, model = write(tmp_path, seed_tasks(2)), tmp_path / "model"
+    args = [
+        "train",
+        "--data",
+        str(data),
+        "-o",
+        str(model),
+        "--quality",
+        str(ROOT / "benchmarks" / "QUALITY.md"),
+    ]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert "benchmark on the seed sentences (benchmarks/quality.py), not a score of this model" in (
+        model / "README.md"
+    ).read_text(encoding="utf-8")
+
+
+def assert_ends_in_one_line_error(result, fragment: str) -> None:
+    """Progress and small-data lines first, then the error as one line, no traceback."""
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("newstag: error: ") and fragment in last, result.stderr
+
+
+def test_review_on_one_article_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(app, ["review", str(write(tmp_path, seed_tasks(1, 3)))])
+    assert_ends_in_one_line_error(result, "needs labelled sentences from at least 2 articles, the data has 1")
+
+
+def test_review_when_a_fold_cannot_learn_is_a_one_line_error(tmp_path):
+    three_each = [t for t in seed_tasks(2) if t["data"]["index"] < 3]  # every one a claim
+    result = CliRunner().invoke(app, ["review", str(write(tmp_path, three_each))])
+    assert_ends_in_one_line_error(result, "leaving out 000_2d15d2f2265082b8, every sentence has the same")

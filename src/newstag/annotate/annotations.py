@@ -77,6 +77,11 @@ def load_exports(paths) -> list[dict]:
     return tasks
 
 
+def submitted(task: dict) -> list[dict]:
+    """A task's annotations that were submitted, not cancelled."""
+    return [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+
+
 def examples_from_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
     """The labelled examples of an export's tasks (a file read by `load_export`, or a live
     project's export): every submitted annotation is checked, then each task is resolved by
@@ -87,10 +92,10 @@ def examples_from_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
         where = _task_name(task)
         _check_shape(task, where)
         annotations = task.get("annotations") or []
-        submitted = [a for a in annotations if not a.get("was_cancelled")]
-        report.cancelled += len(annotations) - len(submitted)
+        kept = submitted(task)
+        report.cancelled += len(annotations) - len(kept)
         label_sets = []
-        for annotation in submitted:
+        for annotation in kept:
             labels = annotation_labels(annotation, taxonomy, where)
             problems += [f"{where}: {p}" for p in taxonomy.violations(labels)]
             label_sets.append((labels, bool(annotation.get("ground_truth"))))

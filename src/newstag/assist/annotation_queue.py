@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from newstag.annotate.annotations import submitted
 from newstag.errors import InputError
+from newstag.model.decode import group_thresholds
 from newstag.model.odds import at_even_odds, clip
 from newstag.taxonomy import LabelGroup, Taxonomy
 
@@ -57,20 +59,14 @@ def uncertainty(
     taxonomy: Taxonomy, probabilities: dict[str, np.ndarray], threshold, strategy: str = "entropy"
 ) -> np.ndarray:
     """Mean uncertainty over the groups, one number in [0, 1] per sentence. `threshold`: one
-    for all values, or per multiple-choice group an array with one per value."""
+    for all values, or per multiple-choice group one per value (as `decode` takes them)."""
     if strategy not in STRATEGIES:
         raise InputError(f"uncertainty strategy {strategy!r} is not known; use one of {STRATEGIES}")
     per_group = [
-        group_uncertainty(g, probabilities[g.name], _threshold(threshold, g), strategy)
+        group_uncertainty(g, probabilities[g.name], group_thresholds(g, threshold), strategy)
         for g in taxonomy.groups
     ]
     return np.mean(per_group, axis=0)
-
-
-def _threshold(threshold, group: LabelGroup):
-    if isinstance(threshold, dict):
-        return np.asarray(threshold.get(group.name, 0.5), dtype=float)
-    return threshold
 
 
 def text_vectors(texts: Sequence[str]):
@@ -123,24 +119,19 @@ def rank(
 
 def unlabelled(tasks: Sequence[dict]) -> list[int]:
     """Positions of the tasks without a submitted (not cancelled) annotation."""
-    return [
-        number
-        for number, task in enumerate(tasks)
-        if not any(not a.get("was_cancelled") for a in task.get("annotations") or [])
-    ]
+    return [number for number, task in enumerate(tasks) if not submitted(task)]
 
 
 def queue_tasks(
     tasks: Sequence[dict], model, diversity: float = 0.3, strategy: str = "entropy"
 ) -> list[dict]:
     """The unlabelled tasks in queue order, each with `data.queue_rank` (1 = first) and its
-    uncertainty under `meta`, in Label Studio's import format. `model` is a SavedModel."""
+    uncertainty under `meta`, in Label Studio's import format. `model` is a SavedModel; its
+    uncertainty is measured at the model's own per-value thresholds, where `tag` decides."""
     positions = unlabelled(tasks)
     texts = [_text(tasks[p], p) for p in positions]
     probabilities = model.tagger.predict_proba(texts) if texts else {}
-    items = rank(
-        texts, probabilities, model.tagger.taxonomy, model.tagger.config.threshold, diversity, strategy
-    )
+    items = rank(texts, probabilities, model.tagger.taxonomy, model.tagger.thresholds(), diversity, strategy)
     ordered = []
     for number, item in enumerate(items, start=1):
         task = tasks[positions[item.index]]

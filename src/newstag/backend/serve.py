@@ -1,8 +1,9 @@
 """Wiring: the served model, what a retrain learns from, and the uvicorn server.
 
-A retrain learns from the base data (the seed annotations, say) plus the current export of
-every Label Studio project that has called this backend; a project's annotation of a
-sentence replaces the base one (matched by sentence id).
+A retrain learns from the base data (the seed annotations, say) plus the annotated tasks of
+the current export of every Label Studio project that has called this backend; a project's
+annotation of a sentence replaces the base one (matched by sentence id), and a task nobody
+has annotated yet replaces nothing.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from newstag.annotate.annotations import submitted
 from newstag.backend.app import create_app
 from newstag.backend.live import LiveModel
 from newstag.errors import LabelStudioError
 
 
 def merge_exports(*exports: list[dict]) -> list[dict]:
-    """Tasks of several exports, later ones replacing earlier ones with the same sentence id."""
+    """The annotated tasks of several exports; a later export's task replaces an earlier one
+    with the same sentence id."""
     merged: dict[str, dict] = {}
     for number, export in enumerate(exports):
         for task in export:
-            key = (task.get("data") or {}).get("sentence_id") or f"{number}:{task.get('id')}"
-            merged[key] = task
+            if submitted(task):
+                key = (task.get("data") or {}).get("sentence_id") or f"{number}:{task.get('id')}"
+                merged[key] = task
     return list(merged.values())
 
 

@@ -13,6 +13,7 @@ from newstag.cli.common import (
     ForceOption,
     info,
     one_line_errors,
+    progress_bar,
 )
 
 
@@ -65,10 +66,11 @@ def _live(project: str, saved, diversity: float, strategy: str, config: Path) ->
 
     connection = open_connection(load_config(config).studio)
     handle = views.open_project(connection, project)
-    result = views.apply_queue(handle, saved, diversity, strategy)
+    with progress_bar("writing queue ranks") as update:
+        result = views.apply_queue(handle, saved, diversity, strategy, update)
     info(
         f"ranked {result.ranked} unlabelled tasks of {project!r}; annotators get them in that order "
-        f"from the tab {result.view!r} (Label All Tasks)"
+        f"from the tab {result.view!r} with 'Label Tasks As Displayed' (the arrow beside 'Label All Tasks')"
     )
 
 

@@ -28,7 +28,7 @@ def evaluate(
     from newstag.evaluation.report import full_report, write_report
     from newstag.files import refuse_to_overwrite
     from newstag.model.persist import load_model
-    from newstag.model.validation import evaluate_dataset
+    from newstag.model.validation import evaluate_dataset, rare_in_dataset
 
     with one_line_errors():
         refuse_to_overwrite(output, force)
@@ -37,6 +37,9 @@ def evaluate(
         if only:
             dataset = with_articles(dataset, read_article_ids(only), keep=True)
         info(f"scoring {saved.version} on {len(dataset)} sentences from {', '.join(map(str, data))} ...")
+        note = rare_in_dataset(dataset, saved.tagger.taxonomy, "score")
+        if note:
+            info(f"small data: {note}")
         metrics = evaluate_dataset(saved.tagger, saved.meta["baselines"], dataset)
         thresholds = saved.meta.get("thresholds")
         print(full_report(metrics, thresholds))

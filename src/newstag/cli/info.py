@@ -23,9 +23,14 @@ def info(
 
 
 def print_scores(meta: dict) -> None:
-    from newstag.evaluation.report import summary_table, value_table
+    from newstag.evaluation.report import NO_SCORES, no_scores, summary_table, value_table
 
     metrics = meta.get("metrics")
     if metrics:
         print(f"Cross-validated scores ({metrics['scheme']}, {metrics['articles']} articles):\n")
         print(summary_table(metrics) + "\n\n" + value_table(metrics) + "\n")
+    else:
+        print(no_scores(meta))
+    for line in meta.get("small_data") or []:
+        if not line.startswith(NO_SCORES):
+            print(f"Small data: {line}")

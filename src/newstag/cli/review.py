@@ -30,6 +30,7 @@ def review(
     never saw its article, and labels it confidently contradicts come first, with its alternative."""
     from newstag.assist.label_errors import review as find_suspects
     from newstag.errors import InputError
+    from newstag.model.validation import rare_in_dataset
 
     with one_line_errors():
         if data is None and project is None:
@@ -38,6 +39,9 @@ def review(
         handle = _project(project, settings) if project else None
         dataset = _dataset(data, handle, settings)
         info(f"refitting out-of-fold (by article) on {len(dataset)} sentences ...")
+        note = rare_in_dataset(dataset, settings.taxonomy, "judge")
+        if note:
+            info(f"small data: {note}")
         suspects = find_suspects(dataset, settings)
         shown = suspects[:limit] if limit else suspects
         _print(shown, as_json)

@@ -30,23 +30,35 @@ def serve(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Serve MODEL as a Label Studio ML backend: live predictions, retraining in the background."""
-    import logging
-
     from newstag.backend.serve import Server, build
 
-    logging.basicConfig(level=logging.INFO, format="newstag serve: %(message)s")
+    log = serve_log()
     with one_line_errors():
         connection = _studio_connection(config)
         output = output or model.with_name(model.name + "-live")
         app, live, _ = build(model, data if data and data.exists() else None, output, every, connection)
         server = Server(app, host, port).start()
-        info(f"serving {live.model_version} at {server.url}; retrained models go to {output}")
+        log.info("serving %s at %s; retrained models go to %s", live.model_version, server.url, output)
         if connect:
             _connect(connect, server.url.replace("0.0.0.0", "127.0.0.1"), config)
     try:
         server.thread.join()
     except KeyboardInterrupt:
         server.stop()
+
+
+def serve_log():
+    """newstag's own log lines on stderr, each with its time; not the HTTP clients' (httpx
+    logs every request Label Studio's SDK makes at INFO), which stay at the root's WARNING."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s newstag serve: %(message)s", "%Y-%m-%d %H:%M:%S"))
+    log = logging.getLogger("newstag")
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    return logging.getLogger("newstag.serve")
 
 
 def retrain(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors, progress_bar
 
 studio_app = typer.Typer(
     name="studio",
@@ -29,9 +29,17 @@ def install(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
 
     with one_line_errors():
         studio = _studio(config)
-        info(f"installing label-studio=={studio.version} into {studio.venv} (a few minutes)...")
-        done = server.install(studio)
-        info(f"installed into {studio.venv}" if done else f"already installed in {studio.venv}")
+        if server.is_installed(studio):
+            info(f"label-studio=={studio.version} is already installed in {studio.venv}")
+            return
+        _install(server, studio)
+        info(f"installed into {studio.venv}")
+
+
+def _install(server, studio) -> None:
+    info(f"installing label-studio=={studio.version} into {studio.venv} (a few minutes)...")
+    with progress_bar("pip:") as update:
+        server.install(studio, on_line=lambda line: update(text=line))
 
 
 @studio_app.command()
@@ -45,10 +53,15 @@ def start(
     with one_line_errors():
         studio = _studio(config)
         if not server.is_installed(studio):
-            info(f"installing label-studio=={studio.version} into {studio.venv} (a few minutes)...")
-        info(f"starting Label Studio at {studio.url} (the first start takes a minute or two)...")
+            _install(server, studio)
+        state = server.status(studio)
+        if state.running:
+            info(f"Label Studio is already running at {state.url} (pid {state.pid}); log: {studio.log_file}")
+        else:
+            info(f"starting Label Studio at {studio.url} (the first start takes a minute or two)...")
         login = server.start(studio)
-        info(f"Label Studio runs at {studio.url}; log: {studio.log_file}")
+        if not state.running:
+            info(f"Label Studio runs at {studio.url}; log: {studio.log_file}")
         if show_login:
             _print_login(login)
 

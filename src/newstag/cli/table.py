@@ -8,28 +8,53 @@ from rich.console import Console
 from rich.table import Table
 
 
-def render_table(tagged, groups: list[str], color: bool) -> str:
-    """One article: its sentences with their labels in each of the taxonomy's `groups`, then
-    its summary."""
+def render_table(tagged, groups: list[str], color: bool, taxonomy, thresholds) -> str:
+    """One article: its sentences with their labels in each of the taxonomy's `groups` (each
+    beside its threshold, from the model's `thresholds`), then its summary."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=140, force_terminal=color, no_color=not color)
-    console.print(_sentence_table(tagged, groups))
+    console.print(_sentence_table(tagged, groups, taxonomy, thresholds))
     console.print(_summary(tagged, groups), highlight=False, soft_wrap=True)
     console.print()
     return buffer.getvalue()
 
 
-def _sentence_table(tagged, groups: list[str]) -> Table:
+LEGEND = (
+    "value p ≥ t: chosen, its probability clears its threshold t; a single-choice group takes its "
+    "most probable value. A value chosen below its threshold, or dropped above it, says why."
+)
+
+
+def _sentence_table(tagged, groups: list[str], taxonomy, thresholds) -> Table:
+    from newstag.model.decode import explain
+
     article = tagged.split.article
-    table = Table(title=f"{article.id}: {article.title}", title_justify="left", show_lines=False)
+    table = Table(
+        title=f"{article.id}: {article.title}", title_justify="left", show_lines=False, caption=LEGEND
+    )
     table.add_column("#", justify="right")
     table.add_column("sentence", ratio=3, overflow="fold")
     for group in groups:
         table.add_column(group, ratio=1)
     for t in tagged.sentences:
-        cells = [", ".join(f"{v} {t.probabilities[g][v]:.2f}" for v in t.labels[g]) for g in groups]
-        table.add_row(str(t.sentence.index), t.sentence.text, *cells)
+        decisions = explain(taxonomy, t.labels, t.probabilities, thresholds)
+        table.add_row(str(t.sentence.index), t.sentence.text, *(_cell(decisions[g]) for g in groups))
     return table
+
+
+def _cell(decision) -> str:
+    """Chosen values with probability and threshold; then the values dropped and the reason."""
+    lines = [_value(*chosen) for chosen in decision.chosen]
+    lines += [f"dropped {_value(*dropped)}" for dropped in decision.dropped]
+    if decision.reason:
+        lines.append(f"({decision.reason})")
+    return "\n".join(lines)
+
+
+def _value(name: str, p: float, threshold: float | None) -> str:
+    if threshold is None:
+        return f"{name} {p:.2f}"
+    return f"{name} {p:.2f} {'≥' if p >= threshold else '<'} {threshold:.2f}"
 
 
 def _summary(tagged, groups: list[str]) -> str:

@@ -89,8 +89,8 @@ def _writer(output_format: Format, out: TextIO, saved, color: bool):
         return _csv_writer(out)
     from newstag.cli.table import render_table
 
-    groups = saved.tagger.taxonomy.group_names
-    return lambda t: out.write(render_table(t, groups, color))
+    taxonomy, thresholds = saved.tagger.taxonomy, saved.tagger.thresholds()
+    return lambda t: out.write(render_table(t, taxonomy.group_names, color, taxonomy, thresholds))
 
 
 def _csv_writer(out: TextIO):

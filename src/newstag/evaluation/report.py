@@ -82,6 +82,26 @@ def write_report(metrics: dict, directory: Path | str, thresholds: dict | None =
     return [directory / "metrics.json", directory / "report.md", *write_plots(metrics, directory)]
 
 
+NO_SCORES = "no cross-validated scores"
+
+
+def no_scores(meta: dict) -> str:
+    """Why a model has no cross-validated scores, in one line."""
+    for line in meta.get("small_data") or []:
+        if line.startswith(NO_SCORES):
+            return f"This model has {line}."
+    return f"This model has {NO_SCORES}: it was trained without (--no-cross-validate, or a live retrain)."
+
+
+def _quality(table: str | None) -> str:
+    if not table:
+        return "Run benchmarks/quality.py to compare the feature families, then train with --quality."
+    return (
+        "This table is the benchmark on the seed sentences (benchmarks/quality.py), not a score of "
+        f"this model; it shows which feature family to choose.\n\n{table}"
+    )
+
+
 def model_card(meta: dict, quality: str | None = None) -> str:
     """The README.md of a model folder; `quality` is the feature-family comparison table."""
     data = meta["training_data"]
@@ -93,8 +113,10 @@ def model_card(meta: dict, quality: str | None = None) -> str:
         f"set) and the cue-word baseline (the values whose cue words occur).\n\n"
         f"{full_report(metrics, meta.get('thresholds'))}"
         if metrics
-        else "No cross-validation was run for this model.\n"
+        else f"{no_scores(meta)}\n"
     )
+    notes = "".join(f"- {line}\n" for line in meta.get("small_data") or [])
+    small = f"\nWhere the data is too small:\n\n{notes}" if notes else ""
     versions = ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
     labels = "\n".join(f"- `{group}`: {', '.join(values)}" for group, values in meta["labels"].items())
     features = meta["config"]["model"]["features"]
@@ -116,13 +138,13 @@ consistency rules.
 ## Training data
 
 {data["sentences"]} sentences from {data["articles"]} articles, SHA-256 `{data["sha256"]}`.
-{_held_out_note(data.get("held_out_articles") or [])}
+{_held_out_note(data.get("held_out_articles") or [])}{small}
 ## Scores
 
 {scores}
 ## Feature families compared
 
-{quality or "Run benchmarks/quality.py to compare the feature families, then train with --quality."}
+{_quality(quality)}
 
 ## Limits
 
@@ -144,4 +166,3 @@ def _held_out_note(held_out: list[str]) -> str:
         f"the held-out scores in the comparison below are about articles this model never saw "
         f"({', '.join(held_out[:5])}{', ...' if len(held_out) > 5 else ''}).\n"
     )
-

@@ -77,17 +77,18 @@ def is_installed(studio: Studio) -> bool:
     return studio.executable.exists() and any(studio.venv.glob(pattern))
 
 
-def install(studio: Studio) -> bool:
-    """Install label-studio==version into its venv unless it is there; True when it installed."""
+def install(studio: Studio, on_line: Callable[[str], None] | None = None) -> bool:
+    """Install label-studio==version into its venv unless it is there; True when it installed.
+    `on_line` sees each line pip writes (all of them also go to the install log)."""
     if is_installed(studio):
         return False
     studio.home.mkdir(parents=True, exist_ok=True)
     log = studio.home / "install.log"
     with log.open("w", encoding="utf-8") as out:
         if not (studio.venv / "bin" / "python").exists():
-            _run([sys.executable, "-m", "venv", str(studio.venv)], out, log)
+            _run([sys.executable, "-m", "venv", str(studio.venv)], out, log, on_line)
         pip = [str(studio.venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
-        _run([*pip, f"label-studio=={studio.version}"], out, log)
+        _run([*pip, f"label-studio=={studio.version}"], out, log, on_line)
     if not is_installed(studio):
         raise LabelStudioError(f"label-studio=={studio.version} did not install; see {log}")
     return True
@@ -268,8 +269,11 @@ def _is_zombie(pid: int) -> bool:
         return True
 
 
-def _run(command: list[str], out, log: Path) -> None:
-    try:
-        subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=True)
-    except subprocess.CalledProcessError:
-        raise LabelStudioError(f"`{' '.join(command[:4])} ...` failed; see {log}") from None
+def _run(command: list[str], out, log: Path, on_line: Callable[[str], None] | None = None) -> None:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        for line in process.stdout:
+            out.write(line)
+            if on_line:
+                on_line(line)
+    if process.returncode:
+        raise LabelStudioError(f"`{' '.join(command[:4])} ...` failed; see {log}")

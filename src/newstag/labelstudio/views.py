@@ -1,13 +1,14 @@
 """Data Manager tabs that carry newstag's orderings: the annotation queue and the review list.
 
 The queue writes each unlabelled task's rank into `data.queue_rank` and opens a tab ordered
-by it, showing only unlabelled tasks; with the project's default "Sequential sampling",
-"Label All Tasks" from that tab serves the tasks in that order. The review tab lists the
-suspect tasks by id.
+by it, showing only unlabelled tasks. "Label Tasks As Displayed" (the arrow beside "Label
+All Tasks") from that tab serves the tasks in that order; "Label All Tasks" ignores the
+tab's ordering and samples by task id. The review tab lists the suspect tasks by id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -35,12 +36,22 @@ def open_project(connection: Connection, name: str) -> Project:
     return project
 
 
-def apply_queue(project: Project, saved, diversity: float = 0.3, strategy: str = "entropy") -> QueueResult:
+def apply_queue(
+    project: Project,
+    saved,
+    diversity: float = 0.3,
+    strategy: str = "entropy",
+    progress: Callable[[int, int], None] | None = None,
+) -> QueueResult:
+    """Rank the unlabelled tasks and open the queue tab; `progress(done, total)` after each
+    task's rank is written (one request per task)."""
     tasks = client.export_annotations(project)
     ordered = queue_tasks(tasks, saved, diversity, strategy)
-    for task in ordered:
+    for done, task in enumerate(ordered, start=1):
         update = partial(project.connection.sdk.tasks.update, str(task["id"]), data=task["data"])
         call_sdk(project.connection, f"set the queue rank of task {task['id']}", update, safe=True)
+        if progress:
+            progress(done, len(ordered))
     unlabelled = {"conjunction": "and", "items": [_filter("total_annotations", "equal", "Number", 0)]}
     save_view(project, QUEUE_VIEW, unlabelled, [f"tasks:data.{RANK_FIELD}"])
     return QueueResult(len(ordered), QUEUE_VIEW)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -106,3 +107,48 @@ class _LogLikelihood:
         if not self.multiple:
             return self.log_yes[self.index[labels[0]]]
         return self.all_no + sum(self.gain[self.index[name]] for name in labels)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How one group's labels came about, for people reading them. Each value comes as
+    (name, probability, threshold); a single-choice group has no threshold (None): it takes
+    its most probable value."""
+
+    chosen: list[tuple[str, float, float | None]]
+    dropped: list[tuple[str, float, float | None]]
+    """Values the group would take on its own (above threshold, or most probable) but does not."""
+    reason: str | None
+    """Why the labels differ from the group's own answer: the rule that answer would break."""
+
+
+def explain(
+    taxonomy: Taxonomy, labels: dict, probabilities: dict[str, dict[str, float]], thresholds: Thresholds
+) -> dict[str, Decision]:
+    """Per group: the chosen values, those dropped, and why (the consistency rule involved)."""
+    return {
+        g.name: _decision(taxonomy, g, labels, probabilities[g.name], thresholds) for g in taxonomy.groups
+    }
+
+
+def _decision(
+    taxonomy: Taxonomy, group: LabelGroup, labels: dict, p: dict[str, float], thresholds
+) -> Decision:
+    limits = dict(zip(group.value_names, group_thresholds(group, thresholds).tolist(), strict=True))
+    if group.multiple:
+        own = [v for v in group.value_names if p[v] >= limits[v]]
+    else:
+        own, limits = [max(p, key=p.get)], {}
+    chosen = labels[group.name]
+    reason = None
+    if sorted(own) != sorted(chosen):
+        broken = taxonomy.violations({**labels, group.name: own}) if own else []
+        if not own:
+            reason = "no value clears its threshold"
+        else:
+            reason = broken[0] if broken else "the most probable answer across the groups"
+    return Decision(
+        [(v, p[v], limits.get(v)) for v in chosen],
+        [(v, p[v], limits.get(v)) for v in own if v not in chosen],
+        reason,
+    )

@@ -14,11 +14,11 @@ from pathlib import Path
 from newstag.annotate.dataset import check_taxonomy, data_hash, group_labels
 from newstag.config import Config, config_to_dict
 from newstag.errors import InputError
-from newstag.evaluation.report import model_card
+from newstag.evaluation.report import NO_SCORES, model_card
 from newstag.model.baselines import fit_baselines
 from newstag.model.persist import save_model
 from newstag.model.tagger import SentenceTagger
-from newstag.model.validation import cross_validate_by_article
+from newstag.model.validation import check_trainable, cross_validate_by_article, rare_values
 
 LIBRARIES = ("newstag", "scikit-learn", "numpy", "scipy", "joblib", "datasets")
 
@@ -32,13 +32,22 @@ class TrainedModel:
 def train_model(
     dataset, config: Config, cross_validate: bool = True, held_out: Sequence[str] = ()
 ) -> TrainedModel:
-    """Fit on every sentence; score by cross-validation by article first. `held_out` names
-    the articles kept out of `dataset` for evaluation, recorded in the metadata."""
+    """Fit on every sentence; score by cross-validation by article first (when asked and the
+    data allows). `held_out` names the articles kept out of `dataset` for evaluation,
+    recorded in the metadata. `meta["small_data"]` says, one line each, where the data is
+    too small: no cross-validated scores, values with few examples."""
     check_taxonomy(dataset, config.taxonomy)
     texts = list(dataset["text"])
     gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
-    _check_trainable(gold, config)
-    metrics = cross_validate_by_article(texts, dataset["article_id"], gold, config) if cross_validate else {}
+    check_trainable(gold, config.taxonomy)
+    metrics, no_scores = {}, None
+    if cross_validate:
+        try:
+            metrics = cross_validate_by_article(texts, dataset["article_id"], gold, config)
+        except InputError as error:  # too few articles to hold one out: the model still trains
+            no_scores = str(error)
+    small_data = [f"{NO_SCORES}: {no_scores}"] if no_scores else []
+    small_data += [line for line in [rare_values(config.taxonomy, gold)] if line]
     tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold)
     fingerprint = data_hash(dataset)
     trained_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -56,6 +65,7 @@ def train_model(
         },
         "versions": {"python": platform.python_version(), **_versions()},
         "metrics": metrics,
+        "small_data": small_data,
         "thresholds": threshold_dict(tagger, config),
         "baselines": fit_baselines(config.taxonomy, texts, gold),
     }
@@ -83,15 +93,6 @@ def threshold_dict(tagger: SentenceTagger, config: Config) -> dict[str, dict[str
         group: dict(zip(config.taxonomy.group(group).value_names, map(float, values), strict=True))
         for group, values in tagger.thresholds().items()
     }
-
-
-def _check_trainable(gold: dict, config: Config) -> None:
-    for group in config.taxonomy.groups:
-        if not group.multiple and len({tuple(labels) for labels in gold[group.name]}) < 2:
-            raise InputError(
-                f"every sentence has the same {group.name}; a model needs at least two "
-                f"different values to learn from — annotate more sentences"
-            )
 
 
 def _versions() -> dict[str, str]:

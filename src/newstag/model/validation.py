@@ -10,16 +10,62 @@ Both score the model beside its majority and cue-word baselines (`baselines`) wi
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from newstag.config import Config
+from newstag.errors import InputError
 from newstag.evaluation.scores import GroupLabels, metrics
 from newstag.model.baselines import baseline_labels, fit_baselines
 from newstag.model.decode import decode
 from newstag.model.tagger import SentenceTagger
+from newstag.taxonomy import Taxonomy
+
+MIN_EXAMPLES = 5
+"""With fewer examples of a value, a model hardly learns it and a score hardly measures it."""
+
+
+def rare_values(taxonomy: Taxonomy, gold: GroupLabels, what: str = "learn or score") -> str | None:
+    """One line naming each value with fewer than MIN_EXAMPLES examples and its count."""
+    parts = []
+    for group in taxonomy.groups:
+        counts = Counter(value for labels in gold[group.name] for value in labels)
+        rare = [f"{value} {counts[value]}" for value in group.value_names if counts[value] < MIN_EXAMPLES]
+        if rare:
+            parts.append(f"{group.name}: {', '.join(rare)}")
+    if not parts:
+        return None
+    return f"too few examples (under {MIN_EXAMPLES}) to {what} these values: " + "; ".join(parts)
+
+
+def rare_in_dataset(dataset, taxonomy: Taxonomy, what: str) -> str | None:
+    """`rare_values` of a labelled `datasets.Dataset`."""
+    from newstag.annotate.dataset import group_labels
+
+    return rare_values(taxonomy, {name: group_labels(dataset, name) for name in taxonomy.group_names}, what)
+
+
+def require_articles(articles: Sequence[str]) -> None:
+    count = len(set(articles))
+    if count < 2:
+        raise InputError(
+            f"cross-validation by article needs labelled sentences from at least 2 articles, the data has "
+            f"{count}; annotate sentences of another article"
+        )
+
+
+def check_trainable(gold: GroupLabels, taxonomy: Taxonomy, where: str = "") -> None:
+    """A single-choice group needs two different values among the sentences to learn from."""
+    for group in taxonomy.groups:
+        if not group.multiple and len({tuple(labels) for labels in gold[group.name]}) < 2:
+            raise InputError(
+                f"{where}every sentence has the same {group.name}; a model needs at least two "
+                f"different values to learn from — annotate more sentences"
+            )
+
 
 MAX_FOLDS = 10
 
@@ -53,8 +99,6 @@ def cross_validate_by_article(
     """Train on the other articles, predict the held-out ones, for every fold; score the
     out-of-fold predictions of the model and of both baselines. Thresholds, calibration and
     the baselines' fallbacks come from the training articles of each fold only."""
-    if len(set(articles)) < 2:
-        return {}
     taxonomy, n = config.taxonomy, len(texts)
     rows: dict[str, list] = {kind: [None] * n for kind in ("model", "majority", "cues")}
     probabilities = {g.name: np.zeros((n, len(g.values))) for g in taxonomy.groups}
@@ -84,8 +128,12 @@ def article_folds(
     texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config, folds: int = MAX_FOLDS
 ):
     """Every fold of `fold_indices` in turn (inner folds keep articles whole too)."""
+    require_articles(articles)
     articles = np.asarray(articles)
     for train, test in fold_indices(articles, folds):
+        held_out = sorted(set(articles[test]))
+        shown = ", ".join(held_out[:3]) + (", ..." if len(held_out) > 3 else "")
+        check_trainable(_subset(gold, train), config.taxonomy, f"leaving out {shown}, ")
         tagger = SentenceTagger(config.taxonomy, config.model).fit(
             [texts[i] for i in train], _subset(gold, train), articles[train]
         )
