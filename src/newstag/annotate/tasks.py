@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from newstag.errors import InputError
+from newstag.files import parse_json
 from newstag.text.articles import Article
 from newstag.text.sentences import Sentence
 
@@ -71,13 +71,12 @@ def load_tasks(path: Path | str, fix: str = "make it with newstag export") -> li
     `fix` ends every error message: how to get a good file."""
     path = Path(path)
     try:
-        tasks = json.loads(path.read_bytes())
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path} does not exist; {fix}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path} is not a JSON file ({error}); {fix}") from None
-    except RecursionError:
-        raise InputError(f"{path} is nested too deeply for a tasks file; {fix}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a JSON file; {fix}") from None
+    tasks = parse_json(data, str(path), fix)
     if not isinstance(tasks, list) or not all(isinstance(t, dict) and "data" in t for t in tasks):
         raise InputError(f"{path} is not a Label Studio JSON export or import file (a list of tasks); {fix}")
     return tasks

@@ -37,7 +37,7 @@ def export(
         if not (output or project):
             raise InputError("say where the tasks go: --output FILE, --project NAME, or both")
         if output:
-            refuse_to_overwrite(output, force)
+            refuse_to_overwrite(output, force, [*articles, *([model] if model else [])])
         settings = load_config(config)
         tasks, dropped = [], 0
         for split in split_articles(read_articles(articles), settings.sentences):

@@ -22,7 +22,7 @@ def predict(
     from newstag.model.persist import load_model
 
     with one_line_errors():
-        refuse_to_overwrite(output, force)
+        refuse_to_overwrite(output, force, [tasks_file, model])
         saved = load_model(model)
         tasks = with_predictions(load_tasks(tasks_file), saved)
         write_atomic(output, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
