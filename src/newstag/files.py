@@ -193,10 +193,9 @@ def parse_json(
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as error:
-        bad = error.object[error.start : error.end].encode("utf-8", "surrogatepass")
+        bad = ascii(error.object[error.start : error.end])[1:-1]
         raise error_type(
-            f"{where} holds an unpaired surrogate escape ({bad.decode('utf-8', 'backslashreplace')!s}), "
-            f"which is not text; {fix}"
+            f"{where} holds an unpaired surrogate escape ({bad}), which is not text; {fix}"
         ) from None
     return value
 

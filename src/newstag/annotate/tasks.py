@@ -49,14 +49,26 @@ def task_sentence(task: dict, number: int = 0) -> Sentence:
     return Sentence(
         id=sentence_id,
         article_id=article_id,
-        index=int(data.get("index") or 0),
+        index=_whole_number(data, "index", 0, number),
         text=data["text"],
-        start=int(data.get("start") or 0),
-        end=int(data.get("end") or len(data["text"])),
+        start=_whole_number(data, "start", 0, number),
+        end=_whole_number(data, "end", len(data["text"]), number),
         title=str(data.get("title") or ""),
         context_before=str(data.get("context_before") or ""),
         context_after=str(data.get("context_after") or ""),
     )
+
+
+def _whole_number(data: dict, key: str, default: int, number: int) -> int:
+    value = data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).lstrip("-").isdigit():
+        raise InputError(
+            f"task {number}: data.{key} is {value!r}; expected a whole number (or no {key}): "
+            f"give tasks made by newstag export"
+        )
+    return int(value)
 
 
 def sentence_ids(data: dict, fallback: str) -> tuple[str, str]:

@@ -93,6 +93,11 @@ def threshold_dict(tagger: SentenceTagger, config: Config) -> dict[str, dict[str
 
 
 def _check_trainable(gold: dict, config: Config) -> None:
+    if not next(iter(gold.values()), []):
+        raise InputError(
+            "the training data holds no labelled sentences (an empty export, or only unannotated "
+            "tasks); annotate sentences in Label Studio and export them again"
+        )
     for group in config.taxonomy.groups:
         if not group.multiple and len({tuple(labels) for labels in gold[group.name]}) < 2:
             raise InputError(
