@@ -106,6 +106,22 @@ def load_model(directory: Path | str) -> SavedModel:
     return SavedModel(tagger, meta, directory)
 
 
+def check_labels(meta: dict, directory: Path | str, taxonomy, config_source: str) -> None:
+    """A model predicts its own taxonomy's labels: refuse it where the project's differ."""
+    expected = {group.name: group.value_names for group in taxonomy.groups}
+    labels = meta.get("labels")
+    if labels != expected:
+        differing = sorted(set(labels or {}) ^ set(expected)) or [
+            name for name in expected if (labels or {}).get(name) != expected[name]
+        ]
+        group = differing[0]
+        raise ModelError(
+            f"{directory} was trained on other labels than {config_source} has (group {group}: "
+            f"model {(labels or {}).get(group)}, config {expected.get(group)}); retrain it with "
+            f"this config (newstag train --force), or pass the config it was trained with (--config)"
+        )
+
+
 def _check_format(directory: Path, version) -> None:
     if version in PICKLE_FORMATS:
         raise ModelError(
