@@ -74,10 +74,10 @@ def save_dataset(dataset, directory: Path | str, force: bool = False, inputs=())
 def load_saved_dataset(directory: Path | str):
     from datasets import load_from_disk
 
+    if not Path(directory, "dataset_info.json").is_file():
+        raise InputError(f"{directory} is not a saved dataset (run newstag import-annotations)")
     try:
         return load_from_disk(str(directory))
-    except FileNotFoundError:
-        raise InputError(f"{directory} is not a saved dataset (run newstag import-annotations)") from None
     except Exception as error:  # datasets and pyarrow raise many types on a corrupt folder
         reason = " ".join(str(error).split())[:200]
         raise InputError(

@@ -26,6 +26,7 @@ FORMAT_VERSION = 3
 (`newstag.model.tagger`, ...), format 2 in the flat modules before them. Any other format is
 refused with "retrain it with newstag train --force"."""
 MAX_META_BYTES = 16 * 2**20
+MAX_SCHEMA_BYTES = 16 * 2**20
 MAX_MODEL_BYTES = 2**30
 """Uncompressed: the shipped models are a few MB; a zip bomb is refused before it inflates."""
 PICKLE_FORMATS = {1: "model.joblib"}
@@ -192,7 +193,7 @@ def own_types(path: Path) -> list[str]:
                 f"{path} would inflate to {inflated // 2**20} MB, over the "
                 f"{MAX_MODEL_BYTES // 2**20} MB a model may have; {fix}"
             )
-        schema_bytes = read_zip_member(archive, "schema.json", str(path), fix, error_type=ModelError)
+        schema_bytes = read_zip_member(archive, "schema.json", str(path), fix, MAX_SCHEMA_BYTES, ModelError)
     schema = parse_json(schema_bytes, f"{path}: schema.json", fix, error_type=ModelError)
     return sorted(name for name in set(_type_names(schema)) if _is_own_class(name))
 
