@@ -17,7 +17,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Body, FastAPI
+from fastapi import Body, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 
 from newstag.backend.live import LiveModel
@@ -104,30 +104,23 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         length = dict(scope["headers"]).get(b"content-length", b"0")
         if not length.isdigit() or int(length) > self.limit:
-            return await _too_large(scope, receive, send, self.limit)
+            response = JSONResponse({"error": _too_large_reason(self.limit)}, status_code=413)
+            return await response(scope, receive, send)
         received = 0
 
         async def limited_receive():
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.limit:
-                raise _TooLarge
+            if received > self.limit:  # FastAPI passes an HTTPException on, any other becomes a 400
+                raise HTTPException(413, _too_large_reason(self.limit))
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await _too_large(scope, receive, send, self.limit)
+        await self.app(scope, limited_receive, send)
 
 
-class _TooLarge(Exception):
-    pass
-
-
-async def _too_large(scope, receive, send, limit: int) -> None:
-    reason = f"request body over {limit // 2**20} MB; send fewer tasks at once"
-    await JSONResponse({"error": reason}, status_code=413)(scope, receive, send)
+def _too_large_reason(limit: int) -> str:
+    return f"request body over {limit // 2**20} MB; send fewer tasks at once"
 
 
 def _remember(remember: Callable[[int], None], project) -> None:
