@@ -66,6 +66,11 @@ def load_exports(paths) -> list[dict]:
             data = task["data"]
             sentence_id = data.get("sentence_id") if isinstance(data, dict) else None
             where = f"{file} task {task.get('id')}"
+            if not isinstance(sentence_id, str | None):
+                raise InputError(
+                    f"{where}: data.sentence_id is {sentence_id!r}; expected a string (or none): "
+                    f"export the project from Label Studio again"
+                )
             if sentence_id in first_seen:
                 raise InputError(
                     f"sentence {sentence_id!r} is in two tasks ({first_seen[sentence_id]} and {where}); "
