@@ -72,7 +72,9 @@ def test_import_annotations_into_the_parent_folder_is_refused(in_project, tmp_pa
 
 
 @pytest.mark.parametrize("kind", ["symlink", "dev-null", "fifo", "folder", "the input"])
-def test_predict_refuses_targets_it_must_not_replace(in_project, tmp_path, trained_model_dir, kind):
+def test_predict_refuses_targets_it_must_not_replace(
+    in_project, tmp_path, trained_model_dir, kind, monkeypatch
+):
     tasks = tmp_path / "tasks.json"
     tasks.write_text(json.dumps([{"data": {"text": "Jets bombed the town."}}]))
     real = tmp_path / "real.json"
@@ -86,6 +88,13 @@ def test_predict_refuses_targets_it_must_not_replace(in_project, tmp_path, train
         target.mkdir()
         (target / "photo.jpg").write_bytes(b"\xff")
     before = snapshot(tmp_path)
+    real_replace = os.replace
+
+    def guarded(source, destination):  # as root, a regression would replace /dev/null itself
+        assert Path(destination) != Path("/dev/null"), "newstag tried to replace /dev/null"
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", guarded)
     result = run("predict", tasks, "-o", target, "--model", trained_model_dir, "--force")
     fragment = {
         "symlink": "is a symlink",
