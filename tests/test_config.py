@@ -57,3 +57,54 @@ def test_missing_and_malformed_files_are_one_line_errors(tmp_path):
     bad.write_text("[taxonomy\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(bad)
+
+
+@pytest.mark.parametrize(
+    "section, key, value, message",
+    [
+        (
+            "sentences",
+            "boilerplate",
+            ["(["],
+            "[sentences].boilerplate[0] = '([' is not a valid regular expression",
+        ),
+        ("sentences", "boilerplate", "^x", "[sentences].boilerplate is '^x' (str); expected a list"),
+        (
+            "sentences",
+            "timestamps",
+            [5],
+            "[sentences].timestamps[0] is 5 (int); expected a regular expression",
+        ),
+        ("model", "C", "big", "[model].C is 'big' (str); expected a number"),
+        ("model", "C", -1, "[model].C is -1; expected a number above 0"),
+        ("model", "threshold", 7, "[model].threshold is 7; expected a number between 0 and 1"),
+        ("model", "random_state", 1.5, "[model].random_state is 1.5 (float); expected an integer"),
+        ("model", "name", True, "[model].name is True (bool); expected a string"),
+        ("studio", "port", "x", "[studio].port is 'x' (str); expected an integer"),
+        ("studio", "port", 70000, "[studio].port is 70000; expected a port number"),
+    ],
+)
+def test_bad_config_values_are_one_line(config, section, key, value, message):
+    raw = config_to_dict(config)
+    raw[section][key] = value
+    with pytest.raises(ConfigError) as error:
+        config_from_dict(raw, "c.toml")
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda t: t.update(groups=5), "[taxonomy].groups is 5 (int); expected a list"),
+        (lambda t: t["groups"][0].update(name=3), "groups[0].name is 3 (int); expected the group's name"),
+        (lambda t: t["groups"][0].update(values=["x"]), "groups[0].values[0] is 'x' (str); expected a table"),
+        (lambda t: t["groups"][0]["values"][0].update(cues="war"), "values[0].cues is 'war' (str)"),
+        (lambda t: t["rules"].update(implications=[1]), "rules.implications[0] is 1 (int)"),
+    ],
+)
+def test_bad_taxonomy_values_are_one_line(config, change, message):
+    raw = config_to_dict(config)
+    change(raw["taxonomy"])
+    with pytest.raises(ConfigError) as error:
+        config_from_dict(raw, "c.toml")
+    assert message in str(error.value)

@@ -3,6 +3,7 @@ Label Studio connected to it (an annotation retrains; a new task carries a fresh
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -107,6 +108,90 @@ def test_webhook_counts_annotations_and_retrains(http):
     assert client.post("/webhook", json=event).json()["retraining"] is True
     live.wait(60)
     assert client.get("/status").json()["model_version"] == "v2"
+
+
+# --- under abuse: oversized and malformed requests, a project with no Label Studio ---
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/predict", {"tasks": 5}),
+        ("/predict", {"tasks": ["a sentence"]}),
+        ("/predict", {"tasks": [{"data": {"text": "Jets.", "index": "x"}}]}),
+        ("/predict", {"tasks": [{"data": {"text": 7}}]}),
+        ("/predict", [1, 2]),
+        ("/webhook", {"action": "ANNOTATION_CREATED", "project": 5}),
+        ("/webhook", {"action": "ANNOTATION_CREATED", "project": "x", "annotations": "y"}),
+        ("/setup", "not an object"),
+    ],
+)
+def test_malformed_requests_get_a_4xx_with_a_reason(http, path, body):
+    client, _, _ = http
+    response = client.post(path, json=body)
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert response.json().get("error") or response.json().get("detail")
+
+
+def test_a_malformed_json_body_is_a_4xx(http):
+    client, _, _ = http
+    response = client.post("/predict", content=b"{not json", headers={"content-type": "application/json"})
+    assert 400 <= response.status_code < 500
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(http):
+    from newstag.backend.app import MAX_BODY_BYTES
+
+    client, _, _ = http
+    big = b'{"tasks": [' + b" " * MAX_BODY_BYTES + b"]}"
+    response = client.post("/predict", content=big, headers={"content-type": "application/json"})
+    assert response.status_code == 413 and "request body over" in response.json()["error"]
+
+    def chunks():  # no Content-Length: counted as it streams in
+        for _ in range(MAX_BODY_BYTES // 2**20 + 2):
+            yield b" " * 2**20
+
+    response = client.post("/predict", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_health_answers_while_a_large_request_is_sent(saved, tmp_path):
+    """A slow client sending a big body does not hold up /health (the body limit caps it)."""
+    import socket
+    import urllib.request
+
+    live = LiveModel(saved, trainer_from(saved), tmp_path / "live")
+    server = Server(create_app(live), "127.0.0.1", free_loopback_port()).start()
+    try:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as slow:
+            slow.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n")
+            slow.sendall(b"Content-Length: 7000000\r\n\r\n" + b" " * 3_000_000)
+            started = time.monotonic()
+            with urllib.request.urlopen(server.url + "/health", timeout=10) as response:
+                assert json.load(response)["status"] == "UP"
+            assert time.monotonic() - started < 10
+    finally:
+        server.stop()
+
+
+def test_a_project_in_a_request_without_label_studio_does_not_break_retrains(
+    saved, tmp_path, small_export_path
+):
+    """No Label Studio connection: the project is not remembered, retrains use the base data."""
+    from newstag.backend.serve import Projects, make_trainer
+    from newstag.config import config_from_dict
+
+    projects = Projects(connection=None)
+    config = config_from_dict(saved.meta["config"])
+    live = LiveModel(saved, make_trainer(config, small_export_path, projects), tmp_path / "live")
+    client = TestClient(create_app(live, projects.remember))
+    tasks = [{"data": {"text": "Jets bombed the town."}}]
+    assert client.post("/predict", json={"tasks": tasks, "project": "12.1700000000"}).status_code == 200
+    assert live.retrain("test")
+    live.wait(120)
+    assert live.last.error is None, live.last.error
 
 
 # --- against the real Label Studio ---

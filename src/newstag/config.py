@@ -6,6 +6,7 @@ model keeps its resolved config, `config_to_dict`, in its meta.json.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -102,18 +103,64 @@ def config_to_dict(config: Config) -> dict[str, Any]:
 
 
 def _section(kind: type, values: dict[str, Any], where: str):
+    _require(values, dict, where, "a table")
     _reject_unknown(values, {f.name for f in fields(kind)}, where)
+    defaults = asdict(kind())
+    for key, value in values.items():
+        _check_value(value, defaults[key], f"{where}.{key}")
     converted = {key: tuple(v) if isinstance(v, list) else v for key, v in values.items()}
+    for key, (low, high, expected) in RANGES.get(kind.__name__, {}).items():
+        if key in converted and not low < converted[key] < high:
+            raise ConfigError(f"{where}.{key} is {converted[key]!r}; expected {expected}")
     return kind(**converted)
 
 
+RANGES = {
+    "ModelConfig": {
+        "C": (0, float("inf"), "a number above 0"),
+        "threshold": (0, 1, "a number between 0 and 1"),
+    },
+    "StudioConfig": {"port": (0, 65536, "a port number, 1 to 65535")},
+}
+
+
+def _check_value(value, default, where: str) -> None:
+    """A value has its default's type (an int is a float too); a list of regexes compiles."""
+    if isinstance(default, tuple):
+        _require(value, list, where, "a list of regular expressions (strings)")
+        for i, pattern in enumerate(value):
+            _require(pattern, str, f"{where}[{i}]", "a regular expression (a string)")
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ConfigError(
+                    f"{where}[{i}] = {pattern!r} is not a valid regular expression ({error}); "
+                    f"fix or remove it"
+                ) from None
+    elif isinstance(default, float):
+        _require(value, (int, float), where, "a number")
+    else:
+        _require(value, type(default), where, {int: "an integer", str: "a string"}[type(default)])
+
+
+def _require(value, kind, where: str, expected: str) -> None:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ConfigError(f"{where} is {value!r} ({type(value).__name__}); expected {expected}")
+
+
 def _taxonomy(raw: dict[str, Any], where: str) -> Taxonomy:
+    _require(raw, dict, where, "a table")
     _reject_unknown(raw, {"name", "version", "groups", "rules"}, where)
+    _require(raw.get("groups", []), list, f"{where}.groups", "a list of [[taxonomy.groups]] tables")
     groups = tuple(_group(g, f"{where}.groups[{i}]") for i, g in enumerate(raw.get("groups", [])))
     if not groups:
         raise ConfigError(f"{where}: no label groups defined")
     rules_raw = raw.get("rules", {})
+    _require(rules_raw, dict, f"{where}.rules", "a table")
     _reject_unknown(rules_raw, {"implications"}, f"{where}.rules")
+    _require(rules_raw.get("implications", []), list, f"{where}.rules.implications", "a list of strings")
+    for i, text in enumerate(rules_raw.get("implications", [])):
+        _require(text, str, f"{where}.rules.implications[{i}]", "a rule (a string)")
     rules = tuple(rule for text in rules_raw.get("implications", []) for rule in parse_rule(text))
     return Taxonomy(groups, rules, name=str(raw.get("name", "")), version=str(raw.get("version", "")))
 
@@ -136,12 +183,21 @@ def _taxonomy_dict(taxonomy: Taxonomy) -> dict[str, Any]:
 
 
 def _group(raw: dict[str, Any], where: str) -> LabelGroup:
+    _require(raw, dict, where, "a [[taxonomy.groups]] table")
     _reject_unknown(raw, {"name", "question", "choice", "exclusive", "values"}, where)
+    _require(raw.get("name"), str, f"{where}.name", "the group's name (a string)")
+    _require(raw.get("question", ""), str, f"{where}.question", "a string")
+    _require(raw.get("values", []), list, f"{where}.values", "a list of [[...values]] tables")
+    _require(raw.get("exclusive", []), list, f"{where}.exclusive", "a list of value names")
     if raw.get("choice") not in ("single", "multiple"):
         raise ConfigError(f"{where}: choice must be 'single' or 'multiple', got {raw.get('choice')!r}")
     values = []
     for i, value in enumerate(raw.get("values", [])):
+        _require(value, dict, f"{where}.values[{i}]", "a table with name, description, cues")
         _reject_unknown(value, {"name", "description", "cues"}, f"{where}.values[{i}]")
+        _require(value.get("name"), str, f"{where}.values[{i}].name", "the value's name (a string)")
+        _require(value.get("description", ""), str, f"{where}.values[{i}].description", "a string")
+        _require(value.get("cues", []), list, f"{where}.values[{i}].cues", "a list of strings")
         values.append(LabelValue(value["name"], value.get("description", ""), tuple(value.get("cues", ()))))
     return LabelGroup(
         name=raw["name"],

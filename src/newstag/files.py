@@ -1,27 +1,78 @@
-"""Atomic file writes (a reader never sees a half-written file), and no write over an existing
-output unless the user said --force.
+"""The one write discipline for every output, and bounded reads of JSON and zip files.
 
-The text goes to a temporary file in the target's folder (so that the final rename stays
-on one file system), which replaces the target only once everything is written and synced.
-On any error, or an interrupt, the temporary file is removed and the target is untouched.
+Every output (a file, a dataset folder, a model folder, a report, a batch partition) is
+written beside its target under a name newstag owns (`.newstag-tmp-<random>`, which no user
+file is expected to have), synced, then put in place by one rename: a reader sees the old
+output or the whole new one, never a half. On any error, Ctrl-C or SIGTERM the temporary
+file or folder is removed and the target is untouched.
+
+Before anything is written, `check_target` refuses a target that would lose data newstag
+does not own: `.`, `..` or any folder holding the working directory or an input, the input
+itself, a symlink (newstag does not follow or replace links: give the path it points to),
+a device, a FIFO or a socket, and a folder that newstag did not write (it holds no
+`.newstag` marker and no model, dataset or report files). Existing outputs are replaced
+only with --force.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import tempfile
-from collections.abc import Iterator
+import secrets
+import shutil
+import signal
+import stat
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
 from newstag.errors import InputError
 
+TEMP_PREFIX = ".newstag-tmp-"
+MARKER = ".newstag"
+"""An empty file in every folder newstag writes: such a folder may be replaced with --force."""
+OWN_FOLDER_FILES = (MARKER, "meta.json", "dataset_info.json", "metrics.json")
+"""Any of these marks a folder as newstag's (the last three: folders written before the marker)."""
 
-def refuse_to_overwrite(path: Path | str, force: bool) -> None:
-    """An existing file or folder is replaced only when the user passed --force."""
-    if Path(path).exists() and not force:
+MAX_JSON_BYTES = 512 * 2**20
+MAX_JSON_DEPTH = 64
+MAX_ZIP_MEMBER_BYTES = 64 * 2**20
+
+
+def refuse_to_overwrite(path: Path | str, force: bool, inputs: Iterable[Path | str] = ()) -> None:
+    """Refuse a target that is not safe to write (see `check_target`), and an existing one
+    unless the user passed --force."""
+    check_target(path, inputs)
+    if os.path.lexists(path) and not force:
         raise InputError(f"{path} exists; pass --force to replace it, or write elsewhere with -o")
+
+
+def check_target(path: Path | str, inputs: Iterable[Path | str] = ()) -> None:
+    """One line for a target whose replacement could lose data that newstag does not own."""
+    path = Path(path)
+    if path.name in ("", ".", "..") or path.resolve() in (Path.cwd(), *Path.cwd().parents):
+        raise InputError(f"-o {path} is the working folder or one above it; give a new name, e.g. -o out/")
+    if path.is_symlink():
+        raise InputError(
+            f"-o {path} is a symlink; newstag neither replaces nor follows links: give the path "
+            f"it points to ({os.path.realpath(path)})"
+        )
+    for given in map(Path, inputs):
+        if given.exists() and path.resolve() in (given.resolve(), *given.resolve().parents):
+            raise InputError(f"-o {path} is, or holds, the input {given}; write the output elsewhere")
+    if not os.path.lexists(path):
+        return
+    mode = os.stat(path).st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise InputError(
+            f"-o {path} is a device, FIFO or socket, not a file; give a file name (leave -o out for stdout)"
+        )
+    if stat.S_ISDIR(mode) and any(path.iterdir()) and not any((path / f).exists() for f in OWN_FOLDER_FILES):
+        raise InputError(
+            f"-o {path} is a folder newstag did not write (it has no {MARKER} marker); give a new "
+            f"folder name, newstag does not replace folders it did not make"
+        )
 
 
 @contextmanager
@@ -29,16 +80,59 @@ def atomic_writer(path: Path | str, newline: str | None = None) -> Iterator[Text
     """A text file to write into (streaming is fine); it becomes `path` when the block ends."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as file:
+    with _removed_on_failure(path.parent / _temp_name()) as staging:
+        with open(staging, "x", encoding="utf-8", newline=newline) as file:
             yield file
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(staging, 0o666 & ~_umask())  # mkstemp's 0600 would hide the output from others
+        os.chmod(staging, 0o666 & ~_umask())
+        if path.is_dir():
+            raise InputError(f"{path} is a folder; give a file name with -o")
         os.replace(staging, path)
+        _fsync_dir(path.parent)
+
+
+@contextmanager
+def atomic_folder(directory: Path | str) -> Iterator[Path]:
+    """A new folder to fill; it replaces `directory` in one rename when the block ends."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with _removed_on_failure(directory.parent / _temp_name()) as staging:
+        staging.mkdir()
+        (staging / MARKER).touch()
+        yield staging
+        for file in staging.rglob("*"):
+            if file.is_file():
+                with open(file, "rb") as handle:
+                    os.fsync(handle.fileno())
+        _swap_in(staging, directory)
+
+
+def _swap_in(staging: Path, directory: Path) -> None:
+    """Rename the staging folder over `directory`: the old one is renamed aside first (a folder
+    cannot be replaced by rename while it has files) and removed only after the swap."""
+    old = directory.parent / _temp_name()
+    if os.path.lexists(directory):
+        os.rename(directory, old)
+    try:
+        os.rename(staging, directory)
     except BaseException:
-        Path(staging).unlink(missing_ok=True)
+        if os.path.lexists(old):
+            os.rename(old, directory)
+        raise
+    _fsync_dir(directory.parent)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _removed_on_failure(staging: Path) -> Iterator[Path]:
+    try:
+        yield staging
+    except BaseException:
+        if staging.is_dir() and not staging.is_symlink():
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            staging.unlink(missing_ok=True)
         raise
 
 
@@ -47,7 +141,94 @@ def write_atomic(path: Path | str, text: str) -> None:
         file.write(text)
 
 
+def write_json(path: Path | str, value) -> None:
+    """Pretty-printed JSON (UTF-8, non-ASCII kept), written atomically."""
+    write_atomic(path, json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C does, so every `finally` and cleanup above runs."""
+
+    def _raise(signum, frame):
+        raise SystemExit(128 + signum)
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _raise)
+
+
+def _temp_name() -> str:
+    return f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+
+
+def _fsync_dir(directory: Path) -> None:
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def parse_json(
+    data: bytes | str, where: str, fix: str, max_bytes: int = MAX_JSON_BYTES, error_type=InputError
+):
+    """JSON from bytes or text, refused in one line (with `fix`) when larger than `max_bytes`,
+    nested deeper than MAX_JSON_DEPTH, malformed, or holding an unpaired surrogate (\\ud800);
+    `error_type` is the NewstagError raised."""
+    if len(data) > max_bytes:
+        raise error_type(f"{where} is over the {max_bytes // 2**20} MB newstag reads as JSON; {fix}")
+    depth = _nesting(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass"))
+    if depth > MAX_JSON_DEPTH:
+        raise error_type(f"{where} is JSON nested too deeply ({depth} levels, over {MAX_JSON_DEPTH}); {fix}")
+    try:
+        value = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        what = "valid JSON" if isinstance(data, str) else "a JSON file"
+        raise error_type(f"{where} is not {what} ({_reason(error)}); {fix}") from None
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = ascii(error.object[error.start : error.end])[1:-1]
+        raise error_type(
+            f"{where} holds an unpaired surrogate escape ({bad}), which is not text; {fix}"
+        ) from None
+    return value
+
+
+def _nesting(data: bytes) -> int:
+    """The deepest nesting of [ and { outside strings, found without building anything."""
+    import re
+
+    depth = deepest = 0
+    for token in re.finditer(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', data):
+        char = token.group()[:1]
+        if char in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in b"]}":
+            depth -= 1
+    return deepest
+
+
+def _reason(error: Exception) -> str:
+    return error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+
+
+def read_zip_member(
+    archive, name: str, where: str, fix: str, max_bytes: int = MAX_ZIP_MEMBER_BYTES, error_type=InputError
+) -> bytes:
+    """One member of an open zipfile, refused once it inflates past `max_bytes` (a zip bomb
+    is found after reading that much, not after filling the memory)."""
+    try:
+        with archive.open(name) as member:
+            data = member.read(max_bytes + 1)
+    except KeyError:
+        raise error_type(f"{where} has no {name}; {fix}") from None
+    if len(data) > max_bytes:
+        raise error_type(f"{where}: {name} inflates past {max_bytes // 2**20} MB; {fix}")
+    return data

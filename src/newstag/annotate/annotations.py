@@ -66,6 +66,11 @@ def load_exports(paths) -> list[dict]:
             data = task["data"]
             sentence_id = data.get("sentence_id") if isinstance(data, dict) else None
             where = f"{file} task {task.get('id')}"
+            if not isinstance(sentence_id, str | None):
+                raise InputError(
+                    f"{where}: data.sentence_id is {sentence_id!r}; expected a string (or none): "
+                    f"export the project from Label Studio again"
+                )
             if sentence_id in first_seen:
                 raise InputError(
                     f"sentence {sentence_id!r} is in two tasks ({first_seen[sentence_id]} and {where}); "
@@ -85,9 +90,11 @@ def submitted(task: dict) -> list[dict]:
 def examples_from_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
     """The labelled examples of an export's tasks (a file read by `load_export`, or a live
     project's export): every submitted annotation is checked, then each task is resolved by
-    majority."""
+    majority. Two tasks of one sentence (or one task id twice) count once if they agree; if
+    their labels differ, both are named in the error."""
     report = ImportReport()
     problems: list[str] = []
+    seen: dict[str, tuple[str, Example]] = {}
     for task in tasks:
         where = _task_name(task)
         _check_shape(task, where)
@@ -105,8 +112,13 @@ def examples_from_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
         labels, tie = _resolve(label_sets, taxonomy)
         if tie:
             report.ties.append(f"{where}: {tie}")
-        else:
-            report.examples.append(_example(task, labels, len(label_sets), where))
+            continue
+        example = _example(task, labels, len(label_sets), where)
+        first = seen.setdefault(example.sentence_id, (where, example))
+        if first[1] is example:
+            report.examples.append(example)
+        elif first[1].labels != example.labels:
+            problems.append(f"{first[0]} and {where} label sentence {example.sentence_id!r} differently")
     if problems:
         shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
         raise AnnotationError(f"{len(problems)} annotation problem(s): {shown}; fix them and export again")

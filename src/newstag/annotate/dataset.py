@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 from newstag.annotate.annotations import TEXT_FIELDS, Example
 from newstag.errors import InputError
-from newstag.files import refuse_to_overwrite
+from newstag.files import atomic_folder, refuse_to_overwrite
 from newstag.taxonomy import Taxonomy
 
 
@@ -62,28 +61,29 @@ def check_taxonomy(dataset, taxonomy: Taxonomy) -> None:
             )
 
 
-def save_dataset(dataset, directory: Path | str, force: bool = False) -> None:
-    """Write atomically: to a sibling folder first, then swap it in."""
-    directory = Path(directory)
-    refuse_to_overwrite(directory, force)
-    staging = directory.with_name(directory.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
+def save_dataset(dataset, directory: Path | str, force: bool = False, inputs=()) -> None:
+    """Write atomically (see `files.atomic_folder`); `inputs` may not be inside the target."""
     from datasets.utils.logging import disable_progress_bar
 
+    refuse_to_overwrite(directory, force, inputs)
     disable_progress_bar()
-    dataset.save_to_disk(str(staging))
-    if directory.exists():
-        shutil.rmtree(directory)
-    staging.rename(directory)
+    with atomic_folder(directory) as staging:
+        dataset.save_to_disk(str(staging))
 
 
 def load_saved_dataset(directory: Path | str):
     from datasets import load_from_disk
 
+    if not Path(directory, "dataset_info.json").is_file():
+        raise InputError(f"{directory} is not a saved dataset (run newstag import-annotations)")
     try:
         return load_from_disk(str(directory))
-    except FileNotFoundError:
-        raise InputError(f"{directory} is not a saved dataset (run newstag import-annotations)") from None
+    except Exception as error:  # datasets and pyarrow raise many types on a corrupt folder
+        reason = " ".join(str(error).split())[:200]
+        raise InputError(
+            f"{directory} is a corrupt dataset folder ({type(error).__name__}: {reason}); "
+            f"re-create it with newstag import-annotations --force"
+        ) from None
 
 
 def data_hash(dataset) -> str:

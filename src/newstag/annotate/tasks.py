@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from newstag.errors import InputError
+from newstag.files import parse_json
 from newstag.text.articles import Article
 from newstag.text.sentences import Sentence
 
@@ -49,14 +49,26 @@ def task_sentence(task: dict, number: int = 0) -> Sentence:
     return Sentence(
         id=sentence_id,
         article_id=article_id,
-        index=int(data.get("index") or 0),
+        index=_whole_number(data, "index", 0, number),
         text=data["text"],
-        start=int(data.get("start") or 0),
-        end=int(data.get("end") or len(data["text"])),
+        start=_whole_number(data, "start", 0, number),
+        end=_whole_number(data, "end", len(data["text"]), number),
         title=str(data.get("title") or ""),
         context_before=str(data.get("context_before") or ""),
         context_after=str(data.get("context_after") or ""),
     )
+
+
+def _whole_number(data: dict, key: str, default: int, number: int) -> int:
+    value = data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).lstrip("-").isdigit():
+        raise InputError(
+            f"task {number}: data.{key} is {value!r}; expected a whole number (or no {key}): "
+            f"give tasks made by newstag export"
+        )
+    return int(value)
 
 
 def sentence_ids(data: dict, fallback: str) -> tuple[str, str]:
@@ -71,13 +83,12 @@ def load_tasks(path: Path | str, fix: str = "make it with newstag export") -> li
     `fix` ends every error message: how to get a good file."""
     path = Path(path)
     try:
-        tasks = json.loads(path.read_bytes())
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path} does not exist; {fix}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path} is not a JSON file ({error}); {fix}") from None
-    except RecursionError:
-        raise InputError(f"{path} is nested too deeply for a tasks file; {fix}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a JSON file; {fix}") from None
+    tasks = parse_json(data, str(path), fix)
     if not isinstance(tasks, list) or not all(isinstance(t, dict) and "data" in t for t in tasks):
         raise InputError(f"{path} is not a Label Studio JSON export or import file (a list of tasks); {fix}")
     return tasks

@@ -17,18 +17,22 @@ import contextlib
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Body, FastAPI
+from fastapi import Body, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 
 from newstag.backend.live import LiveModel
 from newstag.errors import NewstagError
 
 Payload = Annotated[dict, Body()]
+MAX_BODY_BYTES = 8 * 2**20
+"""A predict call carries a few tasks of one sentence each (kilobytes); a larger body is
+refused (413) before it is read, so it cannot stall the server for the other clients."""
 ANNOTATION_EVENTS = {"ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_CREATED"}
 
 
 def create_app(live: LiveModel, remember_project: Callable[[int], None] = lambda project: None) -> FastAPI:
     app = FastAPI(title="newstag ML backend", docs_url=None, redoc_url=None)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 
     @app.get("/")
     @app.get("/health")
@@ -43,16 +47,20 @@ def create_app(live: LiveModel, remember_project: Callable[[int], None] = lambda
     @app.post("/predict")
     def predict(request: Payload):
         _remember(remember_project, request.get("project"))
+        tasks = request.get("tasks") or []
+        if not isinstance(tasks, list) or not all(isinstance(task, dict) for task in tasks):
+            return _bad_request(f"'tasks' must be a list of task objects, got {type(tasks).__name__}")
         try:
-            results = live.predict(request.get("tasks") or [])
+            results = live.predict(tasks)
         except NewstagError as error:
-            return JSONResponse({"error": str(error)}, status_code=400)
+            return _bad_request(str(error))
         return {"results": results, "model_version": live.model_version}
 
     @app.post("/webhook")
     def webhook(request: Payload) -> dict:
         action = request.get("action")
-        _remember(remember_project, (request.get("project") or {}).get("id"))
+        project = request.get("project")
+        _remember(remember_project, project.get("id") if isinstance(project, dict) else None)
         started = False
         if action in ANNOTATION_EVENTS:
             annotations = request.get("annotations")
@@ -78,6 +86,41 @@ def create_app(live: LiveModel, remember_project: Callable[[int], None] = lambda
         return {"versions": [live.model_version]}
 
     return app
+
+
+def _bad_request(reason: str) -> JSONResponse:
+    return JSONResponse({"error": reason}, status_code=400)
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a body over `limit` bytes, by its Content-Length before
+    reading, or as it streams in when it has none (chunked)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.limit:
+            response = JSONResponse({"error": _too_large_reason(self.limit)}, status_code=413)
+            return await response(scope, receive, send)
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:  # FastAPI passes an HTTPException on, any other becomes a 400
+                raise HTTPException(413, _too_large_reason(self.limit))
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def _too_large_reason(limit: int) -> str:
+    return f"request body over {limit // 2**20} MB; send fewer tasks at once"
 
 
 def _remember(remember: Callable[[int], None], project) -> None:

@@ -41,7 +41,10 @@ class Projects:
         self.ids: set[int] = set()
 
     def remember(self, project_id: int) -> None:
-        self.ids.add(project_id)
+        """Without a Label Studio connection a project's annotations cannot be read: a request
+        naming one must not break every later retrain, which then learns from the base data."""
+        if self.connection is not None:
+            self.ids.add(project_id)
 
     def exports(self) -> list[list[dict]]:
         if not self.ids:
@@ -49,7 +52,7 @@ class Projects:
         if self.connection is None:
             raise LabelStudioError(
                 "cannot read the projects' annotations: no Label Studio connection; "
-                "start `newstag serve` next to `newstag studio start`, or pass --studio-url"
+                "start `newstag studio start` first, or point [studio] in --config at the server"
             )
         from newstag.labelstudio.ml import export_by_id
 

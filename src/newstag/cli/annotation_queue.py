@@ -52,7 +52,7 @@ def queue(
             return
         if output is None:
             raise InputError("pass --output/-o for the ordered tasks file")
-        refuse_to_overwrite(output, force)
+        refuse_to_overwrite(output, force, [tasks_file, model])
         ordered = queue_tasks(load_export(tasks_file), saved, diversity, strategy)
         write_atomic(output, json.dumps(ordered, indent=2, ensure_ascii=False) + "\n")
         _show(ordered, show)

@@ -26,12 +26,12 @@ def evaluate(
     """Score a model on labelled data beside the majority and cue-word baselines."""
     from newstag.annotate.dataset import load_labelled, read_article_ids, with_articles
     from newstag.evaluation.report import full_report, write_report
-    from newstag.files import refuse_to_overwrite
+    from newstag.files import atomic_folder, refuse_to_overwrite
     from newstag.model.persist import load_model
     from newstag.model.validation import evaluate_dataset, rare_in_dataset
 
     with one_line_errors():
-        refuse_to_overwrite(output, force)
+        refuse_to_overwrite(output, force, [model, *data])
         saved = load_model(model)
         dataset = load_labelled(data, saved.tagger.taxonomy)
         if only:
@@ -43,5 +43,6 @@ def evaluate(
         metrics = evaluate_dataset(saved.tagger, saved.meta["baselines"], dataset)
         thresholds = saved.meta.get("thresholds")
         print(full_report(metrics, thresholds))
-        written = write_report(metrics, output, thresholds)
+        with atomic_folder(output) as folder:
+            written = write_report(metrics, folder, thresholds)
         info(f"wrote {', '.join(path.name for path in written)} to {output}")

@@ -37,7 +37,7 @@ def export(
         if not (output or project):
             raise InputError("say where the tasks go: --output FILE, --project NAME, or both")
         if output:
-            refuse_to_overwrite(output, force)
+            refuse_to_overwrite(output, force, [*articles, *([model] if model else [])])
         settings = load_config(config)
         tasks, dropped = [], 0
         for split in split_articles(read_articles(articles), settings.sentences):
@@ -45,9 +45,11 @@ def export(
             dropped += len(split.dropped)
         if model:
             from newstag.assist.predictions import with_predictions
-            from newstag.model.persist import load_model
+            from newstag.model.persist import check_labels, load_model
 
-            tasks = with_predictions(tasks, load_model(model))
+            saved = load_model(model)
+            check_labels(saved.meta, model, settings.taxonomy, str(config))
+            tasks = with_predictions(tasks, saved)
         if output:
             write_atomic(output, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
             info(f"wrote {len(tasks)} tasks to {output} ({dropped} boilerplate pieces left out)")

@@ -23,12 +23,14 @@ def import_annotations(
     from newstag.annotate.annotations import examples_from_export, load_exports
     from newstag.annotate.dataset import save_dataset, to_dataset
     from newstag.config import load_config
+    from newstag.files import refuse_to_overwrite
 
     with one_line_errors():
+        refuse_to_overwrite(output, force, export_files)
         taxonomy = load_config(config).taxonomy
         tasks = load_exports(export_files)
         report = examples_from_export(tasks, taxonomy)
-        save_dataset(to_dataset(report.examples, taxonomy), output, force=force)
+        save_dataset(to_dataset(report.examples, taxonomy), output, force, export_files)
         report_import(report, tasks, taxonomy, output)
 
 

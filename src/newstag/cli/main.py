@@ -49,4 +49,7 @@ app.add_typer(studio_app, name="studio")
 
 
 def main() -> None:
+    from newstag.files import exit_on_sigterm
+
+    exit_on_sigterm()
     app()

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_MODEL, ForceOption, info, one_line_errors
+from newstag.cli.common import (
+    DEFAULT_CONFIG_PATH,
+    DEFAULT_MODEL,
+    ConfigOption,
+    ForceOption,
+    info,
+    one_line_errors,
+)
 
 
 def predict(
@@ -14,16 +21,20 @@ def predict(
     output: Annotated[Path, typer.Option("--output", "-o", help="Tasks with predictions, to import.")],
     model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
     force: ForceOption = False,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Attach the model's predictions to tasks, in Label Studio's import format (offline)."""
     from newstag.annotate.tasks import load_tasks
     from newstag.assist.predictions import with_predictions
+    from newstag.config import load_config
     from newstag.files import refuse_to_overwrite, write_atomic
-    from newstag.model.persist import load_model
+    from newstag.model.persist import check_labels, load_model
 
     with one_line_errors():
-        refuse_to_overwrite(output, force)
+        refuse_to_overwrite(output, force, [tasks_file, model])
+        taxonomy = load_config(config).taxonomy
         saved = load_model(model)
+        check_labels(saved.meta, model, taxonomy, str(config))
         tasks = with_predictions(load_tasks(tasks_file), saved)
         write_atomic(output, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
         info(f"wrote {len(tasks)} tasks with predictions of {saved.version} to {output}")

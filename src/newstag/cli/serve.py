@@ -34,6 +34,10 @@ def serve(
 
     log = serve_log()
     with one_line_errors():
+        from newstag.config import load_config
+        from newstag.model.persist import check_labels, read_meta
+
+        check_labels(read_meta(model), model, load_config(config).taxonomy, str(config))
         connection = _studio_connection(config)
         output = output or model.with_name(model.name + "-live")
         app, live, _ = build(model, data if data and data.exists() else None, output, every, connection)

@@ -44,7 +44,7 @@ def tag(
 
     Articles are read, tagged and written one at a time, so any amount of input fits in memory.
     """
-    with one_line_errors(), _destination(output, force) as out:
+    with one_line_errors(), _destination(output, force, [*articles, model]) as out:
         saved, tagged = tag_input(articles, model, config, jobs)
         write = _writer(output_format, out, saved, color=output is None and out.isatty())
         try:
@@ -68,13 +68,13 @@ def tag_input(articles: list[str], model: Path, config: Path | None, jobs: int):
     return saved, tag_stream(read_articles(articles), saved, settings.sentences, jobs)
 
 
-def _destination(output: Path | None, force: bool) -> AbstractContextManager[TextIO]:
+def _destination(output: Path | None, force: bool, inputs: list) -> AbstractContextManager[TextIO]:
     """stdout, or a temporary file that becomes OUTPUT only when everything is written."""
     from newstag.files import atomic_writer, refuse_to_overwrite
 
     if output is None:
         return nullcontext(sys.stdout)
-    refuse_to_overwrite(output, force)
+    refuse_to_overwrite(output, force, [p for p in inputs if p != "-"])
     return atomic_writer(output, newline="")
 
 

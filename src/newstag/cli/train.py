@@ -40,14 +40,13 @@ def train(
     from newstag.annotate.dataset import load_labelled, read_article_ids, with_articles
     from newstag.cli.info import print_scores
     from newstag.config import load_config
-    from newstag.evaluation.report import write_report
     from newstag.files import refuse_to_overwrite
-    from newstag.model.training import train_and_save
+    from newstag.model.training import EVALUATION_FOLDER, train_and_save
 
     with one_line_errors():
         settings = load_config(config)
         output = output or Path("models") / settings.model.name
-        refuse_to_overwrite(output, force)
+        refuse_to_overwrite(output, force, data)
         dataset = load_labelled(data, settings.taxonomy)
         held_out = read_article_ids(hold_out) if hold_out else set()
         if held_out:
@@ -58,6 +57,5 @@ def train(
         trained = train_and_save(dataset, settings, output, cross_validate, table, sorted(held_out))
         print_scores(trained.meta)
         if trained.meta["metrics"]:
-            write_report(trained.meta["metrics"], output / "evaluation", trained.meta["thresholds"])
-            info(f"wrote the cross-validation report and plots to {output / 'evaluation'}")
+            info(f"wrote the cross-validation report and plots to {output / EVALUATION_FOLDER}")
         info(f"saved {output} (model_version {trained.meta['model_version']})")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from newstag.errors import ModelError
+from newstag.files import atomic_folder, parse_json, read_zip_member
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
@@ -25,6 +25,10 @@ FORMAT_VERSION = 3
 """skops names every class by its module path: format 3 has them in the stage packages
 (`newstag.model.tagger`, ...), format 2 in the flat modules before them. Any other format is
 refused with "retrain it with newstag train --force"."""
+MAX_META_BYTES = 16 * 2**20
+MAX_SCHEMA_BYTES = 16 * 2**20
+MAX_MODEL_BYTES = 2**30
+"""Uncompressed: the shipped models are a few MB; a zip bomb is refused before it inflates."""
 PICKLE_FORMATS = {1: "model.joblib"}
 """Earlier formats, pickled: refused, because unpickling runs whatever code the file names."""
 
@@ -44,13 +48,11 @@ class SavedModel:
         return self.meta["model_version"]
 
 
-def save_model(tagger, meta: dict, card: str, directory: Path | str) -> Path:
-    """Write the folder atomically: into a sibling staging folder, then swap it in."""
+def save_model(tagger, meta: dict, card: str, directory: Path | str, extra=None) -> Path:
+    """Write the folder atomically (see `files.atomic_folder`): the model, meta.json, the
+    card and whatever `extra(folder)` writes (the evaluation report) appear at once or not at all."""
     directory = Path(directory)
-    staging = directory.with_name(f".{directory.name}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
+    with atomic_folder(directory) as staging:
         _dump(tagger, staging / MODEL_FILE)
         meta = {
             **meta,
@@ -60,15 +62,8 @@ def save_model(tagger, meta: dict, card: str, directory: Path | str) -> Path:
         }
         (staging / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         (staging / CARD_FILE).write_text(card)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    old = directory.with_name(f".{directory.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        directory.rename(old)
-    staging.rename(directory)
-    shutil.rmtree(old, ignore_errors=True)
+        if extra is not None:
+            extra(staging)
     return directory
 
 
@@ -76,10 +71,13 @@ def read_meta(directory: Path | str) -> dict:
     directory = Path(directory)
     if not (directory / META_FILE).is_file():
         raise ModelError(f"{directory} is not a newstag model folder (no {META_FILE}); run newstag train")
-    try:
-        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ModelError(f"{directory / META_FILE} is not valid JSON; retrain the model") from None
+    meta = parse_json(
+        (directory / META_FILE).read_bytes(),
+        str(directory / META_FILE),
+        "retrain the model",
+        MAX_META_BYTES,
+        ModelError,
+    )
     if not isinstance(meta, dict):
         raise ModelError(f"{directory / META_FILE} is not a JSON object; retrain the model")
     _check_format(directory, meta.get("format_version"))
@@ -98,7 +96,31 @@ def load_model(directory: Path | str) -> SavedModel:
             f"{model_file} does not match the SHA-256 in {META_FILE}: it is corrupt, or was "
             f"changed after training; copy the whole folder again or retrain the model"
         )
-    return SavedModel(_load(model_file), meta, directory)
+    tagger = _load(model_file)
+    from newstag.model.tagger import SentenceTagger
+
+    if not isinstance(tagger, SentenceTagger):
+        raise ModelError(
+            f"{model_file} holds a {type(tagger).__module__}.{type(tagger).__qualname__}, not a newstag "
+            f"SentenceTagger; retrain the model with newstag train --force"
+        )
+    return SavedModel(tagger, meta, directory)
+
+
+def check_labels(meta: dict, directory: Path | str, taxonomy, config_source: str) -> None:
+    """A model predicts its own taxonomy's labels: refuse it where the project's differ."""
+    expected = {group.name: group.value_names for group in taxonomy.groups}
+    labels = meta.get("labels")
+    if labels != expected:
+        differing = sorted(set(labels or {}) ^ set(expected)) or [
+            name for name in expected if (labels or {}).get(name) != expected[name]
+        ]
+        group = differing[0]
+        raise ModelError(
+            f"{directory} was trained on other labels than {config_source} has (group {group}: "
+            f"model {(labels or {}).get(group)}, config {expected.get(group)}); retrain it with "
+            f"this config (newstag train --force), or pass the config it was trained with (--config)"
+        )
 
 
 def _check_format(directory: Path, version) -> None:
@@ -146,16 +168,33 @@ def _load(path: Path):
             f"{path} contains types newstag does not trust ({_one_line(error)}); it was not "
             f"loaded: retrain the model with this newstag"
         ) from None
-    except (zipfile.BadZipFile, ImportError, KeyError, ValueError, TypeError, AttributeError) as error:
+    except (
+        zipfile.BadZipFile,
+        ImportError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+    ) as error:
         raise ModelError(f"{path} is not a readable skops model ({_one_line(error)}); retrain it") from None
 
 
 def own_types(path: Path) -> list[str]:
-    """The types named in a skops file that are classes defined in newstag's own modules."""
+    """The types named in a skops file that are classes defined in newstag's own modules.
+    The file is refused before anything is inflated when it would inflate past MAX_MODEL_BYTES."""
     import zipfile
 
+    fix = "retrain the model with newstag train --force"
     with zipfile.ZipFile(path) as archive:
-        schema = json.loads(archive.read("schema.json"))
+        inflated = sum(member.file_size for member in archive.infolist())
+        if inflated > MAX_MODEL_BYTES:
+            raise ModelError(
+                f"{path} would inflate to {inflated // 2**20} MB, over the "
+                f"{MAX_MODEL_BYTES // 2**20} MB a model may have; {fix}"
+            )
+        schema_bytes = read_zip_member(archive, "schema.json", str(path), fix, MAX_SCHEMA_BYTES, ModelError)
+    schema = parse_json(schema_bytes, f"{path}: schema.json", fix, error_type=ModelError)
     return sorted(name for name in set(_type_names(schema)) if _is_own_class(name))
 
 

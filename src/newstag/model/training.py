@@ -14,12 +14,13 @@ from pathlib import Path
 from newstag.annotate.dataset import check_taxonomy, data_hash, group_labels
 from newstag.config import Config, config_to_dict
 from newstag.errors import InputError
-from newstag.evaluation.report import NO_SCORES, model_card
+from newstag.evaluation.report import NO_SCORES, model_card, write_report
 from newstag.model.baselines import fit_baselines
 from newstag.model.persist import save_model
 from newstag.model.tagger import SentenceTagger
 from newstag.model.validation import check_trainable, cross_validate_by_article, rare_values
 
+EVALUATION_FOLDER = "evaluation"
 LIBRARIES = ("newstag", "scikit-learn", "numpy", "scipy", "joblib", "datasets")
 
 
@@ -81,9 +82,15 @@ def train_and_save(
     held_out: Sequence[str] = (),
 ) -> TrainedModel:
     """Train, write the model card (with `quality`, a table comparing feature families) and
-    save the model folder atomically: `newstag train` and the ML backend's retrains alike."""
+    save the model folder atomically, with the cross-validation report in evaluation/ when
+    there is one: `newstag train` and the ML backend's retrains alike."""
     trained = train_model(dataset, config, cross_validate, held_out)
-    save_model(trained.tagger, trained.meta, model_card(trained.meta, quality), directory)
+
+    def write_evaluation(folder: Path) -> None:
+        if trained.meta["metrics"]:
+            write_report(trained.meta["metrics"], folder / EVALUATION_FOLDER, trained.meta["thresholds"])
+
+    save_model(trained.tagger, trained.meta, model_card(trained.meta, quality), directory, write_evaluation)
     return trained
 
 

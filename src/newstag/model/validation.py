@@ -58,7 +58,12 @@ def require_articles(articles: Sequence[str]) -> None:
 
 
 def check_trainable(gold: GroupLabels, taxonomy: Taxonomy, where: str = "") -> None:
-    """A single-choice group needs two different values among the sentences to learn from."""
+    """Labelled sentences, and for a single-choice group two different values among them."""
+    if not next(iter(gold.values()), []):
+        raise InputError(
+            f"{where}the training data holds no labelled sentences (an empty export, or only "
+            f"unannotated tasks); annotate sentences in Label Studio and export them again"
+        )
     for group in taxonomy.groups:
         if not group.multiple and len({tuple(labels) for labels in gold[group.name]}) < 2:
             raise InputError(

@@ -12,9 +12,10 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from newstag.config import SentenceConfig
-from newstag.errors import InputError
+from newstag.errors import InputError, NewstagError
 from newstag.model.persist import SavedModel
 from newstag.tagging.tag import TaggedArticle, batched, tag_articles
 from newstag.text.articles import Article
@@ -53,6 +54,11 @@ def tag_stream(
                     yield from pending.popleft().result()
             while pending:
                 yield from pending.popleft().result()
+        except BrokenProcessPool:
+            raise NewstagError(
+                "a --jobs worker process died (killed, or out of memory); the output stops here "
+                "(-o FILE keeps its old content): run again, or with --jobs 1"
+            ) from None
         finally:
             for future in pending:  # on an error or an abandoned stream, stop the queued work
                 future.cancel()

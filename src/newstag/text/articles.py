@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from newstag.errors import InputError
+from newstag.files import parse_json
 
 SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 
@@ -140,16 +140,29 @@ def text_from_bytes(data: bytes, where: str) -> str:
     if b"\x00" in data:
         raise InputError(f"{where} is a binary file, not text; give a .txt, .jsonl or .html article")
     try:
-        text = data.decode("utf-8-sig")
+        return normalize_newlines(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InputError(
-                f"{where} is neither UTF-8 nor Windows-1252 text; convert it to UTF-8 "
-                f"(e.g. iconv -f LATIN1 -t UTF-8)"
-            ) from None
-    return normalize_newlines(text)
+        pass
+    lines = data.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True)
+    if len(lines) == 1:
+        return normalize_newlines(_decode_line(lines[0], where))
+    decoded = (_decode_line(line, f"{where}, line {n}") for n, line in enumerate(lines, 1))
+    return normalize_newlines("".join(decoded))
+
+
+def _decode_line(line: bytes, where: str) -> str:
+    """A file mixing UTF-8 and Windows-1252 (pasted together) is decoded line by line."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{where} is neither UTF-8 nor Windows-1252 text; convert it to UTF-8 "
+            f"(e.g. iconv -f LATIN1 -t UTF-8)"
+        ) from None
 
 
 def normalize_newlines(text: str) -> str:
@@ -176,12 +189,7 @@ def articles_from_jsonl(lines: Iterable[bytes], stem: str, source: str) -> Itera
 
 
 def _json_record(line: str, where: str) -> dict:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise InputError(f"{where} is not valid JSON ({error.msg})") from None
-    except RecursionError:
-        raise InputError(f"{where} is JSON nested too deeply to be an article") from None
+    record = parse_json(line, where, 'give one JSON article a line: {"id", "title", "text"}')
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         raise InputError(f'{where} needs an object with a "text" string (and "title", "id")')
     return record

@@ -97,13 +97,13 @@ def read_partition(partition: Partition) -> Iterator[Article]:
 
 def write_partition(url: str, lines: Iterable[str]) -> int:
     """Write the lines to `url` atomically (a temporary file, then a rename); return their number."""
-    from newstag.files import atomic_writer
+    from newstag.files import TEMP_PREFIX, atomic_writer
 
     fs, path = _filesystem(url)
     if _is_local(fs):
         with atomic_writer(path, newline="") as file:
             return _write(file, lines)
-    staging = posixpath.join(posixpath.dirname(path), f".{posixpath.basename(path)}.{uuid.uuid4().hex}.tmp")
+    staging = posixpath.join(posixpath.dirname(path), f"{TEMP_PREFIX}{uuid.uuid4().hex}")
     try:
         with fs.open(staging, "w", encoding="utf-8", newline="") as file:
             count = _write(file, lines)
