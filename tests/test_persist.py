@@ -156,7 +156,9 @@ def test_loading_a_model_imports_only_what_it_uses(trained_model_dir):
         "import sys; from newstag.model.persist import load_model; load_model(sys.argv[1]); "
         "print(sorted(m for m in ('torch', 'dask', 'sklearn.gaussian_process') if m in sys.modules))"
     )
-    loaded = subprocess.run([sys.executable, "-c", code, str(trained_model_dir)], capture_output=True, text=True)
+    loaded = subprocess.run(
+        [sys.executable, "-c", code, str(trained_model_dir)], capture_output=True, text=True
+    )
     assert loaded.stdout.strip() == "[]", loaded.stderr
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -54,8 +56,7 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
         X = validate_data(self, X, accept_sparse="csr", reset=False)
-        raw = np.column_stack([_column_proba(model, X) for model in self.estimators_])
-        return self._calibrate(raw)
+        return self._calibrate(_stacked_proba(self.estimators_, X))
 
     def predict(self, X) -> np.ndarray:
         probabilities = self.predict_proba(X)
@@ -82,10 +83,10 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
         return platt(raw, y)
 
     def _calibrate(self, raw: np.ndarray) -> np.ndarray:
-        columns = [
-            raw[:, j] if c is None else apply_platt(c, raw[:, j]) for j, c in enumerate(self.calibrators_)
-        ]
-        calibrated = np.column_stack(columns)
+        """Each column through its Platt sigmoid, all at once; a column without one stays raw."""
+        fitted = np.array([c is not None for c in self.calibrators_])
+        params = np.array([c if c is not None else (1.0, 0.0) for c in self.calibrators_]).reshape(-1, 2)
+        calibrated = np.where(fitted, apply_platt((params[:, 0], params[:, 1]), raw), raw)
         if self.multilabel_:
             return calibrated
         return calibrated / np.clip(calibrated.sum(axis=1, keepdims=True), EPSILON, None)
@@ -129,6 +130,22 @@ def _fit_column(estimator, X, y: np.ndarray):
     if y.min() == y.max():
         return float(y[0])
     return clone(estimator).fit(X, y)
+
+
+def _stacked_proba(models: list, X) -> np.ndarray:
+    """Every column's probability, as `_column_proba` gives it, from one matrix product: one
+    scikit-learn call per value costs more than the arithmetic for a few sentences."""
+    fitted = [j for j, model in enumerate(models) if not isinstance(model, float)]
+    if not fitted or not all(isinstance(models[j], LogisticRegression) for j in fitted):
+        return np.column_stack([_column_proba(model, X) for model in models])
+    coef = np.vstack([models[j].coef_ for j in fitted])
+    intercept = np.concatenate([models[j].intercept_ for j in fitted])
+    # LogisticRegression's binary predict_proba: expit of X @ coef.T + intercept.
+    scores = safe_sparse_dot(X, coef.T, dense_output=True) + intercept
+    raw = np.empty((X.shape[0], len(models)))
+    raw[:] = [model if isinstance(model, float) else np.nan for model in models]
+    raw[:, fitted] = expit(scores)
+    return raw
 
 
 def _column_proba(model, X) -> np.ndarray:
