@@ -57,6 +57,7 @@ def test_from_config_resolves_home_and_venv(config, tmp_path, monkeypatch):
 
 # --- against the real server ---
 
+
 @pytest.mark.studio
 def test_start_stores_a_working_token_owner_only(studio, studio_login):
     assert server.status(studio).running

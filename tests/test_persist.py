@@ -172,3 +172,22 @@ def test_public_concrete_scikit_learn_estimators_are_trusted():
     assert not _is_sklearn_estimator("sklearn.utils.all_estimators")  # a function
     assert not _is_sklearn_estimator("sklearn.utils._testing.MinimalClassifier")  # test helper
     assert not _is_sklearn_estimator("os.system")
+
+
+def test_tfidf_vocabularies_are_saved_as_arrays_and_load_whole(tmp_path):
+    """skops saves a dict entry by entry: a vocabulary of n-grams as a dict made loading slow."""
+    import zipfile
+
+    from newstag.model.features import CompactTfidf
+    from newstag.model.persist import _skops_io, trusted_types
+
+    texts = ["Jets struck the hospital.", "The army denied it, saying rebels shelled the area."]
+    vectorizer = CompactTfidf(analyzer="char_wb", ngram_range=(2, 5)).fit(texts)
+    path = tmp_path / "v.skops"
+    _skops_io().dump(vectorizer, path)
+    assert "vocabulary_" in vectorizer.__dict__  # saving leaves the fitted object whole
+    schema = json.loads(zipfile.ZipFile(path).read("schema.json"))
+    assert "vocabulary_" not in schema["content"]["content"]
+    loaded = _skops_io().load(path, trusted=trusted_types(path))
+    assert loaded.vocabulary_ == vectorizer.vocabulary_
+    assert (loaded.transform(texts) != vectorizer.transform(texts)).nnz == 0

@@ -144,4 +144,3 @@ def _held_out_note(held_out: list[str]) -> str:
         f"the held-out scores in the comparison below are about articles this model never saw "
         f"({', '.join(held_out[:5])}{', ...' if len(held_out) > 5 else ''}).\n"
     )
-

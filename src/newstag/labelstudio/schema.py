@@ -43,9 +43,7 @@ def orphaned(export: Iterable[dict], label_config: str) -> list[str]:
     """'group=value' labels in use that the new label config no longer offers, sorted."""
     offered = choices(label_config)
     return sorted(
-        f"{group}={value}"
-        for group, value in used_choices(export)
-        if value not in offered.get(group, set())
+        f"{group}={value}" for group, value in used_choices(export) if value not in offered.get(group, set())
     )
 
 

@@ -31,7 +31,8 @@ PICKLE_FORMATS = {1: "model.joblib"}
 
 OWN_PACKAGE = "newstag."
 """Besides the types skops trusts itself, a model may hold classes defined in newstag's own
-modules: skops creates them with __new__ and sets their attributes, running none of their code."""
+modules: skops creates them with __new__ and sets their attributes, running none of their code
+but `__setstate__` (CompactTfidf's turns its two vocabulary arrays back into a dict)."""
 SKLEARN_PACKAGE = "sklearn."
 NOT_ESTIMATOR_MODULES = {"tests", "externals", "setup", "conftest", "experimental", "estimator_checks"}
 """Parts of a module path scikit-learn's `all_estimators` skips: the same rule skops trusts by."""
