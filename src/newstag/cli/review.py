@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.progress import progress_bar, spinner
 
 
 def review(
@@ -38,7 +39,8 @@ def review(
         handle = _project(project, settings) if project else None
         dataset = _dataset(data, handle, settings)
         info(f"refitting out-of-fold (by article) on {len(dataset)} sentences ...")
-        suspects = find_suspects(dataset, settings)
+        with progress_bar("cross-validation folds") as progress:
+            suspects = find_suspects(dataset, settings, progress)
         shown = suspects[:limit] if limit else suspects
         _print(shown, as_json)
         info(f"{len(suspects)} likely errors among {len(dataset)} sentences ({len(shown)} shown)")
@@ -74,7 +76,8 @@ def _dataset(data: Path | None, handle, settings):
         return load_labelled(data, settings.taxonomy)
     from newstag.labelstudio import client
 
-    export = client.export_annotations(handle)
+    with spinner("exporting the project's annotations ..."):
+        export = client.export_annotations(handle)
     return to_dataset(examples_from_export(export, settings.taxonomy).examples, settings.taxonomy)
 
 

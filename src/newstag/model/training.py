@@ -18,7 +18,7 @@ from newstag.evaluation.report import model_card
 from newstag.model.baselines import fit_baselines
 from newstag.model.persist import save_model
 from newstag.model.tagger import SentenceTagger
-from newstag.model.validation import cross_validate_by_article
+from newstag.model.validation import Progress, cross_validate_by_article
 
 LIBRARIES = ("newstag", "scikit-learn", "numpy", "scipy", "joblib", "datasets")
 
@@ -30,16 +30,26 @@ class TrainedModel:
 
 
 def train_model(
-    dataset, config: Config, cross_validate: bool = True, held_out: Sequence[str] = ()
+    dataset,
+    config: Config,
+    cross_validate: bool = True,
+    held_out: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> TrainedModel:
     """Fit on every sentence; score by cross-validation by article first. `held_out` names
-    the articles kept out of `dataset` for evaluation, recorded in the metadata."""
+    the articles kept out of `dataset` for evaluation, recorded in the metadata. `progress`
+    hears of each cross-validation fold and of the final fit, one step each."""
     check_taxonomy(dataset, config.taxonomy)
     texts = list(dataset["text"])
     gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
     _check_trainable(gold, config)
-    metrics = cross_validate_by_article(texts, dataset["article_id"], gold, config) if cross_validate else {}
+    metrics = {}
+    if cross_validate:
+        folds = (lambda done, total: progress(done, total + 1)) if progress else None
+        metrics = cross_validate_by_article(texts, dataset["article_id"], gold, config, progress=folds)
     tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold)
+    if progress:
+        progress(1, 1)
     fingerprint = data_hash(dataset)
     trained_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     meta = {
@@ -69,10 +79,11 @@ def train_and_save(
     cross_validate: bool = True,
     quality: str | None = None,
     held_out: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> TrainedModel:
     """Train, write the model card (with `quality`, a table comparing feature families) and
     save the model folder atomically: `newstag train` and the ML backend's retrains alike."""
-    trained = train_model(dataset, config, cross_validate, held_out)
+    trained = train_model(dataset, config, cross_validate, held_out, progress)
     save_model(trained.tagger, trained.meta, model_card(trained.meta, quality), directory)
     return trained
 

@@ -10,7 +10,7 @@ Both score the model beside its majority and cue-word baselines (`baselines`) wi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,9 @@ from newstag.model.decode import decode
 from newstag.model.tagger import SentenceTagger
 
 MAX_FOLDS = 10
+
+Progress = Callable[[int, int], None]
+"""Told (steps done, steps in all) as a long computation goes: the CLI draws a progress bar."""
 
 
 def evaluate_tagger(tagger: SentenceTagger, baselines: dict, texts: Sequence[str], gold: GroupLabels) -> dict:
@@ -48,7 +51,12 @@ def evaluate_dataset(tagger: SentenceTagger, baselines: dict, dataset) -> dict:
 
 
 def cross_validate_by_article(
-    texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config, folds: int = MAX_FOLDS
+    texts: Sequence[str],
+    articles: Sequence[str],
+    gold: GroupLabels,
+    config: Config,
+    folds: int = MAX_FOLDS,
+    progress: Progress | None = None,
 ) -> dict:
     """Train on the other articles, predict the held-out ones, for every fold; score the
     out-of-fold predictions of the model and of both baselines. Thresholds, calibration and
@@ -58,7 +66,7 @@ def cross_validate_by_article(
     taxonomy, n = config.taxonomy, len(texts)
     rows: dict[str, list] = {kind: [None] * n for kind in ("model", "majority", "cues")}
     probabilities = {g.name: np.zeros((n, len(g.values))) for g in taxonomy.groups}
-    for fold in article_folds(texts, articles, gold, config, folds):
+    for fold in article_folds(texts, articles, gold, config, folds, progress):
         for kind, fold_rows in _fold_labels(fold, texts, gold, taxonomy).items():
             for row, chosen in zip(fold.test, fold_rows, strict=True):
                 rows[kind][row] = chosen
@@ -81,15 +89,24 @@ class Fold:
 
 
 def article_folds(
-    texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config, folds: int = MAX_FOLDS
+    texts: Sequence[str],
+    articles: Sequence[str],
+    gold: GroupLabels,
+    config: Config,
+    folds: int = MAX_FOLDS,
+    progress: Progress | None = None,
 ):
-    """Every fold of `fold_indices` in turn (inner folds keep articles whole too)."""
+    """Every fold of `fold_indices` in turn (inner folds keep articles whole too); `progress`
+    hears (folds done, folds) after each."""
     articles = np.asarray(articles)
-    for train, test in fold_indices(articles, folds):
+    indices = fold_indices(articles, folds)
+    for done, (train, test) in enumerate(indices, start=1):
         tagger = SentenceTagger(config.taxonomy, config.model).fit(
             [texts[i] for i in train], _subset(gold, train), articles[train]
         )
         yield Fold(train, test, tagger, tagger.predict_proba([texts[i] for i in test]))
+        if progress:
+            progress(done, len(indices))
 
 
 def fold_indices(articles: np.ndarray, folds: int = MAX_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
