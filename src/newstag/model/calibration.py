@@ -11,6 +11,8 @@ then fitted on every row.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
@@ -56,7 +58,7 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
         X = validate_data(self, X, accept_sparse="csr", reset=False)
-        return self._calibrate(_stacked_proba(self.estimators_, X))
+        return self._calibrate(_stacked_proba(self, X))
 
     def predict(self, X) -> np.ndarray:
         probabilities = self.predict_proba(X)
@@ -132,20 +134,40 @@ def _fit_column(estimator, X, y: np.ndarray):
     return clone(estimator).fit(X, y)
 
 
-def _stacked_proba(models: list, X) -> np.ndarray:
+def _stacked_proba(classifier: CalibratedClassifier, X) -> np.ndarray:
     """Every column's probability, as `_column_proba` gives it, from one matrix product: one
     scikit-learn call per value costs more than the arithmetic for a few sentences."""
-    fitted = [j for j, model in enumerate(models) if not isinstance(model, float)]
-    if not fitted or not all(isinstance(models[j], LogisticRegression) for j in fitted):
+    models = classifier.estimators_
+    stacked = _stacked(classifier)
+    if stacked is None:
         return np.column_stack([_column_proba(model, X) for model in models])
-    coef = np.vstack([models[j].coef_ for j in fitted])
-    intercept = np.concatenate([models[j].intercept_ for j in fitted])
+    fitted, coef, intercept = stacked
     # LogisticRegression's binary predict_proba: expit of X @ coef.T + intercept.
-    scores = safe_sparse_dot(X, coef.T, dense_output=True) + intercept
+    scores = safe_sparse_dot(X, coef, dense_output=True) + intercept
     raw = np.empty((X.shape[0], len(models)))
     raw[:] = [model if isinstance(model, float) else np.nan for model in models]
     raw[:, fitted] = expit(scores)
     return raw
+
+
+_STACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Fitted classifier -> (its estimators_, what `_stacked` built from them)."""
+
+
+def _stacked(classifier: CalibratedClassifier):
+    """(columns of fitted models, their coefficients as one C-ordered features x columns
+    matrix, their intercepts), built once per fit; None unless all are LogisticRegression."""
+    models = classifier.estimators_
+    cached = _STACKED.get(classifier)
+    if cached is not None and cached[0] is models:
+        return cached[1]
+    fitted = [j for j, model in enumerate(models) if not isinstance(model, float)]
+    stacked = None
+    if fitted and all(isinstance(models[j], LogisticRegression) for j in fitted):
+        coef = np.ascontiguousarray(np.vstack([models[j].coef_ for j in fitted]).T)
+        stacked = (fitted, coef, np.concatenate([models[j].intercept_ for j in fitted]))
+    _STACKED[classifier] = (models, stacked)
+    return stacked
 
 
 def _column_proba(model, X) -> np.ndarray:
