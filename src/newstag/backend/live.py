@@ -85,9 +85,11 @@ class LiveModel:
             return None
         # forkserver: forking this process, with uvicorn's threads running, could copy a held lock.
         context = multiprocessing.get_context("forkserver")
-        pool = ProcessPoolExecutor(self.workers, context, initializer=_load_worker, initargs=(saved.directory,))
+        pool = ProcessPoolExecutor(
+            self.workers, context, initializer=_load_worker, initargs=(saved.directory,)
+        )
         for future in [pool.submit(_predict, []) for _ in range(self.workers)]:
-            future.result()  # every worker up and its model loaded before the pool serves
+            future.result()  # workers start and load the model now, not on the first requests
         return pool
 
     def annotated(self, count: int = 1) -> bool:

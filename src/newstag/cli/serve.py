@@ -28,7 +28,10 @@ def serve(
         str | None, typer.Option(help="Connect this Label Studio project to the backend once it runs.")
     ] = None,
     workers: Annotated[
-        int, typer.Option(min=0, help="Processes that predict, each with a copy of the model (0 = in the server's).")
+        int,
+        typer.Option(
+            min=0, help="Processes that predict, each with a copy of the model (0 = in the server's)."
+        ),
     ] = 2,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
