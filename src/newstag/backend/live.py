@@ -88,7 +88,8 @@ class LiveModel:
         pool = ProcessPoolExecutor(
             self.workers, context, initializer=_load_worker, initargs=(saved.directory,)
         )
-        for future in [pool.submit(_predict, []) for _ in range(self.workers)]:
+        warm_up = [{"data": {"text": "Warming up."}}]  # features that load lazily (embeddings) load now
+        for future in [pool.submit(_predict, warm_up) for _ in range(self.workers)]:
             future.result()  # workers start and load the model now, not on the first requests
         return pool
 
