@@ -148,8 +148,14 @@ _worker_model = None
 
 
 def _load_worker(directory: Path) -> None:
+    import os
+
     from newstag.model.persist import load_model
 
+    # One thread per worker: the pool is the parallelism. Read by torch (the embeddings) when
+    # it is first imported; several workers each with a thread per core only fight for them.
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     global _worker_model
     _worker_model = load_model(directory)
 
