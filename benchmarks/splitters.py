@@ -1,11 +1,12 @@
-"""Compare sentence splitters on the seed articles: sentence counts, time, and where they differ.
+"""Compare sentence splitters on the seed and corpus articles: sentence counts, time, and where they differ.
 
     .venv/bin/pip install pysbd blingfire   # the candidates newstag did not choose
     .venv/bin/python benchmarks/splitters.py
 
 Each splitter gets the same input newstag gives syntok: one non-empty line at a time,
-bullet markers stripped. Prints counts and milliseconds, then every line they split
-differently.
+bullet markers stripped, from the seeds and labeling/corpus/articles. "newstag" is what
+newstag runs: a regular expression for lines whose boundaries are all plain, syntok for the
+others. Prints counts and milliseconds, then every line they split differently.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from pathlib import Path
 
 from syntok import segmenter
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def split_syntok(line: str) -> list[str]:
     return ["".join(t.spacing + t.value for t in s).strip() for p in segmenter.analyze(line) for s in p]
+
+
+def split_newstag(line: str) -> list[str]:
+    from newstag.text.sentences import _line_spans
+
+    return [line[start:end] for start, end in _line_spans(line)]
 
 
 def split_pysbd(line: str) -> list[str]:
@@ -35,16 +42,22 @@ def split_blingfire(line: str) -> list[str]:
 
 
 def seed_lines() -> list[str]:
-    lines = []
-    for path in sorted(SEEDS.glob("*.txt")):
-        lines += [line.strip().lstrip("•").strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    from newstag.text.articles import read_articles
+
+    folders = [ROOT / "seeds", *sorted((ROOT / "labeling" / "corpus" / "articles").glob("*.jsonl"))]
+    lines = [line.strip().lstrip("•").strip() for a in read_articles(folders) for line in a.text.split("\n")]
     return [line for line in lines if line]
 
 
 def main() -> None:
     lines = seed_lines()
     results = {}
-    for name, split in [("syntok", split_syntok), ("pysbd", split_pysbd), ("blingfire", split_blingfire)]:
+    for name, split in [
+        ("syntok", split_syntok),
+        ("newstag", split_newstag),
+        ("pysbd", split_pysbd),
+        ("blingfire", split_blingfire),
+    ]:
         try:
             start = time.perf_counter()
             results[name] = [split(line) for line in lines]

@@ -128,3 +128,33 @@ def test_tagger_gives_probabilities_in_taxonomy_order(config, small_dataset, fea
         assert probabilities[group.name].shape == (2, len(group.values))
     assert np.allclose(probabilities["claim_status"].sum(axis=1), 1)
     assert set(tagger.thresholds()) == {"attack_type", "actor"}
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_one_matrix_product_gives_each_models_own_probabilities(sparse):
+    """The calibrated probabilities are those of one predict_proba call per value: the same
+    bits on sparse features (tfidf), the same but for BLAS' summation order on dense ones."""
+    from scipy import sparse as sp
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(120, 6))
+    Y = np.column_stack([X[:, 0] > 0.5, X[:, 1] > 0, X[:, 2] < -1, np.zeros(120, dtype=bool)]).astype(int)
+    X = sp.csr_matrix(np.where(np.abs(X) > 1, X, 0)) if sparse else X
+    model = CalibratedClassifier(LogisticRegression()).fit(X, Y, articles=np.repeat(np.arange(6), 20))
+    assert isinstance(model.estimators_[3], float)  # a value never chosen: a constant
+    per_value = np.column_stack(
+        [
+            np.full(X.shape[0], m) if isinstance(m, float) else m.predict_proba(X)[:, 1]
+            for m in model.estimators_
+        ]
+    )
+    expected = np.column_stack(
+        [
+            per_value[:, j] if c is None else apply_platt(c, per_value[:, j])
+            for j, c in enumerate(model.calibrators_)
+        ]
+    )
+    if sparse:
+        assert np.array_equal(model.predict_proba(X), expected)
+    else:
+        np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-12, atol=1e-15)

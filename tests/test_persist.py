@@ -3,6 +3,8 @@ import json
 import pathlib
 import pickle
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -145,3 +147,47 @@ class RunsCode:
 
 class Foreign:
     pass
+
+
+def test_loading_a_model_imports_only_what_it_uses(trained_model_dir):
+    """skops' own list of trusted types would import all of scikit-learn, and torch when the
+    embeddings extra is installed, for a model that uses neither."""
+    code = (
+        "import sys; from newstag.model.persist import load_model; load_model(sys.argv[1]); "
+        "print(sorted(m for m in ('torch', 'dask', 'sklearn.gaussian_process') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code, str(trained_model_dir)], capture_output=True, text=True
+    )
+    assert loaded.stdout.strip() == "[]", loaded.stderr
+
+
+def test_public_concrete_scikit_learn_estimators_are_trusted():
+    from newstag.model.persist import _is_sklearn_estimator
+
+    assert _is_sklearn_estimator("sklearn.linear_model._logistic.LogisticRegression")
+    assert _is_sklearn_estimator("sklearn.pipeline.Pipeline")
+    assert not _is_sklearn_estimator("sklearn.base.BaseEstimator")
+    assert not _is_sklearn_estimator("sklearn.linear_model._base.LinearModel")  # abstract
+    assert not _is_sklearn_estimator("sklearn.utils.all_estimators")  # a function
+    assert not _is_sklearn_estimator("sklearn.utils._testing.MinimalClassifier")  # test helper
+    assert not _is_sklearn_estimator("os.system")
+
+
+def test_tfidf_vocabularies_are_saved_as_arrays_and_load_whole(tmp_path):
+    """skops saves a dict entry by entry: a vocabulary of n-grams as a dict made loading slow."""
+    import zipfile
+
+    from newstag.model.features import CompactTfidf
+    from newstag.model.persist import _skops_io, trusted_types
+
+    texts = ["Jets struck the hospital.", "The army denied it, saying rebels shelled the area."]
+    vectorizer = CompactTfidf(analyzer="char_wb", ngram_range=(2, 5)).fit(texts)
+    path = tmp_path / "v.skops"
+    _skops_io().dump(vectorizer, path)
+    assert "vocabulary_" in vectorizer.__dict__  # saving leaves the fitted object whole
+    schema = json.loads(zipfile.ZipFile(path).read("schema.json"))
+    assert "vocabulary_" not in schema["content"]["content"]
+    loaded = _skops_io().load(path, trusted=trusted_types(path))
+    assert loaded.vocabulary_ == vectorizer.vocabulary_
+    assert (loaded.transform(texts) != vectorizer.transform(texts)).nnz == 0

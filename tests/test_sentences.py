@@ -1,5 +1,8 @@
+import pytest
+
+from newstag.text import sentences
 from newstag.text.articles import Article, read_articles
-from newstag.text.sentences import split_article
+from newstag.text.sentences import _line_spans, _plain_spans, _syntok_spans, split_article
 
 from .conftest import ROOT
 
@@ -68,3 +71,33 @@ def test_ids_offsets_and_context(config):
     assert (second.start, second.end, second.text) == (6, 16, "First one.")
     assert (second.context_before, second.context_after) == ("Title", "Second one.")
     assert first.context_before == "" and third.context_after == ""
+
+
+def test_the_fast_splitter_keeps_syntoks_splits_of_the_seeds_and_the_corpus(config, monkeypatch):
+    folders = [ROOT / "seeds", *sorted((ROOT / "labeling/corpus/articles").glob("*.jsonl"))]
+    articles = list(read_articles(folders))
+    fast = [split_article(article, config.sentences) for article in articles]
+    lines = [line for article in articles for line in article.text.split("\n") if line.strip()]
+    assert sum(_plain_spans(line) is not None for line in lines) > 0.8 * len(lines)  # the usual path
+    monkeypatch.setattr(sentences, "_plain_spans", lambda line: None)
+    for article, split in zip(articles, fast, strict=True):
+        assert split == split_article(article, config.sentences), article.id
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Mr. Smith left. He said so.",
+        "The U.S. Army came. It left.",
+        "It hit at 5 p.m. Nobody knew.",
+        "He left...  Then came back.",
+        "Is it? No! Yes.",
+        'He said "no." Then he left.',
+        "A b; C d. E f.",
+        "It rose 3.5 per cent. Then fell.",
+        "in 2015. The end",
+        "ok.The end",
+    ],
+)
+def test_the_fast_splitter_agrees_with_syntok_on_awkward_lines(line):
+    assert _line_spans(line) == list(_syntok_spans(line))

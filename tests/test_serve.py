@@ -71,6 +71,31 @@ def test_merge_exports_an_unlabelled_task_replaces_nothing():
     assert all(t["annotations"][0]["result"] == "base" for t in merged)
 
 
+def test_worker_processes_predict_what_the_server_would_and_follow_a_retrain(saved, tmp_path):
+    from newstag.assist.predictions import predict_tasks
+
+    tasks = [
+        {"id": n, "data": {"text": text}} for n, text in enumerate(["Jets hit Aleppo.", "Talks resumed."])
+    ]
+    live = LiveModel(saved, trainer_from(saved), tmp_path / "live", workers=1)
+    try:
+        assert live.predict(tasks) == predict_tasks(tasks, saved)
+        old_pool = live._serving[1]
+        assert live.retrain("test")
+        live.wait(120)
+        assert live.last.error is None and live._serving[1] is not old_pool
+        assert [p["model_version"] for p in live.predict(tasks)] == ["v2", "v2"]  # from the new workers
+    finally:
+        live.close()
+
+
+def test_merge_exports_later_wins():
+    base = [{"id": 1, "data": {"sentence_id": "a:0"}, "annotations": ["old"]}, {"id": 2, "data": {}}]
+    live = [{"id": 9, "data": {"sentence_id": "a:0"}, "annotations": ["new"]}]
+    merged = merge_exports(base, live)
+    assert len(merged) == 2 and merged[0]["annotations"] == ["new"]
+
+
 @pytest.fixture
 def http(saved, tmp_path):
     projects = []

@@ -23,7 +23,7 @@ from newstag.config import Config
 from newstag.evaluation.scores import GroupLabels
 from newstag.model.decode import decode
 from newstag.model.odds import at_even_odds
-from newstag.model.validation import article_folds
+from newstag.model.validation import Progress, article_folds
 from newstag.taxonomy import LabelGroup, Taxonomy
 
 
@@ -134,8 +134,11 @@ def _apply(group: LabelGroup, given: list[str], changes: list[str]) -> list[str]
     return [v for v in group.value_names if v in values]
 
 
-def out_of_fold(texts, articles, gold: GroupLabels, config: Config) -> OutOfFold:
-    """Each sentence predicted by a model trained on the other articles."""
+def out_of_fold(
+    texts, articles, gold: GroupLabels, config: Config, progress: Progress | None = None
+) -> OutOfFold:
+    """Each sentence predicted by a model trained on the other articles; `progress` hears of
+    each fold."""
     taxonomy, articles, n = config.taxonomy, np.asarray(articles), len(texts)
     shape = {g.name: (n, len(g.values)) for g in taxonomy.groups}
     oof = OutOfFold(
@@ -144,7 +147,7 @@ def out_of_fold(texts, articles, gold: GroupLabels, config: Config) -> OutOfFold
         {name: np.zeros(size, dtype=bool) for name, size in shape.items()},
         {g.name: np.full(shape[g.name], 0.5) for g in taxonomy.groups if g.multiple},
     )
-    for fold in article_folds(texts, articles, gold, config):
+    for fold in article_folds(texts, articles, gold, config, progress=progress):
         thresholds = fold.tagger.thresholds()
         for group in taxonomy.groups:
             oof.probabilities[group.name][fold.test] = fold.probabilities[group.name]
@@ -162,14 +165,15 @@ def _seen(group: LabelGroup, labels: list[list[str]]) -> np.ndarray:
     return (counts > 0) & (counts < len(labels)) if group.multiple else counts > 0
 
 
-def review(dataset, config: Config) -> list[dict]:
-    """Likely errors in a labelled dataset, most likely first, one record per (sentence, group)."""
+def review(dataset, config: Config, progress: Progress | None = None) -> list[dict]:
+    """Likely errors in a labelled dataset, most likely first, one record per (sentence, group);
+    `progress` hears of each cross-validation fold."""
     from newstag.annotate.dataset import check_taxonomy, group_labels
 
     check_taxonomy(dataset, config.taxonomy)
     texts = list(dataset["text"])
     gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
-    oof = out_of_fold(texts, dataset["article_id"], gold, config)
+    oof = out_of_fold(texts, dataset["article_id"], gold, config, progress)
     return [
         {
             "sentence_id": dataset[s.row]["sentence_id"],

@@ -4,13 +4,20 @@ Predictions always use the current model. A retrain runs in one background threa
 succeeds, the new model folder is written atomically and the in-memory reference is swapped
 in one assignment, so a request sees either the old model or the new one, never a mix. When
 it fails, the old model keeps serving and `status()` says why.
+
+With `workers`, predictions run in that many processes, each with its own copy of the model:
+in the server's threads the GIL lets one request compute at a time. A retrain starts and
+warms a new pool with the new model before the swap; requests already in the old pool finish
+there.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,8 +40,9 @@ class RetrainOutcome:
 
 
 class LiveModel:
-    def __init__(self, saved, trainer: Trainer, output: Path | str, every: int = 10):
-        self._saved = saved
+    def __init__(self, saved, trainer: Trainer, output: Path | str, every: int = 10, workers: int = 0):
+        self.workers = workers
+        self._serving = (saved, self._start_pool(saved))
         self._trainer = trainer
         self.output = Path(output)
         self.every = every
@@ -45,18 +53,45 @@ class LiveModel:
 
     @property
     def saved(self):
-        return self._saved
+        return self._serving[0]
 
     @property
     def model_version(self) -> str:
-        return self._saved.version
+        return self.saved.version
 
     @property
     def training(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
     def predict(self, tasks: list[dict]) -> list[dict]:
-        return predict_tasks(tasks, self._saved)
+        saved, pool = self._serving
+        if pool is None:
+            return predict_tasks(tasks, saved)
+        try:
+            return pool.submit(_predict, tasks).result()
+        except RuntimeError:
+            if self._serving[1] is pool:  # the pool is broken, not merely replaced by a retrain
+                raise
+            return self.predict(tasks)
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if self._serving[1] is not None:
+            self._serving[1].shutdown(cancel_futures=True)
+
+    def _start_pool(self, saved) -> ProcessPoolExecutor | None:
+        """A pool whose workers have loaded `saved` from its folder, or None without workers."""
+        if not self.workers:
+            return None
+        # forkserver: forking this process, with uvicorn's threads running, could copy a held lock.
+        context = multiprocessing.get_context("forkserver")
+        pool = ProcessPoolExecutor(
+            self.workers, context, initializer=_load_worker, initargs=(saved.directory,)
+        )
+        warm_up = [{"data": {"text": "Warming up."}}]  # features that load lazily (embeddings) load now
+        for future in [pool.submit(_predict, warm_up) for _ in range(self.workers)]:
+            future.result()  # workers start and load the model now, not on the first requests
+        return pool
 
     def annotated(self, count: int = 1) -> bool:
         """Count new annotations; start a retrain once `every` have come in. True if started."""
@@ -86,9 +121,13 @@ class LiveModel:
         started = _now()
         try:
             self._trainer(self.output)  # written atomically: a failed retrain leaves the old folder
-            self._saved = load_model(self.output)  # the swap: one reference assignment
-            self.last = RetrainOutcome(started, _now(), reason, self._saved.version, None)
-            log.info("retrained (%s): now serving %s", reason, self._saved.version)
+            saved = load_model(self.output)
+            old_pool = self._serving[1]
+            self._serving = (saved, self._start_pool(saved))  # the swap: one reference assignment
+            if old_pool is not None:
+                old_pool.shutdown(wait=False)  # its queued requests still finish
+            self.last = RetrainOutcome(started, _now(), reason, saved.version, None)
+            log.info("retrained (%s): now serving %s", reason, saved.version)
         except Exception as error:  # noqa: BLE001 - any failure keeps the old model serving
             message = " ".join(str(error).split()) or type(error).__name__
             self.last = RetrainOutcome(started, _now(), reason, None, message)
@@ -103,6 +142,26 @@ class LiveModel:
             "retrain_every": self.every,
             "last_retrain": last,
         }
+
+
+_worker_model = None
+
+
+def _load_worker(directory: Path) -> None:
+    import os
+
+    from newstag.model.persist import load_model
+
+    # One thread per worker: the pool is the parallelism. Read by torch (the embeddings) when
+    # it is first imported; several workers each with a thread per core only fight for them.
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    global _worker_model
+    _worker_model = load_model(directory)
+
+
+def _predict(tasks: list[dict]) -> list[dict]:
+    return predict_tasks(tasks, _worker_model)
 
 
 def _now() -> str:

@@ -72,15 +72,16 @@ def make_trainer(config, base: Path | None, projects: Projects) -> Callable[[Pat
     return train
 
 
-def build(model_dir: Path, base: Path | None, output: Path, every: int, connection=None):
-    """The FastAPI app, its LiveModel and its Projects."""
+def build(model_dir: Path, base: Path | None, output: Path, every: int, connection=None, workers: int = 0):
+    """The FastAPI app, its LiveModel (predicting in `workers` processes, or in this one) and
+    its Projects."""
     from newstag.config import config_from_dict
     from newstag.model.persist import load_model
 
     saved = load_model(model_dir)
     config = config_from_dict(saved.meta["config"], source=f"{model_dir}/meta.json")
     projects = Projects(connection)
-    live = LiveModel(saved, make_trainer(config, base, projects), output, every)
+    live = LiveModel(saved, make_trainer(config, base, projects), output, every, workers)
     return create_app(live, projects.remember), live, projects
 
 

@@ -28,6 +28,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     add_completion=False,
+    # Plain help: typer's rich help formatting alone costs more than the 0.2 s `--help` budget.
+    rich_markup_mode=None,
 )
 app.command("label-config")(label_config.label_config)
 app.command("export")(export.export)

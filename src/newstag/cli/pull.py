@@ -9,6 +9,7 @@ import typer
 
 from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, ForceOption, info, one_line_errors
 from newstag.cli.import_annotations import DEFAULT_OUTPUT, report_import
+from newstag.cli.progress import spinner
 
 
 def pull(
@@ -34,7 +35,8 @@ def pull(
         found = client.find_project(open_connection(settings.studio), project)
         if found is None:
             raise LabelStudioError(f"no project titled {project!r}; create it with newstag export --project")
-        tasks = client.export_annotations(found)
+        with spinner(f"exporting {project!r} ..."):
+            tasks = client.export_annotations(found)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         snapshot = snapshots / f"{_safe(project)}-{stamp}.json"
         write_atomic(snapshot, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.progress import progress_bar, spinner
 
 
 def review(
@@ -42,7 +43,8 @@ def review(
         note = rare_in_dataset(dataset, settings.taxonomy, "judge")
         if note:
             info(f"small data: {note}")
-        suspects = find_suspects(dataset, settings)
+        with progress_bar("cross-validation folds") as progress:
+            suspects = find_suspects(dataset, settings, progress)
         shown = suspects[:limit] if limit else suspects
         _print(shown, as_json)
         info(f"{len(suspects)} likely errors among {len(dataset)} sentences ({len(shown)} shown)")
@@ -78,7 +80,8 @@ def _dataset(data: Path | None, handle, settings):
         return load_labelled(data, settings.taxonomy)
     from newstag.labelstudio import client
 
-    export = client.export_annotations(handle)
+    with spinner("exporting the project's annotations ..."):
+        export = client.export_annotations(handle)
     return to_dataset(examples_from_export(export, settings.taxonomy).examples, settings.taxonomy)
 
 

@@ -27,6 +27,12 @@ def serve(
     connect: Annotated[
         str | None, typer.Option(help="Connect this Label Studio project to the backend once it runs.")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Processes that predict, each with a copy of the model (0 = in the server's)."
+        ),
+    ] = 2,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Serve MODEL as a Label Studio ML backend: live predictions, retraining in the background."""
@@ -40,7 +46,8 @@ def serve(
         check_labels(read_meta(model), model, load_config(config).taxonomy, str(config))
         connection = _studio_connection(config)
         output = output or model.with_name(model.name + "-live")
-        app, live, _ = build(model, data if data and data.exists() else None, output, every, connection)
+        base = data if data and data.exists() else None
+        app, live, _ = build(model, base, output, every, connection, workers)
         server = Server(app, host, port).start()
         log.info("serving %s at %s; retrained models go to %s", live.model_version, server.url, output)
         if connect:
@@ -49,6 +56,8 @@ def serve(
         server.thread.join()
     except KeyboardInterrupt:
         server.stop()
+    finally:
+        live.close()
 
 
 def serve_log():

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, ForceOption, info, one_line_errors
+from newstag.cli.progress import progress_bar
 
 DEFAULT_DATA = Path("labeling/seed_annotations.json")
 
@@ -54,7 +55,10 @@ def train(
             info(f"holding out the {len(held_out)} articles listed in {hold_out}")
         info(f"training on {len(dataset)} sentences from {', '.join(map(str, data))} ...")
         table = quality.read_text(encoding="utf-8") if quality else None
-        trained = train_and_save(dataset, settings, output, cross_validate, table, sorted(held_out))
+        with progress_bar("cross-validation folds, then the final fit") as progress:
+            trained = train_and_save(
+                dataset, settings, output, cross_validate, table, sorted(held_out), progress
+            )
         print_scores(trained.meta)
         if trained.meta["metrics"]:
             info(f"wrote the cross-validation report and plots to {output / EVALUATION_FOLDER}")

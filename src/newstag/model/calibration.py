@@ -11,11 +11,15 @@ then fitted on every row.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -54,8 +58,7 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
         X = validate_data(self, X, accept_sparse="csr", reset=False)
-        raw = np.column_stack([_column_proba(model, X) for model in self.estimators_])
-        return self._calibrate(raw)
+        return self._calibrate(_stacked_proba(self, X))
 
     def predict(self, X) -> np.ndarray:
         probabilities = self.predict_proba(X)
@@ -82,10 +85,10 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
         return platt(raw, y)
 
     def _calibrate(self, raw: np.ndarray) -> np.ndarray:
-        columns = [
-            raw[:, j] if c is None else apply_platt(c, raw[:, j]) for j, c in enumerate(self.calibrators_)
-        ]
-        calibrated = np.column_stack(columns)
+        """Each column through its Platt sigmoid, all at once; a column without one stays raw."""
+        fitted = np.array([c is not None for c in self.calibrators_])
+        params = np.array([c if c is not None else (1.0, 0.0) for c in self.calibrators_]).reshape(-1, 2)
+        calibrated = np.where(fitted, apply_platt((params[:, 0], params[:, 1]), raw), raw)
         if self.multilabel_:
             return calibrated
         return calibrated / np.clip(calibrated.sum(axis=1, keepdims=True), EPSILON, None)
@@ -129,6 +132,42 @@ def _fit_column(estimator, X, y: np.ndarray):
     if y.min() == y.max():
         return float(y[0])
     return clone(estimator).fit(X, y)
+
+
+def _stacked_proba(classifier: CalibratedClassifier, X) -> np.ndarray:
+    """Every column's probability, as `_column_proba` gives it, from one matrix product: one
+    scikit-learn call per value costs more than the arithmetic for a few sentences."""
+    models = classifier.estimators_
+    stacked = _stacked(classifier)
+    if stacked is None:
+        return np.column_stack([_column_proba(model, X) for model in models])
+    fitted, coef, intercept = stacked
+    # LogisticRegression's binary predict_proba: expit of X @ coef.T + intercept.
+    scores = safe_sparse_dot(X, coef, dense_output=True) + intercept
+    raw = np.empty((X.shape[0], len(models)))
+    raw[:] = [model if isinstance(model, float) else np.nan for model in models]
+    raw[:, fitted] = expit(scores)
+    return raw
+
+
+_STACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Fitted classifier -> (its estimators_, what `_stacked` built from them)."""
+
+
+def _stacked(classifier: CalibratedClassifier):
+    """(columns of fitted models, their coefficients as one C-ordered features x columns
+    matrix, their intercepts), built once per fit; None unless all are LogisticRegression."""
+    models = classifier.estimators_
+    cached = _STACKED.get(classifier)
+    if cached is not None and cached[0] is models:
+        return cached[1]
+    fitted = [j for j, model in enumerate(models) if not isinstance(model, float)]
+    stacked = None
+    if fitted and all(isinstance(models[j], LogisticRegression) for j in fitted):
+        coef = np.ascontiguousarray(np.vstack([models[j].coef_ for j in fitted]).T)
+        stacked = (fitted, coef, np.concatenate([models[j].intercept_ for j in fitted]))
+    _STACKED[classifier] = (models, stacked)
+    return stacked
 
 
 def _column_proba(model, X) -> np.ndarray:

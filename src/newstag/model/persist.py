@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +35,11 @@ PICKLE_FORMATS = {1: "model.joblib"}
 
 OWN_PACKAGE = "newstag."
 """Besides the types skops trusts itself, a model may hold classes defined in newstag's own
-modules: skops creates them with __new__ and sets their attributes, running none of their code."""
+modules: skops creates them with __new__ and sets their attributes, running none of their code
+but `__setstate__` (CompactTfidf's turns its two vocabulary arrays back into a dict)."""
+SKLEARN_PACKAGE = "sklearn."
+NOT_ESTIMATOR_MODULES = {"tests", "externals", "setup", "conftest", "experimental", "estimator_checks"}
+"""Parts of a module path scikit-learn's `all_estimators` skips: the same rule skops trusts by."""
 
 
 @dataclass(frozen=True)
@@ -150,19 +155,35 @@ def _check_versions(directory: Path, meta: dict) -> None:
 def _dump(tagger, path: Path) -> None:
     import zipfile
 
-    import skops.io
+    _skops_io().dump(tagger, path, compression=zipfile.ZIP_DEFLATED)
 
-    skops.io.dump(tagger, path, compression=zipfile.ZIP_DEFLATED)
+
+def _skops_io():
+    """skops.io without its default list of trusted scikit-learn estimators. skops builds that
+    list when imported by importing every scikit-learn module, and through them torch and dask
+    when installed: seconds, and hundreds of MB, for a model that uses a handful of estimators.
+    `trusted_types` names the estimators a file uses, by the same rule, instead."""
+    if "skops.io" in sys.modules:
+        return sys.modules["skops.io"]
+    import sklearn.utils
+
+    every_estimator = sklearn.utils.all_estimators
+    sklearn.utils.all_estimators = lambda type_filter=None: []
+    try:
+        import skops.io
+    finally:
+        sklearn.utils.all_estimators = every_estimator
+    return skops.io
 
 
 def _load(path: Path):
     import zipfile
 
-    import skops.io
+    skops_io = _skops_io()
     from skops.io.exceptions import UntrustedTypesFoundException
 
     try:
-        return skops.io.load(path, trusted=own_types(path))
+        return skops_io.load(path, trusted=trusted_types(path))
     except UntrustedTypesFoundException as error:
         raise ModelError(
             f"{path} contains types newstag does not trust ({_one_line(error)}); it was not "
@@ -180,9 +201,10 @@ def _load(path: Path):
         raise ModelError(f"{path} is not a readable skops model ({_one_line(error)}); retrain it") from None
 
 
-def own_types(path: Path) -> list[str]:
-    """The types named in a skops file that are classes defined in newstag's own modules.
-    The file is refused before anything is inflated when it would inflate past MAX_MODEL_BYTES."""
+def trusted_types(path: Path) -> list[str]:
+    """The types named in a skops file that are classes defined in newstag's own modules or
+    public scikit-learn estimators. The file is refused before anything is inflated when it
+    would inflate past MAX_MODEL_BYTES."""
     import zipfile
 
     fix = "retrain the model with newstag train --force"
@@ -195,7 +217,8 @@ def own_types(path: Path) -> list[str]:
             )
         schema_bytes = read_zip_member(archive, "schema.json", str(path), fix, MAX_SCHEMA_BYTES, ModelError)
     schema = parse_json(schema_bytes, f"{path}: schema.json", fix, error_type=ModelError)
-    return sorted(name for name in set(_type_names(schema)) if _is_own_class(name))
+    names = set(_type_names(schema))
+    return sorted(name for name in names if _is_own_class(name) or _is_sklearn_estimator(name))
 
 
 def _type_names(node):
@@ -221,6 +244,30 @@ def _is_own_class(name: str) -> bool:
     except ImportError:
         return False
     return isinstance(found, type) and (found.__module__, found.__qualname__) == (module, qualname)
+
+
+def _is_sklearn_estimator(name: str) -> bool:
+    """A public, concrete scikit-learn estimator class: what skops trusts by default."""
+    import importlib
+    import inspect
+
+    module, _, qualname = name.rpartition(".")
+    if not module.startswith(SKLEARN_PACKAGE) or qualname.startswith("_"):
+        return False
+    if NOT_ESTIMATOR_MODULES & set(module.split(".")):
+        return False
+    try:
+        found = getattr(importlib.import_module(module), qualname, None)
+    except ImportError:
+        return False
+    from sklearn.base import BaseEstimator
+
+    return (
+        isinstance(found, type)
+        and issubclass(found, BaseEstimator)
+        and found is not BaseEstimator
+        and not inspect.isabstract(found)
+    )
 
 
 def _one_line(error: Exception) -> str:

@@ -18,7 +18,7 @@ from newstag.evaluation.report import NO_SCORES, model_card, write_report
 from newstag.model.baselines import fit_baselines
 from newstag.model.persist import save_model
 from newstag.model.tagger import SentenceTagger
-from newstag.model.validation import check_trainable, cross_validate_by_article, rare_values
+from newstag.model.validation import Progress, check_trainable, cross_validate_by_article, rare_values
 
 EVALUATION_FOLDER = "evaluation"
 LIBRARIES = ("newstag", "scikit-learn", "numpy", "scipy", "joblib", "datasets")
@@ -31,25 +31,33 @@ class TrainedModel:
 
 
 def train_model(
-    dataset, config: Config, cross_validate: bool = True, held_out: Sequence[str] = ()
+    dataset,
+    config: Config,
+    cross_validate: bool = True,
+    held_out: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> TrainedModel:
     """Fit on every sentence; score by cross-validation by article first (when asked and the
     data allows). `held_out` names the articles kept out of `dataset` for evaluation,
     recorded in the metadata. `meta["small_data"]` says, one line each, where the data is
-    too small: no cross-validated scores, values with few examples."""
+    too small: no cross-validated scores, values with few examples. `progress` hears of each
+    cross-validation fold and of the final fit, one step each."""
     check_taxonomy(dataset, config.taxonomy)
     texts = list(dataset["text"])
     gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
     check_trainable(gold, config.taxonomy)
     metrics, no_scores = {}, None
     if cross_validate:
+        folds = (lambda done, total: progress(done, total + 1)) if progress else None
         try:
-            metrics = cross_validate_by_article(texts, dataset["article_id"], gold, config)
+            metrics = cross_validate_by_article(texts, dataset["article_id"], gold, config, progress=folds)
         except InputError as error:  # too few articles to hold one out: the model still trains
             no_scores = str(error)
     small_data = [f"{NO_SCORES}: {no_scores}"] if no_scores else []
     small_data += [line for line in [rare_values(config.taxonomy, gold)] if line]
     tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold)
+    if progress:
+        progress(1, 1)
     fingerprint = data_hash(dataset)
     trained_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     meta = {
@@ -80,11 +88,12 @@ def train_and_save(
     cross_validate: bool = True,
     quality: str | None = None,
     held_out: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> TrainedModel:
     """Train, write the model card (with `quality`, a table comparing feature families) and
     save the model folder atomically, with the cross-validation report in evaluation/ when
     there is one: `newstag train` and the ML backend's retrains alike."""
-    trained = train_model(dataset, config, cross_validate, held_out)
+    trained = train_model(dataset, config, cross_validate, held_out, progress)
 
     def write_evaluation(folder: Path) -> None:
         if trained.meta["metrics"]:

@@ -11,7 +11,7 @@ Both score the model beside its majority and cue-word baselines (`baselines`) wi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,6 +74,9 @@ def check_trainable(gold: GroupLabels, taxonomy: Taxonomy, where: str = "") -> N
 
 MAX_FOLDS = 10
 
+Progress = Callable[[int, int], None]
+"""Told (steps done, steps in all) as a long computation goes: the CLI draws a progress bar."""
+
 
 def evaluate_tagger(tagger: SentenceTagger, baselines: dict, texts: Sequence[str], gold: GroupLabels) -> dict:
     """A trained model, its majority baseline and its cue-word baseline on labelled data;
@@ -99,7 +102,12 @@ def evaluate_dataset(tagger: SentenceTagger, baselines: dict, dataset) -> dict:
 
 
 def cross_validate_by_article(
-    texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config, folds: int = MAX_FOLDS
+    texts: Sequence[str],
+    articles: Sequence[str],
+    gold: GroupLabels,
+    config: Config,
+    folds: int = MAX_FOLDS,
+    progress: Progress | None = None,
 ) -> dict:
     """Train on the other articles, predict the held-out ones, for every fold; score the
     out-of-fold predictions of the model and of both baselines. Thresholds, calibration and
@@ -107,7 +115,7 @@ def cross_validate_by_article(
     taxonomy, n = config.taxonomy, len(texts)
     rows: dict[str, list] = {kind: [None] * n for kind in ("model", "majority", "cues")}
     probabilities = {g.name: np.zeros((n, len(g.values))) for g in taxonomy.groups}
-    for fold in article_folds(texts, articles, gold, config, folds):
+    for fold in article_folds(texts, articles, gold, config, folds, progress):
         for kind, fold_rows in _fold_labels(fold, texts, gold, taxonomy).items():
             for row, chosen in zip(fold.test, fold_rows, strict=True):
                 rows[kind][row] = chosen
@@ -130,12 +138,19 @@ class Fold:
 
 
 def article_folds(
-    texts: Sequence[str], articles: Sequence[str], gold: GroupLabels, config: Config, folds: int = MAX_FOLDS
+    texts: Sequence[str],
+    articles: Sequence[str],
+    gold: GroupLabels,
+    config: Config,
+    folds: int = MAX_FOLDS,
+    progress: Progress | None = None,
 ):
-    """Every fold of `fold_indices` in turn (inner folds keep articles whole too)."""
+    """Every fold of `fold_indices` in turn (inner folds keep articles whole too); `progress`
+    hears (folds done, folds) after each."""
     require_articles(articles)
     articles = np.asarray(articles)
-    for train, test in fold_indices(articles, folds):
+    indices = fold_indices(articles, folds)
+    for done, (train, test) in enumerate(indices, start=1):
         held_out = sorted(set(articles[test]))
         shown = ", ".join(held_out[:3]) + (", ..." if len(held_out) > 3 else "")
         check_trainable(_subset(gold, train), config.taxonomy, f"leaving out {shown}, ")
@@ -143,6 +158,8 @@ def article_folds(
             [texts[i] for i in train], _subset(gold, train), articles[train]
         )
         yield Fold(train, test, tagger, tagger.predict_proba([texts[i] for i in test]))
+        if progress:
+            progress(done, len(indices))
 
 
 def fold_indices(articles: np.ndarray, folds: int = MAX_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:

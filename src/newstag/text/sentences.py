@@ -3,6 +3,11 @@
 Each line is split on its own (headlines, bullets and captions end without punctuation),
 then with syntok, which on the seed articles kept "U.N." and closing quotes intact where
 pysbd and blingfire did not (see README, "Sentence splitting").
+
+syntok costs more than the model itself, so a line whose every boundary is a plain one (a
+lower-case word, one full stop, question or exclamation mark, maybe closing quotes, one
+space, a capital) is split by one regular expression; any other line goes to syntok. The
+two agree on every line of the seeds and the corpus (tests/test_sentences.py).
 """
 
 from __future__ import annotations
@@ -18,6 +23,17 @@ from newstag.text.articles import Article
 
 BULLET = re.compile(r"^[•·▪●◦*\-–]\s+")
 DASH_START = re.compile(r"^[–—]\s")
+
+_CLOSERS = "\"'\u201d\u2019)\\]"
+_TERMINAL = re.compile(rf"[.!?\u2026][{_CLOSERS}]*(?=\s|[A-Z])")
+"""Where a sentence may end: a terminal mark before white space or a capital."""
+_PLAIN_BOUNDARY = re.compile(
+    rf"(?<![^ (\"'\u201c\u2018])([a-z]{{2,}})[.!?][{_CLOSERS}]* (?=[\"'\u201c\u2018(]?[A-Z])"
+)
+"""A boundary syntok always splits at: after a lower-case word, before a capital."""
+_LEFT_TO_SYNTOK = re.compile(r"[;\u2013\u2014]|[^\S ]")
+"""Semicolons, dashes and white space other than " ", where syntok's rules are subtler."""
+_ABBREVIATIONS = frozenset({"al", "approx", "eg", "etc", "ie", "incl", "vs"})
 
 
 @dataclass(frozen=True)
@@ -80,9 +96,32 @@ def _segments(text: str) -> Iterator[tuple[str, int, int]]:
         if marker:
             yield "bullet", offset + indent, offset + indent + 1
         skip = indent + (marker.end() if marker else 0)
-        for start, end in _syntok_spans(line[skip:]):
+        for start, end in _line_spans(line[skip:]):
             yield "sentence", offset + skip + start, offset + skip + end
         offset += len(line) + 1
+
+
+def _line_spans(line: str) -> list[tuple[int, int]]:
+    plain = _plain_spans(line)
+    return plain if plain is not None else list(_syntok_spans(line))
+
+
+def _plain_spans(line: str) -> list[tuple[int, int]] | None:
+    """syntok's spans for a line whose boundaries are all plain ones, else None."""
+    if _LEFT_TO_SYNTOK.search(line):
+        return None
+    boundaries = list(_PLAIN_BOUNDARY.finditer(line))
+    ends = [m.end() - 1 for m in boundaries]
+    if any(m.group(1) in _ABBREVIATIONS for m in boundaries) or [
+        m.start() for m in _TERMINAL.finditer(line)
+    ] != [m.start(1) + len(m.group(1)) for m in boundaries]:
+        return None
+    spans = []
+    for start, end in zip([0, *(end + 1 for end in ends)], [*ends, len(line)], strict=True):
+        text = line[start:end]
+        if text.strip():
+            spans.append((start + len(text) - len(text.lstrip(" ")), start + len(text.rstrip(" "))))
+    return spans
 
 
 def _syntok_spans(line: str) -> Iterator[tuple[int, int]]:
