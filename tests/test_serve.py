@@ -89,13 +89,6 @@ def test_worker_processes_predict_what_the_server_would_and_follow_a_retrain(sav
         live.close()
 
 
-def test_merge_exports_later_wins():
-    base = [{"id": 1, "data": {"sentence_id": "a:0"}, "annotations": ["old"]}, {"id": 2, "data": {}}]
-    live = [{"id": 9, "data": {"sentence_id": "a:0"}, "annotations": ["new"]}]
-    merged = merge_exports(base, live)
-    assert len(merged) == 2 and merged[0]["annotations"] == ["new"]
-
-
 @pytest.fixture
 def http(saved, tmp_path):
     projects = []
