@@ -182,6 +182,14 @@ def test_a_partition_that_fails_while_written_leaves_no_file(tmp_path):
     assert list((tmp_path / "out").iterdir()) == []
 
 
+def test_output_inside_the_input_is_refused(tmp_path):
+    (tmp_path / "p.jsonl").write_text('{"id": "a", "text": "Jets hit a clinic."}\n')
+    for output in (tmp_path, tmp_path / "tagged"):
+        with pytest.raises(InputError, match="inside it"):
+            list_partitions(str(tmp_path), str(output))
+    assert [p.name for p in tmp_path.iterdir()] == ["p.jsonl"]
+
+
 def test_cli_refuses_both_a_scheduler_and_local_workers(tmp_path):
     args = ["batch", str(tmp_path), str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1", "--workers=2"]
     result = runner.invoke(app, args)

@@ -77,6 +77,13 @@ def test_report_refuses_to_overwrite_without_force(tmp_path, trained_model_dir):
     assert report.read_text().startswith("<!DOCTYPE html>")
 
 
+def test_report_never_writes_over_its_own_input(tmp_path, trained_model_dir):
+    article = tmp_path / "article.txt"
+    article.write_text("Clinic shelled\n\nA clinic was shelled on Monday.\n")
+    result = run("report", article, "--model", trained_model_dir, "-o", article, "--force")
+    assert result.exit_code == 1 and article.read_text().startswith("Clinic shelled")
+
+
 def test_bad_input_leaves_no_report(tmp_path, trained_model_dir):
     report = tmp_path / "report.html"
     (tmp_path / "bad.jsonl").write_text('{"id": "x", "text": "Fine."}\nnot json\n')

@@ -69,6 +69,11 @@ def list_partitions(input_url: str, output_url: str) -> list[Partition]:
     if not names:
         raise InputError(f"{input_url} holds no {', '.join(JSONL + PARQUET)} files")
     out_fs, out_root = _filesystem(output_url)
+    if type(out_fs) is type(fs) and (out_root == root or out_root.startswith(root.rstrip("/") + "/")):
+        raise InputError(
+            f"{output_url} is {input_url} or inside it: the tagged files would be read as input "
+            f"next time; give an OUTPUT outside the input"
+        )
     base = _join(input_url, "", local=_is_local(fs)) if fs.isfile(root) else None
     partitions = [
         Partition(
