@@ -25,7 +25,7 @@ import time
 import warnings
 from pathlib import Path
 
-from newstag.annotate.dataset import group_labels, load_labelled
+from newstag.annotate.dataset import group_labels, load_labelled, read_article_ids, with_articles
 from newstag.config import load_config
 from newstag.evaluation.report import model_card
 from newstag.model.embeddings import INSTALL_HINT, embeddings_available
@@ -59,12 +59,6 @@ def figures(scores: dict) -> list[float]:
         scores[group]["values"]["denial"]["f1"] if kind == "denial" else scores[group][kind]
         for _, group, kind, _ in FIGURES
     ]
-
-
-def split(dataset, held_out: set[str]):
-    rows = [article in held_out for article in dataset["article_id"]]
-    test = dataset.select([i for i, held in enumerate(rows) if held])
-    return dataset.select([i for i, held in enumerate(rows) if not held]), test
 
 
 def cold_start(tagger, meta: dict) -> float:
@@ -182,7 +176,9 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     config = load_config(args.config)
     dataset = load_labelled(DATA, config.taxonomy)
-    development, test = split(dataset, set(HELD_OUT.read_text().split()))
+    held_out = read_article_ids(HELD_OUT)
+    development = with_articles(dataset, held_out, keep=False)
+    test = with_articles(dataset, held_out, keep=True)
     results = {}
     for family in args.families.split(","):
         if "embeddings" in family and not embeddings_available():
@@ -199,7 +195,7 @@ def main() -> None:
     if args.held_out:
         family = config.model.features
         chosen = results.get(family) or score_family(family, config, development, test, True)
-        points = learning_curve(dataclasses.replace(config), development, test)
+        points = learning_curve(config, development, test)
         plot_curve(points, family, args.out / "learning_curve.png")
         per_value = value_table(chosen["held_out"]["model"])
         report += ["", f"Per value, `{family}` on the held-out articles:", "", per_value]
