@@ -6,7 +6,12 @@
 Starts the backend (`newstag serve`'s app, uvicorn in a thread of this process, predicting in
 WORKERS processes) on a free 127.0.0.1 port, sends WARMUP requests one at a time, then, for
 each size, CLIENTS threads in a process of their own share REQUESTS POST /predict calls, each
-of TASKS tasks with one sentence of the seed articles, as Label Studio sends them. A request
+of TASKS tasks with one sentence of the seed articles, as Label Studio sends them. Each size
+runs twice: with "new" sentences, which the server has never seen (every text ends in a
+number of its own), so each costs a model call; and with "seen" ones, sentences of the seed
+articles the server has already answered (Label Studio asks again for a task each time one
+is opened until it stores a prediction of the current model version), which the server's
+prediction cache answers. A request
 counts as an error when it fails, times out, or does not answer 200 with one result per task.
 Each size stops by itself after REQUESTS, or after TIMEOUT seconds (requests not sent by then
 are reported). Prints the machine it ran on and a Markdown table. Timings
@@ -32,6 +37,7 @@ from throughput import machine  # benchmarks/ is on sys.path when a script runs
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P99_MS = {1: 50.0, 20: 200.0}
 """p99 targets by tasks per request, 8 concurrent clients, no error (issue 15)."""
+KINDS = ("new", "seen")
 
 
 def seed_sentences() -> list[str]:
@@ -68,8 +74,22 @@ def one(client: httpx.Client, url: str, number: int, texts: list[str]) -> tuple[
         return time.perf_counter() - start, f"{type(error).__name__}: {error}"
 
 
+def request_texts(texts: list[str], number: int, per_request: int, kind: str) -> list[str]:
+    """The sentences of request `number`: a new text for every task of every request, or
+    sentences of `texts` (which the warm-up has sent)."""
+    chosen = [texts[(number * per_request + i) % len(texts)] for i in range(per_request)]
+    return [f"{text} [{number}.{i}]" for i, text in enumerate(chosen)] if kind == "new" else chosen
+
+
 def run(
-    url: str, texts: list[str], clients: int, requests: int, per_request: int, timeout: float, seconds: float
+    url: str,
+    texts: list[str],
+    clients: int,
+    requests: int,
+    per_request: int,
+    kind: str,
+    timeout: float,
+    seconds: float,
 ):
     """Latencies (s) of the answered requests, errors, requests not sent, wall time (s). Runs in
     a process of its own, so that the clients do not compete with the server for its GIL."""
@@ -86,8 +106,7 @@ def run(
                     number = next(counter, None)
                 if number is None:
                     return
-                chosen = [texts[(number * per_request + i) % len(texts)] for i in range(per_request)]
-                seconds, error = one(client, url, number, chosen)
+                seconds, error = one(client, url, number, request_texts(texts, number, per_request, kind))
                 with lock:
                     (errors.append(error) if error else latencies.append(seconds))
 
@@ -121,7 +140,8 @@ def measure(
     timeout: float = 300.0,
     request_timeout: float = 30.0,
 ) -> tuple[str, list[dict]]:
-    """The served model's version and, per request size (tasks per request), the figures."""
+    """The served model's version and, per request size (tasks per request) and kind of
+    sentence (new, seen), the figures."""
     from newstag.backend.serve import Server, build, free_loopback_port
 
     texts = seed_sentences()
@@ -135,17 +155,20 @@ def measure(
         try:
             url = f"{server.url}/predict"
             with httpx.Client(timeout=request_timeout) as client:
-                warm_errors = [e for n in range(warmup) if (e := one(client, url, n, [texts[n]])[1])]
+                warm = [[f"Warming up {n}."] for n in range(warmup)]
+                warm += [texts[start : start + 20] for start in range(0, len(texts), 20)]  # now "seen"
+                warm_errors = [e for n, chunk in enumerate(warm) if (e := one(client, url, n, chunk)[1])]
             if warm_errors:
                 raise RuntimeError(f"warm-up failed: {warm_errors[0]}")
-            for size in sizes:
+            for size, kind in ((size, kind) for size in sizes for kind in KINDS):
                 latencies, errors, unsent, wall = clients_process.submit(
-                    run, url, texts, clients, requests, size, request_timeout, timeout
+                    run, url, texts, clients, requests, size, kind, request_timeout, timeout
                 ).result()
                 ms = sorted(x * 1000 for x in latencies)
                 figures.append(
                     {
                         "tasks": size,
+                        "kind": kind,
                         "requests": len(ms) + len(errors),
                         "errors": errors,
                         "unsent": unsent,
@@ -192,17 +215,18 @@ def main() -> int:
         f"Model: {args.model.name} ({version}); {args.clients} clients, {args.workers} prediction workers\n"
     )
     print(
-        "| tasks/request | requests | errors | not sent | p50 ms | p90 ms | p99 ms | max ms "
+        "| tasks/request | sentences | requests | errors | not sent | p50 ms | p90 ms | p99 ms | max ms "
         "| requests/s | target |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for f in figures:
         target = TARGET_P99_MS.get(f["tasks"])
         met = target is not None and f["p99"] < target and not f["errors"] and not f["unsent"]
         verdict = f"p99 < {target:.0f} ms: {'met' if met else 'NOT met'}" if target else "-"
         print(
-            f"| {f['tasks']} | {f['requests']} | {len(f['errors'])} | {f['unsent']} | {f['p50']:.1f} "
-            f"| {f['p90']:.1f} | {f['p99']:.1f} | {f['max']:.1f} | {f['rate']:.1f} | {verdict} |"
+            f"| {f['tasks']} | {f['kind']} | {f['requests']} | {len(f['errors'])} | {f['unsent']} "
+            f"| {f['p50']:.1f} | {f['p90']:.1f} | {f['p99']:.1f} | {f['max']:.1f} | {f['rate']:.1f} "
+            f"| {verdict} |"
         )
         for error in f["errors"][:5]:
             print(f"error: {error}", file=sys.stderr)

@@ -222,7 +222,8 @@ def backend_rows(model_dir: Path, requests: int) -> list[str]:
         target = backend_latency.TARGET_P99_MS[f["tasks"]]
         rows.append(
             row(
-                f"/predict, {f['tasks']} task{'s' if f['tasks'] > 1 else ''} per request, 8 clients: p99 "
+                f"/predict, {f['tasks']} {f['kind']} sentence{'s' if f['tasks'] > 1 else ''} per request, "
+                f"8 clients: p99 "
                 f"({f['requests']} requests, {len(f['errors'])} errors, p50 {f['p50']:.0f} ms)",
                 f"{f['p99']:.0f} ms",
                 f"< {target:.0f} ms, 0 errors",

@@ -62,6 +62,21 @@ def test_bundled_model_embeds_offline_and_similar_sentences_are_close():
 
 
 @needs_extra
+def test_the_vector_cache_keeps_only_the_latest_texts_and_still_answers_every_text(monkeypatch):
+    from newstag.model import embeddings
+
+    monkeypatch.setattr(embeddings, "MAX_CACHED", 3)
+    monkeypatch.setattr(embeddings, "_VECTORS", embeddings.OrderedDict())
+    path = embeddings.bundled_model_path()
+    texts = [f"Shelling hit the market {n} times." for n in range(5)]
+    first = embeddings.encode(texts, path)
+    assert [text for _, text in embeddings._VECTORS] == texts[2:]
+    again = embeddings.encode([texts[0], texts[4]], path)  # one evicted, one cached
+    np.testing.assert_allclose(again, first[[0, 4]], atol=1e-6)
+    assert [text for _, text in embeddings._VECTORS] == [texts[3], texts[0], texts[4]]
+
+
+@needs_extra
 def test_a_fitted_embedder_pickles_without_the_weights():
     embedder = SentenceEmbedder().fit(["a sentence"])
     assert len(pickle.dumps(embedder)) < 2000

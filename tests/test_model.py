@@ -52,7 +52,7 @@ def taggers(config):
     taxonomy = config.taxonomy
     return [
         SentenceTagger(taxonomy, config.model),
-        GroupClassifier(taxonomy.group("actor"), config.model, taxonomy),
+        GroupClassifier(taxonomy.group("actor"), config.model),
     ]
 
 

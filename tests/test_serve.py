@@ -89,6 +89,32 @@ def test_worker_processes_predict_what_the_server_would_and_follow_a_retrain(sav
         live.close()
 
 
+def test_a_repeated_sentence_is_answered_from_the_cache_without_the_model(saved, tmp_path, monkeypatch):
+    from newstag.backend import live as live_module
+
+    asked = []
+    real = live_module.predict_tasks
+    monkeypatch.setattr(
+        live_module, "predict_tasks", lambda tasks, model: asked.append(len(tasks)) or real(tasks, model)
+    )
+    live = LiveModel(saved, trainer_from(saved), tmp_path / "live")
+    first = live.predict([{"data": {"text": "Jets hit Aleppo."}}, {"data": {"text": "Talks resumed."}}])
+    again = live.predict([{"data": {"text": "Talks resumed."}}, {"data": {"text": "A new sentence."}}])
+    assert asked == [2, 1]  # only the sentence not seen before went to the model
+    assert again[0] == first[1] and again[1] == real([{"data": {"text": "A new sentence."}}], saved)[0]
+
+
+def test_the_prediction_cache_forgets_the_least_recently_used_and_keeps_versions_apart():
+    from newstag.backend.live import PredictionCache
+
+    cache = PredictionCache(2)
+    cache.put("v1", {"a": {"n": 1}, "b": {"n": 2}})
+    assert cache.get("v1", ["a"]) == {"a": {"n": 1}}  # "a" is now the most recent
+    cache.put("v1", {"c": {"n": 3}})
+    assert cache.get("v1", ["a", "b", "c"]) == {"a": {"n": 1}, "c": {"n": 3}}
+    assert cache.get("v2", ["a", "c"]) == {}
+
+
 @pytest.fixture
 def http(saved, tmp_path):
     projects = []

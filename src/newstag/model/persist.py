@@ -22,9 +22,10 @@ from newstag.files import atomic_folder, parse_json, read_zip_member
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
 CARD_FILE = "README.md"
-FORMAT_VERSION = 3
-"""skops names every class by its module path: format 3 has them in the stage packages
-(`newstag.model.tagger`, ...), format 2 in the flat modules before them. Any other format is
+FORMAT_VERSION = 4
+"""Format 4 computes the features once for all groups (`SentenceTagger.features_`); format 3
+had one feature union per group; skops names every class by its module path, and format 2
+has them in the flat modules before the stage packages. Any other format is
 refused with "retrain it with newstag train --force"."""
 MAX_META_BYTES = 16 * 2**20
 MAX_SCHEMA_BYTES = 16 * 2**20

@@ -1,9 +1,12 @@
-"""The sentence tagger: one scikit-learn pipeline per label group.
+"""The sentence tagger: the configured feature families, computed once per sentence, then one
+classifier per label group.
 
-Each pipeline is the configured feature family followed by one calibrated binary logistic
-regression per value (`CalibratedClassifier`): one-vs-rest for a multiple-choice group,
-renormalised to sum to one for a single-choice group. Probabilities always come back in the
-taxonomy's value order, whatever values a training fold happened to contain.
+The features (a FeatureUnion fitted on the training sentences, with no use of their labels)
+are the same for every group, so they are fitted and computed once. Each group's classifier is
+one calibrated binary logistic regression per value (`CalibratedClassifier`): one-vs-rest for
+a multiple-choice group, renormalised to sum to one for a single-choice group. Probabilities
+always come back in the taxonomy's value order, whatever values a training fold happened to
+contain.
 
 Both estimators follow scikit-learn's conventions: `__init__` only stores its parameters,
 `fit` builds the pipelines, fitted attributes end in "_", and `clone` gives an unfitted copy.
@@ -16,7 +19,6 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
@@ -50,38 +52,32 @@ def _classifier(config: ModelConfig) -> CalibratedClassifier:
 
 
 class GroupClassifier(BaseEstimator):
-    """Text -> probabilities over one group's values."""
+    """Feature rows -> probabilities over one group's values."""
 
-    def __init__(self, group: LabelGroup, config: ModelConfig, taxonomy: Taxonomy):
+    def __init__(self, group: LabelGroup, config: ModelConfig):
         self.group = group
         self.config = config
-        self.taxonomy = taxonomy
 
-    def fit(self, texts: Sequence[str], labels: Sequence[Sequence[str]], articles=None) -> GroupClassifier:
-        """`labels`: the values chosen for each text; `articles`: one article id per text."""
+    def fit(self, X, labels: Sequence[Sequence[str]], articles=None) -> GroupClassifier:
+        """`X`: one feature row per sentence; `labels`: the values chosen for each;
+        `articles`: one article id per row."""
         values = self.group.value_names
-        self.pipeline_ = Pipeline(
-            [
-                ("features", text_features(self.config, self.taxonomy)),
-                ("classifier", _classifier(self.config)),
-            ]
-        )
+        self.classifier_ = _classifier(self.config)
         if self.group.multiple:
             target = MultiLabelBinarizer(classes=values).fit_transform(labels)
-            self.pipeline_.fit(list(texts), target, classifier__articles=articles)
+            self.classifier_.fit(X, target, articles=articles)
             self.columns_ = np.arange(len(values))
-            self.thresholds_ = self.pipeline_[-1].thresholds_
+            self.thresholds_ = self.classifier_.thresholds_
         else:
-            self.pipeline_.fit(list(texts), [chosen[0] for chosen in labels], classifier__articles=articles)
-            self.columns_ = np.array([values.index(c) for c in self.pipeline_[-1].classes_])
+            self.classifier_.fit(X, [chosen[0] for chosen in labels], articles=articles)
+            self.columns_ = np.array([values.index(c) for c in self.classifier_.classes_])
             self.thresholds_ = None
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self)
-        probabilities = np.zeros((len(texts), len(self.group.values)))
-        if len(texts):
-            probabilities[:, self.columns_] = self.pipeline_.predict_proba(list(texts))
+        probabilities = np.zeros((X.shape[0], len(self.group.values)))
+        probabilities[:, self.columns_] = self.classifier_.predict_proba(X)
         return probabilities
 
 
@@ -96,17 +92,21 @@ class SentenceTagger(BaseEstimator):
         self, texts: Sequence[str], labels: dict[str, Sequence[Sequence[str]]], articles=None
     ) -> SentenceTagger:
         """`articles` (one article id per text) keeps each article in one inner fold."""
+        texts = list(texts)
+        self.features_ = text_features(self.config, self.taxonomy).fit(texts)
+        X = self.features_.transform(texts)
         self.classifiers_ = {
-            group.name: GroupClassifier(group, self.config, self.taxonomy).fit(
-                texts, labels[group.name], articles
-            )
+            group.name: GroupClassifier(group, self.config).fit(X, labels[group.name], articles)
             for group in self.taxonomy.groups
         }
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> Probabilities:
         check_is_fitted(self)
-        return {name: c.predict_proba(texts) for name, c in self.classifiers_.items()}
+        if not len(texts):
+            return {g.name: np.zeros((0, len(g.values))) for g in self.taxonomy.groups}
+        X = self.features_.transform(list(texts))
+        return {name: c.predict_proba(X) for name, c in self.classifiers_.items()}
 
     def thresholds(self) -> dict[str, np.ndarray]:
         """Decision thresholds per multiple-choice group, one per value, for `decode`; chosen

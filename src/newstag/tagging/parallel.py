@@ -70,6 +70,9 @@ def chunks(articles: Iterable[Article], size: int = CHUNK_CHARS) -> Iterator[lis
 
 
 def _start_worker(model: SavedModel, sentences: SentenceConfig) -> None:
+    from newstag.model.embeddings import one_thread_per_process
+
+    one_thread_per_process()
     global _worker_state
     _worker_state = (model, sentences)
 
