@@ -89,19 +89,51 @@ def test_worker_processes_predict_what_the_server_would_and_follow_a_retrain(sav
         live.close()
 
 
-def test_a_repeated_sentence_is_answered_from_the_cache_without_the_model(saved, tmp_path, monkeypatch):
+def counting_predictions(monkeypatch) -> list[int]:
+    """How many tasks each model call got, from now on."""
     from newstag.backend import live as live_module
 
-    asked = []
+    asked: list[int] = []
     real = live_module.predict_tasks
     monkeypatch.setattr(
         live_module, "predict_tasks", lambda tasks, model: asked.append(len(tasks)) or real(tasks, model)
     )
+    return asked
+
+
+def test_a_repeated_sentence_is_answered_from_the_cache_without_the_model(saved, tmp_path, monkeypatch):
+    from newstag.assist.predictions import predict_tasks
+
+    asked = counting_predictions(monkeypatch)
     live = LiveModel(saved, trainer_from(saved), tmp_path / "live")
     first = live.predict([{"data": {"text": "Jets hit Aleppo."}}, {"data": {"text": "Talks resumed."}}])
     again = live.predict([{"data": {"text": "Talks resumed."}}, {"data": {"text": "A new sentence."}}])
     assert asked == [2, 1]  # only the sentence not seen before went to the model
-    assert again[0] == first[1] and again[1] == real([{"data": {"text": "A new sentence."}}], saved)[0]
+    assert (
+        again[0] == first[1] and again[1] == predict_tasks([{"data": {"text": "A new sentence."}}], saved)[0]
+    )
+
+
+def test_upcoming_tasks_are_predicted_ahead_and_again_after_a_retrain(saved, tmp_path, monkeypatch):
+    tasks = [{"data": {"text": f"Shells hit district {n} of the city."}} for n in range(11)]
+    live = LiveModel(saved, trainer_from(saved), tmp_path / "live", upcoming=lambda: tasks)
+    live.predict_ahead().join(60)
+    asked = counting_predictions(monkeypatch)
+    assert [p["model_version"] for p in live.predict(tasks)] == [saved.version] * 11 and asked == []
+    assert live.retrain("test")
+    live.wait(60)
+    live.predict_ahead().join(60)
+    assert asked == [8, 3]  # the new model, ahead, a few tasks at a time
+    assert [p["model_version"] for p in live.predict(tasks)] == ["v2"] * 11 and asked == [8, 3]
+
+
+def test_predicting_ahead_survives_a_failing_source(saved, tmp_path):
+    def down():
+        raise ConnectionError("Label Studio is down")
+
+    live = LiveModel(saved, trainer_from(saved), tmp_path / "live", upcoming=down)
+    live.predict_ahead().join(60)
+    assert live.predict([{"data": {"text": "Jets hit Aleppo."}}])[0]["model_version"] == saved.version
 
 
 def test_the_prediction_cache_forgets_the_least_recently_used_and_keeps_versions_apart():
@@ -260,18 +292,24 @@ def wait_for(condition, timeout: float, what: str):
 
 
 @pytest.mark.studio
-def test_an_annotation_retrains_and_a_new_task_gets_the_new_prediction(backend, studio_project, studio_tasks):
+def test_an_annotation_retrains_and_a_new_task_gets_the_new_prediction(
+    backend, studio_project, studio_tasks, monkeypatch
+):
     from newstag.labelstudio import client, ml
 
     server, live = backend
     first_version = live.model_version
     client.import_tasks(studio_project, studio_tasks[:2])
-    ml.connect_backend(studio_project, server.url)
+    ml.connect_backend(studio_project, server.url)  # the project calls: its tasks are predicted ahead
     assert [v for _, v in ml.backend_versions(studio_project)] == [first_version]
+    ahead = {"model_version": first_version, "tasks": 2}
+    wait_for(lambda: live.status()["predicted_ahead"] == ahead, 120, "predictions ahead")
+    asked = counting_predictions(monkeypatch)
     sdk = studio_project.connection.sdk
     ids = client.task_ids(studio_project)
     shown = sdk.tasks.get(ids["aleppo-test:0"])  # opening a task asks the backend
     assert [p.model_version for p in shown.predictions] == [first_version]
+    assert asked == []  # answered from what was predicted ahead
 
     result = [
         {"from_name": g, "to_name": "text", "type": "choices", "value": {"choices": v}}

@@ -35,6 +35,9 @@ CACHED_PREDICTIONS = 20_000
 
 Trainer = Callable[[Path], object]
 """Writes a fresh model folder at the path it is given, or raises."""
+Upcoming = Callable[[], list[dict]]
+"""The tasks annotators will open next (may raise, e.g. when Label Studio is down)."""
+AHEAD_CHUNK = 8
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,17 @@ class RetrainOutcome:
 
 
 class LiveModel:
-    def __init__(self, saved, trainer: Trainer, output: Path | str, every: int = 10, workers: int = 0):
+    def __init__(
+        self,
+        saved,
+        trainer: Trainer,
+        output: Path | str,
+        every: int = 10,
+        workers: int = 0,
+        upcoming: Upcoming | None = None,
+    ):
         self.workers = workers
+        self.upcoming = upcoming
         self._serving = (saved, self._start_pool(saved))
         self._trainer = trainer
         self.output = Path(output)
@@ -58,6 +70,9 @@ class LiveModel:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._cache = PredictionCache(CACHED_PREDICTIONS)
+        self._ahead: threading.Thread | None = None
+        self.predicted_ahead: dict | None = None
+        """The last model version whose upcoming tasks were all predicted ahead, and how many."""
 
     @property
     def saved(self):
@@ -88,6 +103,33 @@ class LiveModel:
             self._cache.put(saved.version, new)
             known.update(new)
         return [known[text] for text in texts]
+
+    def predict_ahead(self) -> threading.Thread | None:
+        """Predict the upcoming tasks with the current model in a background thread (unless one
+        runs already, or there is nothing to ask)."""
+        if self.upcoming is None:
+            return None
+        with self._lock:
+            if self._ahead is None or not self._ahead.is_alive():
+                self._ahead = threading.Thread(target=self._run_ahead, name="ahead", daemon=True)
+                self._ahead.start()
+            return self._ahead
+
+    def _run_ahead(self) -> None:
+        try:
+            while True:  # again whenever a new model comes in on the way
+                version = self.model_version
+                tasks = self.upcoming()
+                for start in range(0, len(tasks), AHEAD_CHUNK):
+                    if self.model_version != version:
+                        break
+                    self.predict(tasks[start : start + AHEAD_CHUNK])
+                else:
+                    self.predicted_ahead = {"model_version": version, "tasks": len(tasks)}
+                    log.info("predicted %d upcoming tasks ahead with %s", len(tasks), version)
+                    return
+        except Exception as error:  # noqa: BLE001 - only a head start is lost; requests still work
+            log.warning("could not predict the upcoming tasks ahead: %s", " ".join(str(error).split()))
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
@@ -143,6 +185,7 @@ class LiveModel:
                 old_pool.shutdown(wait=False)  # its queued requests still finish
             self.last = RetrainOutcome(started, _now(), reason, saved.version, None)
             log.info("retrained (%s): now serving %s", reason, saved.version)
+            self.predict_ahead()
         except Exception as error:  # noqa: BLE001 - any failure keeps the old model serving
             message = " ".join(str(error).split()) or type(error).__name__
             self.last = RetrainOutcome(started, _now(), reason, None, message)
@@ -156,6 +199,7 @@ class LiveModel:
             "annotations_since_training": self.pending,
             "retrain_every": self.every,
             "last_retrain": last,
+            "predicted_ahead": self.predicted_ahead,
         }
 
 

@@ -3,7 +3,8 @@
 A retrain learns from the base data (the seed annotations, say) plus the annotated tasks of
 the current export of every Label Studio project that has called this backend; a project's
 annotation of a sentence replaces the base one (matched by sentence id), and a task nobody
-has annotated yet replaces nothing.
+has annotated yet replaces nothing. Those unannotated tasks are the ones every model predicts
+ahead, from the moment a project first calls.
 """
 
 from __future__ import annotations
@@ -40,11 +41,14 @@ class Projects:
         self.connection = connection
         self.ids: set[int] = set()
 
-    def remember(self, project_id: int) -> None:
-        """Without a Label Studio connection a project's annotations cannot be read: a request
-        naming one must not break every later retrain, which then learns from the base data."""
-        if self.connection is not None:
-            self.ids.add(project_id)
+    def remember(self, project_id: int) -> bool:
+        """True when the project is new. Without a Label Studio connection a project's
+        annotations cannot be read: a request naming one must not break every later retrain,
+        which then learns from the base data."""
+        if self.connection is None or project_id in self.ids:
+            return False
+        self.ids.add(project_id)
+        return True
 
     def exports(self) -> list[list[dict]]:
         if not self.ids:
@@ -57,6 +61,10 @@ class Projects:
         from newstag.labelstudio.ml import export_by_id
 
         return [export_by_id(self.connection, project_id) for project_id in sorted(self.ids)]
+
+    def unannotated(self) -> list[dict]:
+        """The tasks of every project that nobody has annotated yet."""
+        return [task for export in self.exports() for task in export if not submitted(task)]
 
 
 def make_trainer(config, base: Path | None, projects: Projects) -> Callable[[Path], object]:
@@ -81,8 +89,14 @@ def build(model_dir: Path, base: Path | None, output: Path, every: int, connecti
     saved = load_model(model_dir)
     config = config_from_dict(saved.meta["config"], source=f"{model_dir}/meta.json")
     projects = Projects(connection)
-    live = LiveModel(saved, make_trainer(config, base, projects), output, every, workers)
-    return create_app(live, projects.remember), live, projects
+    upcoming = projects.unannotated if connection is not None else None
+    live = LiveModel(saved, make_trainer(config, base, projects), output, every, workers, upcoming)
+
+    def remember(project_id: int) -> None:
+        if projects.remember(project_id):
+            live.predict_ahead()
+
+    return create_app(live, remember), live, projects
 
 
 class Server:
