@@ -121,8 +121,9 @@ def test_upcoming_tasks_are_predicted_ahead_and_again_after_a_retrain(saved, tmp
     asked = counting_predictions(monkeypatch)
     assert [p["model_version"] for p in live.predict(tasks)] == [saved.version] * 11 and asked == []
     assert live.retrain("test")
-    live.wait(60)
-    live.predict_ahead().join(60)
+    wait_for(
+        lambda: (live.status()["predicted_ahead"] or {}).get("model_version") == "v2", 60, "the new model"
+    )
     assert asked == [8, 3]  # the new model, ahead, a few tasks at a time
     assert [p["model_version"] for p in live.predict(tasks)] == ["v2"] * 11 and asked == [8, 3]
 
