@@ -38,6 +38,8 @@ NEWSTAG = Path(sys.executable).parent / "newstag"
 SHORT = "Hospital hit\n\nJets struck the hospital overnight, doctors said. The army denied it.\n"
 HELD_OUT = ROOT / "labeling" / "corpus" / "evaluation_articles.txt"
 EXTRAS = ("torch", "sentence_transformers", "transformers", "dask", "distributed")
+EMBEDDING_MODULES = ("torch", "tokenizers", "safetensors")
+"""What the embeddings family imports when it runs (model/encoder.py)."""
 """Modules of optional extras: `newstag tag` imports one only when its model needs it."""
 
 
@@ -153,7 +155,7 @@ def needed_modules(model_dir: Path) -> list[str]:
         names = _type_names(json.loads(archive.read("schema.json")))
     modules = {name.rpartition(".")[0] for name in names if not name.startswith(("newstag.", "builtins."))}
     if "embeddings" in json.loads((model_dir / "meta.json").read_text())["config"]["model"]["features"]:
-        modules.add("sentence_transformers")
+        modules.update(EMBEDDING_MODULES)
     return sorted(modules)
 
 
@@ -180,7 +182,7 @@ def startup_rows(model_dir: Path, folder: Path) -> list[str]:
         text=True,
         cwd=ROOT,
     )
-    uses = {"torch", "sentence_transformers", "transformers"} if "sentence_transformers" in needed else set()
+    uses = set(EMBEDDING_MODULES) & set(needed)
     unused = sorted(set(tagged.stderr.split()) - uses)
     installed = [m for m in EXTRAS if _installed(m)]
     return [

