@@ -74,7 +74,9 @@ def cleanlab_ranked(taxonomy, gold, oof, filter_by: str) -> list[tuple[int, str]
 
 METHODS = {
     "newstag review": newstag_ranked,
-    "cleanlab (default: prune_by_noise_rate)": lambda t, g, o: cleanlab_ranked(t, g, o, "prune_by_noise_rate"),
+    "cleanlab (default: prune_by_noise_rate)": lambda t, g, o: cleanlab_ranked(
+        t, g, o, "prune_by_noise_rate"
+    ),
     "cleanlab filter_by=both": lambda t, g, o: cleanlab_ranked(t, g, o, "both"),
 }
 
@@ -93,7 +95,11 @@ def precision_recall(flagged: list, flipped: set) -> tuple[float, float]:
 
 
 def spread(values: list[float]) -> str:
-    return f"{np.mean(values):.2f} ({min(values):.2f}-{max(values):.2f})" if len(values) > 1 else f"{values[0]:.2f}"
+    return (
+        f"{np.mean(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+        if len(values) > 1
+        else f"{values[0]:.2f}"
+    )
 
 
 def run(data, config, reference, name: str, flips: int, seeds: list[int]) -> list[str]:
@@ -128,7 +134,9 @@ def run(data, config, reference, name: str, flips: int, seeds: list[int]) -> lis
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "labeling" / "seed_annotations.json")
-    parser.add_argument("--with", dest="reference", type=Path, nargs="+", default=[ROOT / "labeling" / "corpus"])
+    parser.add_argument(
+        "--with", dest="reference", type=Path, nargs="+", default=[ROOT / "labeling" / "corpus"]
+    )
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "default.toml")
     parser.add_argument("--flips", type=int, default=20)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -148,7 +156,9 @@ def main() -> None:
     rows = run(data, config, None, "none", args.flips, args.seeds)
     rows += run(data, config, reference, shown, args.flips, args.seeds)
     tops = " | ".join(f"P / R top {k}" for k in TOP)
-    print(f"\n| reference | method | flagged on clean data (sentences) | flagged with flips | P / R all | {tops} |")
+    print(
+        f"\n| reference | method | flagged on clean data (sentences) | flagged with flips | P / R all | {tops} |"
+    )
     print("|---|---|---|---|---|" + "---|" * len(TOP))
     print("\n".join(rows))
 

@@ -9,7 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newstag.assist.label_errors import OutOfFold, class_thresholds, confident_flags, likely_errors
+from newstag.assist.label_errors import (
+    OutOfFold,
+    class_thresholds,
+    confident_flags,
+    label_quality,
+    likely_errors,
+)
 
 from .conftest import assert_one_line_error
 
@@ -48,6 +54,19 @@ def test_a_given_label_at_its_threshold_is_not_flagged():
     flags = confident_flags(labels, p)
     assert p[2, 0] >= flags.thresholds[0] and p[2, 1] >= flags.thresholds[1] and flags.margin[2] < 0
     assert flags.flagged.tolist() == [False, False, False, True]
+
+
+def test_label_quality_is_p_given_or_a_moving_average_led_by_the_worst_value(taxonomy):
+    claim, attack = taxonomy.group("claim_status"), taxonomy.group("attack_type")
+    assert label_quality(claim, ["denial"], np.array([0.7, 0.2, 0.1])) == pytest.approx(0.2)
+    p = np.zeros(len(attack.values))  # every value absent, as given, with certainty ...
+    p[attack.value_names.index("air_strike")] = 0.9
+    assert label_quality(attack, ["air_strike"], p) == pytest.approx(0.8 * 0.9 + 0.2 * 1.0)  # ... but one
+    p[attack.value_names.index("unspecified")] = 0.6  # a second doubted value lowers it
+    two = label_quality(attack, ["air_strike"], p)
+    assert two == pytest.approx(0.8 * 0.4 + 0.2 * (0.8 * 0.9 + 0.2 * 1.0))
+    p[attack.value_names.index("air_strike")] = 0.2  # the given value itself doubted: lowest
+    assert label_quality(attack, ["air_strike"], p) < two
 
 
 def oof_of(taxonomy, probabilities: dict) -> OutOfFold:
@@ -182,7 +201,7 @@ def test_likely_errors_single_and_multiple(taxonomy):
     assert claim[0] == "claim"
     extra = by_key[(3, "attack_type")]
     assert extra.changes == ["-unspecified"] and extra.suggested == ["air_strike"]
-    assert suspects[0].margin == min(s.margin for s in suspects)
+    assert [s.quality for s in suspects] == sorted(s.quality for s in suspects)
     assert all(s.margin < 0 for s in suspects)
 
 
@@ -231,7 +250,7 @@ def test_review_finds_suspects_in_the_seeds(in_project, config):
     dataset = load_labelled(in_project / "labeling" / "seed_annotations.json", config.taxonomy)
     found = review(dataset, cheap(config, "tfidf+cues"))
     assert found and all(r["given"] != r["suggested"] for r in found)
-    assert [r["margin"] for r in found] == sorted(r["margin"] for r in found)
+    assert [r["quality"] for r in found] == sorted(r["quality"] for r in found)
     assert all(r["thresholds"] and r["why"] for r in found)
 
 
@@ -262,7 +281,7 @@ def test_review_command_lists_suspects(in_project, cheap_config_path):
     result = CliRunner().invoke(app, [str(part) for part in command])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(rows) == 3 and {"given", "suggested", "margin", "sentence_id"} <= set(rows[0])
+    assert len(rows) == 3 and {"given", "suggested", "quality", "why", "sentence_id"} <= set(rows[0])
     assert "likely errors among 169 sentences" in result.stderr
     result = CliRunner().invoke(app, ["review"])
     assert_one_line_error(result, "--project")

@@ -15,8 +15,12 @@ self-confidence). A label is suspect only when all of these hold (cleanlab's
 - the suggestion fits the sentence's other labels (as given, or as also suggested) by the
   taxonomy's rules, which every exported label obeys.
 
-Suspects are ranked by that margin, most negative first, and carry the evidence: each
-value's probability and the threshold it fell below or reached.
+Suspects are ranked by the model's confidence in the given label, least first (cleanlab's
+label quality score): p(given) for a single-choice group; for a multiple-choice group each
+value's probability of being as given, on the even-odds scale, averaged from the most to
+the least confident with an exponential moving average (QUALITY_ALPHA), so that the worst
+value counts most and each further doubted value lowers the score. They carry the evidence:
+each value's probability and the threshold it fell below or reached.
 
 A single-choice group is one such problem over its values. A multiple-choice group is one
 yes/no problem per value, with probabilities moved so that the model's own decision
@@ -37,6 +41,9 @@ from newstag.model.decode import decode
 from newstag.model.odds import at_even_odds, logit, sigmoid
 from newstag.model.validation import Labelled, Progress, article_folds
 from newstag.taxonomy import LabelGroup, Taxonomy
+
+QUALITY_ALPHA = 0.8
+"""cleanlab's default weight of each next-worse value in a multiple-choice label's score."""
 
 
 @dataclass
@@ -73,9 +80,11 @@ class Suspect:
     group: str
     given: list[str]
     suggested: list[str]
+    quality: float
+    """The model's confidence in the given label (`label_quality`); the lower, the likelier
+    an error."""
     margin: float
-    """p(given) - p(suggested), on the even-odds scale for a multiple-choice value; the lower,
-    the likelier an error."""
+    """p(given) - p(suggested), on the even-odds scale for a multiple-choice value."""
     changes: list[str]
     """"+value" the model would add, "-value" it would drop."""
     evidence: list[Evidence]
@@ -129,8 +138,30 @@ def likely_errors(taxonomy: Taxonomy, gold: GroupLabels, oof: OutOfFold) -> list
             given = gold[group.name][row]
             suggested = _apply(group, given, changes) or oof.decoded[row][group.name]
             if sorted(suggested) != sorted(given):  # a doubt with no other answer is no suspect
-                suspects.append(Suspect(row, group.name, given, suggested, margin, changes, evidence))
-    return sorted(_fitting(taxonomy, gold, suspects), key=lambda s: s.margin)
+                quality = label_quality(group, given, _scaled(group, oof, row))
+                suspects.append(
+                    Suspect(row, group.name, given, suggested, quality, margin, changes, evidence)
+                )
+    return sorted(_fitting(taxonomy, gold, suspects), key=lambda s: (s.quality, s.margin))
+
+
+def label_quality(group: LabelGroup, given: list[str], p: np.ndarray) -> float:
+    """The model's confidence in a given label: p(given) for a single-choice group; for a
+    multiple-choice group the exponential moving average of each value's p(as given), from
+    the most confident to the least."""
+    if not group.multiple:
+        return float(p[group.value_names.index(given[0])])
+    as_given = [p[i] if name in given else 1 - p[i] for i, name in enumerate(group.value_names)]
+    average, *rest = sorted(as_given, reverse=True)
+    for score in rest:
+        average = QUALITY_ALPHA * score + (1 - QUALITY_ALPHA) * average
+    return float(average)
+
+
+def _scaled(group: LabelGroup, oof: OutOfFold, row: int) -> np.ndarray:
+    """A row's probabilities, on the even-odds scale for a multiple-choice group."""
+    p = oof.probabilities[group.name][row]
+    return at_even_odds(p, oof.thresholds[group.name][row]) if group.multiple else p
 
 
 def _fitting(taxonomy: Taxonomy, gold: GroupLabels, suspects: list[Suspect]) -> list[Suspect]:
@@ -276,5 +307,6 @@ def _record(dataset, s: Suspect, p: np.ndarray, taxonomy: Taxonomy) -> dict:
         "thresholds": {e.value: round(e.threshold, 4) for e in s.evidence},
         "why": "; ".join(str(e) for e in s.evidence),
         "changes": s.changes,
+        "quality": round(s.quality, 4),
         "margin": round(s.margin, 4),
     }

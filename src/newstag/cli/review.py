@@ -109,7 +109,8 @@ def _print(suspects: list[dict], as_json: bool) -> None:
         return
     for number, s in enumerate(suspects, start=1):
         text = " ".join(s["text"].split())
-        print(f"{number:>3}. {s['sentence_id']}  {s['group']}  margin {s['margin']:+.2f}")
+        head = f"{number:>3}. {s['sentence_id']}  {s['group']}"
+        print(f"{head}  quality {s['quality']:.2f}  margin {s['margin']:+.2f}")
         print(f"     given {_shown(s['p_given'])}  ->  suggested {_shown(s['p_suggested'])}")
         print(f"     why: {s['why']}")
         print(f"     {text[:150]}")
