@@ -155,10 +155,8 @@ def main() -> None:
     )
     rows = run(data, config, None, "none", args.flips, args.seeds)
     rows += run(data, config, reference, shown, args.flips, args.seeds)
-    tops = " | ".join(f"P / R top {k}" for k in TOP)
-    print(
-        f"\n| reference | method | flagged on clean data (sentences) | flagged with flips | P / R all | {tops} |"
-    )
+    columns = ["reference", "method", "flagged on clean data (sentences)", "flagged with flips", "P / R all"]
+    print("\n| " + " | ".join(columns + [f"P / R top {k}" for k in TOP]) + " |")
     print("|---|---|---|---|---|" + "---|" * len(TOP))
     print("\n".join(rows))
 

@@ -254,6 +254,28 @@ def test_review_finds_suspects_in_the_seeds(in_project, config):
     assert all(r["thresholds"] and r["why"] for r in found)
 
 
+def test_a_reference_cuts_the_folds_to_five(in_project, config):
+    """7 articles: 7 folds alone; with a reference, which is most of each fold's training
+    data anyway, 5."""
+    from newstag.annotate.dataset import load_labelled, with_articles
+    from newstag.assist.label_errors import labelled, out_of_fold
+
+    mix = load_labelled("labeling/corpus/mix.json", config.taxonomy)
+    data = labelled(with_articles(mix, set(sorted(set(mix["article_id"]))[:7]), keep=True), config.taxonomy)
+    seeds = labelled(load_labelled("labeling/seed_annotations.json", config.taxonomy), config.taxonomy)
+    heard = []
+    for reference in (None, seeds):
+        out_of_fold(
+            data.texts,
+            data.articles,
+            data.gold,
+            cheap(config),
+            lambda _, total: heard.append(total),
+            reference,
+        )
+    assert heard == [7] * 7 + [5] * 5
+
+
 @pytest.fixture
 def cheap_config_path(in_project, tmp_path) -> Path:
     """The default config with quick features (tfidf+cues)."""
