@@ -367,7 +367,7 @@ def test_review_with_a_reference_shows_its_evidence(in_project, tmp_path, cheap_
     command = ["review", str(data), *reference, "--config", str(cheap_config_path), "--limit", "0", "--json"]
     result = CliRunner().invoke(app, command)
     assert result.exit_code == 0, result.output
-    assert "each fold also trained on the 314 sentences of --with" in result.stderr
+    assert "on 169 sentences plus the 314 of --with (less any of DATA's" in result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     flip = next(r for r in rows if r["sentence_id"] == denial["data"]["sentence_id"])
     assert flip["group"] == "claim_status" and flip["given"] == ["claim"] and flip["suggested"] == ["denial"]

@@ -53,9 +53,7 @@ def review(
         handle = _project(project, settings) if project else None
         dataset = _dataset(data, handle, settings)
         extra = load_labelled(reference, settings.taxonomy) if reference else None
-        also = (
-            f", each fold also trained on the {len(extra)} sentences of --with less DATA's" if extra else ""
-        )
+        also = f" plus the {len(extra)} of --with (less any of DATA's articles or sentences)" if extra else ""
         info(f"refitting out-of-fold (by article) on {len(dataset)} sentences{also} ...")
         note = rare_in_dataset(dataset, settings.taxonomy, "judge")
         if note:
