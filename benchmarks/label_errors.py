@@ -1,26 +1,30 @@
 """`newstag review` against cleanlab's `find_label_issues`, on the seeds as they are and with
-planted label flips.
+planted label flips, with and without a reference set.
 
     .venv/bin/pip install -e '.[benchmarks]'          # cleanlab, the maintained reference
-    .venv/bin/python benchmarks/label_errors.py [--flips 20] [--seed 0]
+    .venv/bin/python benchmarks/label_errors.py [--with labeling/corpus] [--flips 20] [--seeds 0 1 2]
 
-Both judge the same leave-one-article-out probabilities (each sentence predicted by a model
-that never saw its article). A flip changes one group of one sentence: claim_status to
-another value, attack_type between `none` and an attack. Prints, per method, how many
-(sentence, group) labels it flags on the clean seeds, and its precision and recall on the
-flips: over everything it flags, and over its top k, the list an adjudicator reads.
+Every method judges the same out-of-fold probabilities: each sentence of DATA predicted by a
+model that never saw its article, trained on DATA's other articles alone ("none") or on them
+plus the reference set less DATA's articles and sentences (`newstag review DATA --with REF`).
+A flip changes one group of one sentence: claim_status to another value, attack_type between
+`none` and an attack. Prints, per reference and method, how many (sentence, group) labels it
+flags on the clean data, and, averaged over the random seeds of the flips (lowest-highest in
+brackets), its precision and recall on the flips: over everything it flags, and over its top
+k, the list an adjudicator reads.
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from newstag.annotate.dataset import group_labels, load_labelled
-from newstag.assist.label_errors import likely_errors, out_of_fold
+from newstag.annotate.dataset import load_labelled
+from newstag.assist.label_errors import labelled, likely_errors, out_of_fold
 from newstag.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +49,7 @@ def newstag_ranked(taxonomy, gold, oof) -> list[tuple[int, str]]:
     return [(s.row, s.group) for s in likely_errors(taxonomy, gold, oof)]
 
 
-def cleanlab_ranked(taxonomy, gold, oof) -> list[tuple[int, str]]:
+def cleanlab_ranked(taxonomy, gold, oof, filter_by: str) -> list[tuple[int, str]]:
     """cleanlab's issues (multi-label for the multiple-choice groups), ranked by its label
     quality score, worst first."""
     from cleanlab.filter import find_label_issues
@@ -57,57 +61,104 @@ def cleanlab_ranked(taxonomy, gold, oof) -> list[tuple[int, str]]:
         names, p = group.value_names, oof.probabilities[group.name]
         if group.multiple:
             labels = [[names.index(v) for v in chosen] for chosen in gold[group.name]]
-            issues = find_label_issues(labels, p, multi_label=True)
+            issues = find_label_issues(labels, p, multi_label=True, filter_by=filter_by)
             quality = multi_quality(labels, p)
         else:
             labels = np.array([names.index(chosen[0]) for chosen in gold[group.name]])
             p = p / p.sum(axis=1, keepdims=True)
-            issues = find_label_issues(labels, p)
+            issues = find_label_issues(labels, p, filter_by=filter_by)
             quality = get_label_quality_scores(labels, p)
         scored += [(float(quality[row]), int(row), group.name) for row in np.flatnonzero(issues)]
     return [(row, group) for _, row, group in sorted(scored)]
 
 
-def judge(texts, articles, gold, config) -> dict[str, list[tuple[int, str]]]:
-    oof = out_of_fold(texts, articles, gold, config)
-    return {
-        "newstag review": newstag_ranked(config.taxonomy, gold, oof),
-        "cleanlab find_label_issues": cleanlab_ranked(config.taxonomy, gold, oof),
-    }
+METHODS = {
+    "newstag review": newstag_ranked,
+    "cleanlab (default: prune_by_noise_rate)": lambda t, g, o: cleanlab_ranked(
+        t, g, o, "prune_by_noise_rate"
+    ),
+    "cleanlab filter_by=both": lambda t, g, o: cleanlab_ranked(t, g, o, "both"),
+}
 
 
-def precision_recall(flagged: list, flipped: set) -> str:
+def judge(data, gold, config, reference) -> tuple[dict[str, list[tuple[int, str]]], float]:
+    """Each method's ranked flags, and the seconds the out-of-fold refits took."""
+    start = time.perf_counter()
+    oof = out_of_fold(data.texts, data.articles, gold, config, reference=reference)
+    seconds = time.perf_counter() - start
+    return {method: ranked(config.taxonomy, gold, oof) for method, ranked in METHODS.items()}, seconds
+
+
+def precision_recall(flagged: list, flipped: set) -> tuple[float, float]:
     hits = len(set(flagged) & flipped)
-    return f"{hits / max(len(flagged), 1):.2f} / {hits / len(flipped):.2f}"
+    return hits / max(len(flagged), 1), hits / len(flipped)
+
+
+def spread(values: list[float]) -> str:
+    return (
+        f"{np.mean(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+        if len(values) > 1
+        else f"{values[0]:.2f}"
+    )
+
+
+def run(data, config, reference, name: str, flips: int, seeds: list[int]) -> list[str]:
+    """Table rows for one reference: the clean data, then the flips of every seed."""
+    on_clean, seconds = judge(data, data.gold, config, reference)
+    print(f"  {name}: out-of-fold refits {seconds:.0f} s", flush=True)
+    scores: dict[str, list[list[float]]] = {method: [] for method in METHODS}
+    for seed in seeds:
+        noisy = {g: [list(v) for v in labels] for g, labels in data.gold.items()}
+        flipped = plant_flips(noisy, config.taxonomy, flips, np.random.default_rng(seed))
+        on_noisy, seconds = judge(data, noisy, config, reference)
+        print(f"  {name}, flips of seed {seed}: out-of-fold refits {seconds:.0f} s", flush=True)
+        for method, ranked in on_noisy.items():
+            figures = [len(ranked), *precision_recall(ranked, flipped)]
+            for k in TOP:
+                figures += precision_recall(ranked[:k], flipped)
+            scores[method].append(figures)
+    rows = []
+    for method, figures in scores.items():
+        clean = on_clean[method]
+        columns = [spread([f[i] for f in figures]) for i in range(1, 1 + 2 + 2 * len(TOP))]
+        pairs = [f"{columns[i]} / {columns[i + 1]}" for i in range(0, len(columns), 2)]
+        flagged = f"{np.mean([f[0] for f in figures]):.0f}"
+        rows.append(
+            f"| {name} | {method} | {len(clean)} ({len({row for row, _ in clean})}) | {flagged} | "
+            + " | ".join(pairs)
+            + " |"
+        )
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "labeling" / "seed_annotations.json")
+    parser.add_argument(
+        "--with", dest="reference", type=Path, nargs="+", default=[ROOT / "labeling" / "corpus"]
+    )
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "default.toml")
     parser.add_argument("--flips", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     config = load_config(args.config)
-    dataset = load_labelled(args.data, config.taxonomy)
-    texts, articles = list(dataset["text"]), dataset["article_id"]
-    clean = {g: group_labels(dataset, g) for g in config.taxonomy.group_names}
-    noisy = {g: [list(v) for v in labels] for g, labels in clean.items()}
-    flipped = plant_flips(noisy, config.taxonomy, args.flips, np.random.default_rng(args.seed))
-    on_clean, on_noisy = judge(texts, articles, clean, config), judge(texts, articles, noisy, config)
-    labels = len(texts) * len(config.taxonomy.groups)
-    print(f"{len(texts)} sentences, {labels} (sentence, group) labels; {len(flipped)} flips planted\n")
-    tops = " | ".join(f"P / R top {k}" for k in TOP)
-    print(f"| method | flagged on clean seeds (sentences) | flagged with flips | P / R all | {tops} |")
-    print("|---|---|---|---|" + "---|" * len(TOP))
-    for method, ranked in on_noisy.items():
-        clean_flags = on_clean[method]
-        top = " | ".join(precision_recall(ranked[:k], flipped) for k in TOP)
-        print(
-            f"| {method} | {len(clean_flags)} ({len({row for row, _ in clean_flags})}) | {len(ranked)} | "
-            f"{precision_recall(ranked, flipped)} | {top} |"
-        )
+    data = labelled(load_labelled(args.data, config.taxonomy), config.taxonomy)
+    reference = labelled(load_labelled(args.reference, config.taxonomy), config.taxonomy)
+    kept = len(reference.apart_from(data.texts, data.articles).texts)
+    shown = ", ".join(str(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p) for p in args.reference)
+    print(
+        f"{args.data.name}: {len(data.texts)} sentences, {len(set(data.articles))} articles, "
+        f"{len(data.texts) * len(config.taxonomy.groups)} (sentence, group) labels; {args.flips} flips "
+        f"planted per seed, seeds {args.seeds}; reference {shown}: {kept} sentences apart from the data's; "
+        f"features {config.model.features}\n"
+    )
+    rows = run(data, config, None, "none", args.flips, args.seeds)
+    rows += run(data, config, reference, shown, args.flips, args.seeds)
+    columns = ["reference", "method", "flagged on clean data (sentences)", "flagged with flips", "P / R all"]
+    print("\n| " + " | ".join(columns + [f"P / R top {k}" for k in TOP]) + " |")
+    print("|---|---|---|---|---|" + "---|" * len(TOP))
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":

@@ -27,26 +27,26 @@ def test_review_reports_each_fold(small_dataset, config):
     assert heard == [(n, heard[-1][1]) for n in range(1, heard[-1][1] + 1)]
 
 
-def _train(tmp_path, small_export_path, stderr) -> subprocess.CompletedProcess:
+def _command(tmp_path, small_export_path) -> list[str]:
     command = [NEWSTAG, "train", "--data", str(small_export_path), "--no-cross-validate"]
-    command += ["-o", str(tmp_path / "model"), "--force"]
-    return subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, timeout=600)
+    return command + ["-o", str(tmp_path / "model"), "--force"]
 
 
 def test_train_draws_a_bar_on_a_terminal_and_none_into_a_pipe(tmp_path, small_export_path):
-    piped = _train(tmp_path, small_export_path, subprocess.PIPE)
+    piped = subprocess.run(_command(tmp_path, small_export_path), cwd=ROOT, capture_output=True, timeout=600)
     assert piped.returncode == 0
     assert b"final fit" not in piped.stderr
     leader, follower = pty.openpty()
     try:
-        on_terminal = _train(tmp_path, small_export_path, follower)
+        # Read while it runs: a bar that outgrows the terminal's buffer would otherwise block.
+        on_terminal = subprocess.Popen(_command(tmp_path, small_export_path), cwd=ROOT, stderr=follower)
         os.close(follower)
         drawn = b""
         while chunk := _read(leader):
             drawn += chunk
+        assert on_terminal.wait(timeout=600) == 0
     finally:
         os.close(leader)
-    assert on_terminal.returncode == 0
     assert b"cross-validation folds, then the final fit" in drawn
 
 

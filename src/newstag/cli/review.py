@@ -23,12 +23,25 @@ def review(
         str | None,
         typer.Option(help="Review this Label Studio project and put the suspects in a tab of it."),
     ] = None,
+    reference: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--with",
+            help="Also train every fold on this labelled reference set (exports, folders of them, "
+            "saved datasets; repeatable), less DATA's own articles and sentences: a far better judge "
+            "than DATA's other articles alone. Only DATA is judged.",
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many (0 = all).")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout instead of a table.")] = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """List the annotations most likely to be wrong: each sentence is predicted by a model that
-    never saw its article, and labels it confidently contradicts come first, with its alternative."""
+    never saw its article (trained on DATA's other articles, and on --with), and labels it
+    confidently contradicts come first, with its alternative and the evidence: each value's
+    probability and the threshold (its mean probability where annotators chose it) it fell
+    below or reached."""
+    from newstag.annotate.dataset import load_labelled
     from newstag.assist.label_errors import review as find_suspects
     from newstag.errors import InputError
     from newstag.model.validation import rare_in_dataset
@@ -39,12 +52,14 @@ def review(
         settings = _settings(model, config)
         handle = _project(project, settings) if project else None
         dataset = _dataset(data, handle, settings)
-        info(f"refitting out-of-fold (by article) on {len(dataset)} sentences ...")
+        extra = load_labelled(reference, settings.taxonomy) if reference else None
+        also = f" plus the {len(extra)} of --with (less any of DATA's articles or sentences)" if extra else ""
+        info(f"refitting out-of-fold (by article) on {len(dataset)} sentences{also} ...")
         note = rare_in_dataset(dataset, settings.taxonomy, "judge")
         if note:
             info(f"small data: {note}")
         with progress_bar("cross-validation folds") as progress:
-            suspects = find_suspects(dataset, settings, progress)
+            suspects = find_suspects(dataset, settings, progress, extra)
         shown = suspects[:limit] if limit else suspects
         _print(shown, as_json)
         info(f"{len(suspects)} likely errors among {len(dataset)} sentences ({len(shown)} shown)")
@@ -92,6 +107,12 @@ def _print(suspects: list[dict], as_json: bool) -> None:
         return
     for number, s in enumerate(suspects, start=1):
         text = " ".join(s["text"].split())
-        print(f"{number:>3}. {s['sentence_id']}  {s['group']}  margin {s['margin']:+.2f}")
-        print(f"     given {'|'.join(s['given'])}  ->  model {'|'.join(s['suggested'])}")
+        head = f"{number:>3}. {s['sentence_id']}  {s['group']}"
+        print(f"{head}  quality {s['quality']:.2f}  margin {s['margin']:+.2f}")
+        print(f"     given {_shown(s['p_given'])}  ->  suggested {_shown(s['p_suggested'])}")
+        print(f"     why: {s['why']}")
         print(f"     {text[:150]}")
+
+
+def _shown(probabilities: dict[str, float]) -> str:
+    return " | ".join(f"{value} ({p:.2f})" for value, p in probabilities.items())

@@ -128,13 +128,46 @@ def cross_validate_by_article(
 
 
 @dataclass(frozen=True)
+class Labelled:
+    """Labelled sentences: their texts, article ids and labels per group."""
+
+    texts: list[str]
+    articles: np.ndarray
+    gold: GroupLabels
+
+    def rows(self, rows) -> Labelled:
+        return Labelled([self.texts[i] for i in rows], self.articles[rows], _subset(self.gold, rows))
+
+    def __add__(self, other: Labelled) -> Labelled:
+        gold = {group: labels + other.gold[group] for group, labels in self.gold.items()}
+        return Labelled(self.texts + other.texts, np.concatenate([self.articles, other.articles]), gold)
+
+    def apart_from(self, texts: Sequence[str], articles: Sequence[str]) -> Labelled:
+        """These sentences without any of `articles` or of `texts` (compared with spacing
+        collapsed): reference data that must not hold the data being judged."""
+        articles, texts = set(articles), {_plain(text) for text in texts}
+        keep = [
+            i
+            for i, (text, article) in enumerate(zip(self.texts, self.articles, strict=True))
+            if article not in articles and _plain(text) not in texts
+        ]
+        return self.rows(np.array(keep, dtype=int))
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
 class Fold:
-    """Some articles held out: a tagger fitted on the others, and its probabilities for them."""
+    """Some articles held out: a tagger fitted on the others (plus any reference sentences),
+    and its probabilities for them."""
 
     train: np.ndarray
     test: np.ndarray
     tagger: SentenceTagger
     probabilities: dict[str, np.ndarray]
+    trained_on: Labelled
 
 
 def article_folds(
@@ -144,20 +177,25 @@ def article_folds(
     config: Config,
     folds: int = MAX_FOLDS,
     progress: Progress | None = None,
+    reference: Labelled | None = None,
 ):
     """Every fold of `fold_indices` in turn (inner folds keep articles whole too); `progress`
-    hears (folds done, folds) after each."""
+    hears (folds done, folds) after each. `reference` sentences join every fold's training
+    data, less those of the data's own articles or texts: only the data's sentences are held
+    out."""
     require_articles(articles)
-    articles = np.asarray(articles)
-    indices = fold_indices(articles, folds)
+    data = Labelled(list(texts), np.asarray(articles), gold)
+    extra = reference.apart_from(texts, articles) if reference is not None else None
+    indices = fold_indices(data.articles, folds)
     for done, (train, test) in enumerate(indices, start=1):
-        held_out = sorted(set(articles[test]))
+        held_out = sorted(set(data.articles[test]))
         shown = ", ".join(held_out[:3]) + (", ..." if len(held_out) > 3 else "")
-        check_trainable(_subset(gold, train), config.taxonomy, f"leaving out {shown}, ")
+        training = data.rows(train) + extra if extra is not None else data.rows(train)
+        check_trainable(training.gold, config.taxonomy, f"leaving out {shown}, ")
         tagger = SentenceTagger(config.taxonomy, config.model).fit(
-            [texts[i] for i in train], _subset(gold, train), articles[train]
+            training.texts, training.gold, training.articles
         )
-        yield Fold(train, test, tagger, tagger.predict_proba([texts[i] for i in test]))
+        yield Fold(train, test, tagger, tagger.predict_proba([texts[i] for i in test]), training)
         if progress:
             progress(done, len(indices))
 
