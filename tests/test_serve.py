@@ -4,6 +4,7 @@ Label Studio connected to it (an annotation retrains; a new task carries a fresh
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import pytest
@@ -128,12 +129,19 @@ def test_upcoming_tasks_are_predicted_ahead_and_again_after_a_retrain(saved, tmp
     assert [p["model_version"] for p in live.predict(tasks)] == ["v2"] * 11 and asked == [8, 3]
 
 
-def test_predicting_ahead_survives_a_failing_source(saved, tmp_path):
+def test_predicting_ahead_survives_a_failing_source_and_says_why(saved, tmp_path, caplog):
     def down():
         raise ConnectionError("Label Studio is down")
 
     live = LiveModel(saved, trainer_from(saved), tmp_path / "live", upcoming=down)
-    live.predict_ahead().join(60)
+    log = logging.getLogger("newstag.serve")
+    log.addHandler(caplog.handler)  # directly: `serve_log` stops newstag's records reaching the root
+    try:
+        live.predict_ahead().join(60)
+    finally:
+        log.removeHandler(caplog.handler)
+    assert "could not predict the upcoming tasks ahead: Label Studio is down" in caplog.text
+    assert live.status()["predicted_ahead"] is None
     assert live.predict([{"data": {"text": "Jets hit Aleppo."}}])[0]["model_version"] == saved.version
 
 

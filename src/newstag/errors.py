@@ -1,6 +1,11 @@
 """The project's exceptions. The library raises these; the CLI turns them into one line."""
 
 
+def one_line(error: BaseException, limit: int = 300) -> str:
+    """Another library's error message on one line, at most `limit` characters, to quote."""
+    return " ".join(str(error).split())[:limit]
+
+
 class NewstagError(Exception):
     """Base class: the message is one line that says what was received, what was expected, and the fix."""
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from newstag.annotate.annotations import TEXT_FIELDS, Example
-from newstag.errors import InputError
+from newstag.errors import InputError, one_line
 from newstag.files import atomic_folder, refuse_to_overwrite
 from newstag.taxonomy import Taxonomy
 
@@ -79,7 +79,7 @@ def load_saved_dataset(directory: Path | str):
     try:
         return load_from_disk(str(directory))
     except Exception as error:  # datasets and pyarrow raise many types on a corrupt folder
-        reason = " ".join(str(error).split())[:200]
+        reason = one_line(error, limit=200)
         raise InputError(
             f"{directory} is a corrupt dataset folder ({type(error).__name__}: {reason}); "
             f"re-create it with newstag import-annotations --force"

@@ -29,6 +29,7 @@ from pathlib import Path
 from newstag.annotate.tasks import task_sentence
 from newstag.assist.predictions import predict_tasks
 from newstag.cache import LatestCache
+from newstag.errors import one_line
 
 log = logging.getLogger("newstag.serve")
 CACHED_PREDICTIONS = 20_000
@@ -130,7 +131,7 @@ class LiveModel:
                     log.info("predicted %d upcoming tasks ahead with %s", len(tasks), version)
                     return
         except Exception as error:  # noqa: BLE001 - only a head start is lost; requests still work
-            log.warning("could not predict the upcoming tasks ahead: %s", " ".join(str(error).split()))
+            log.warning("could not predict the upcoming tasks ahead: %s", one_line(error))
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
@@ -188,7 +189,7 @@ class LiveModel:
             log.info("retrained (%s): now serving %s", reason, saved.version)
             self.predict_ahead()
         except Exception as error:  # noqa: BLE001 - any failure keeps the old model serving
-            message = " ".join(str(error).split()) or type(error).__name__
+            message = one_line(error) or type(error).__name__
             self.last = RetrainOutcome(started, _now(), reason, None, message)
             log.warning("retrain failed (%s); still serving %s: %s", reason, self.model_version, message)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from newstag.errors import ModelError
+from newstag.errors import ModelError, one_line
 from newstag.files import atomic_folder, parse_json, read_zip_member
 
 MODEL_FILE = "model.skops"
@@ -187,7 +187,7 @@ def _load(path: Path):
         return skops_io.load(path, trusted=trusted_types(path))
     except UntrustedTypesFoundException as error:
         raise ModelError(
-            f"{path} contains types newstag does not trust ({_one_line(error)}); it was not "
+            f"{path} contains types newstag does not trust ({one_line(error)}); it was not "
             f"loaded: retrain the model with this newstag"
         ) from None
     except (
@@ -199,7 +199,7 @@ def _load(path: Path):
         AttributeError,
         RecursionError,
     ) as error:
-        raise ModelError(f"{path} is not a readable skops model ({_one_line(error)}); retrain it") from None
+        raise ModelError(f"{path} is not a readable skops model ({one_line(error)}); retrain it") from None
 
 
 def trusted_types(path: Path) -> list[str]:
@@ -269,10 +269,6 @@ def _is_sklearn_estimator(name: str) -> bool:
         and found is not BaseEstimator
         and not inspect.isabstract(found)
     )
-
-
-def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split())[:300]
 
 
 def _sha256(path: Path) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
 from newstag.config import SentenceConfig
-from newstag.errors import ModelError, NewstagError
+from newstag.errors import ModelError, NewstagError, one_line
 from newstag.model.persist import META_FILE, MODEL_FILE, read_meta
 from newstag.tagging.batch.partitions import Partition, read_partition, write_partition
 
@@ -156,7 +156,7 @@ def _result(future, partition: Partition) -> PartitionResult:
     try:
         return future.result()
     except Exception as error:  # retries spent, or every worker that tried it died
-        message = " ".join(str(error).split())[:300]
+        message = one_line(error)
         return PartitionResult(partition.name, error=f"{type(error).__name__}: {message}")
 
 
