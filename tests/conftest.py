@@ -72,6 +72,17 @@ def pytest_runtest_makereport(item, call):
 
 # --- Label Studio: one real server for the session, started by the project's own code ---
 
+
+def pytest_collection_modifyitems(items):
+    """A test that uses the server or the browser carries its marker, so `-m "not studio"`
+    (make test-unit) leaves it out even where its module forgot to say so."""
+    for item in items:
+        if "studio" in item.fixturenames:
+            item.add_marker(pytest.mark.studio)
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+
+
 STUDIO_VENV = ROOT / ".studio" / "venv"
 STUDIO_INSTALL = "`make test` (or `.venv/bin/newstag studio install`)"
 

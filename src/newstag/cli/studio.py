@@ -37,7 +37,7 @@ def install(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
 
 
 def _install(server, studio) -> None:
-    info(f"installing label-studio=={studio.version} into {studio.venv} (a few minutes)...")
+    info(f"installing label-studio=={studio.version}, as locked, into {studio.venv} (a few minutes)...")
     with progress_bar("pip:") as update:
         server.install(studio, on_line=lambda line: update(text=line))
 

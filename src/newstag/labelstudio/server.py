@@ -6,6 +6,7 @@ the project's. Everything it writes (database, log, pid, login) stays under the 
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import os
 import signal
@@ -21,6 +22,9 @@ from pathlib import Path
 
 from newstag.errors import LabelStudioError
 from newstag.labelstudio import auth
+
+# Every package of Label Studio's venv, pinned: `python locks/lock.py update` writes it.
+LOCK = Path(__file__).with_name("label-studio.lock.txt")
 
 # The first start applies a few hundred database migrations: minutes on two cores.
 START_TIMEOUT = 600.0
@@ -64,6 +68,11 @@ class Studio:
     def credentials_file(self) -> Path:
         return self.home / "admin-login.json"
 
+    @property
+    def lock_marker(self) -> Path:
+        """The sha256 of the lock the venv was installed from."""
+        return self.venv / "newstag-lock.sha256"
+
 
 @dataclass(frozen=True)
 class Status:
@@ -73,25 +82,51 @@ class Status:
 
 
 def is_installed(studio: Studio) -> bool:
+    """label-studio==version is in the venv, installed from the lock as it is now."""
     pattern = f"lib/python*/site-packages/label_studio-{studio.version}.dist-info"
-    return studio.executable.exists() and any(studio.venv.glob(pattern))
+    return (
+        studio.executable.exists()
+        and any(studio.venv.glob(pattern))
+        and studio.lock_marker.is_file()
+        and studio.lock_marker.read_text(encoding="utf-8").strip() == _sha256(LOCK)
+    )
+
+
+def locked_version(lock: Path = LOCK) -> str:
+    """The label-studio version the lock pins."""
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if line.lower().startswith("label-studio=="):
+            return line.split("==", 1)[1].strip()
+    raise LabelStudioError(f"{lock} pins no label-studio; regenerate it with `make lock`")
 
 
 def install(studio: Studio, on_line: Callable[[str], None] | None = None) -> bool:
-    """Install label-studio==version into its venv unless it is there; True when it installed.
+    """Install Label Studio's locked packages into its venv unless they are there; True when
+    it installed. A venv from an older lock is brought to the current one.
     `on_line` sees each line pip writes (all of them also go to the install log)."""
     if is_installed(studio):
         return False
+    locked = locked_version()
+    if studio.version != locked:
+        raise LabelStudioError(
+            f"label_studio_version is {studio.version} but the lock pins {locked}; "
+            f'set [studio] label_studio_version = "{locked}", or run `make lock` for {studio.version}'
+        )
     studio.home.mkdir(parents=True, exist_ok=True)
     log = studio.home / "install.log"
     with log.open("w", encoding="utf-8") as out:
         if not (studio.venv / "bin" / "python").exists():
             _run([sys.executable, "-m", "venv", str(studio.venv)], out, log, on_line)
         pip = [str(studio.venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
-        _run([*pip, f"label-studio=={studio.version}"], out, log, on_line)
+        _run([*pip, "--requirement", str(LOCK)], out, log, on_line)
+    studio.lock_marker.write_text(_sha256(LOCK) + "\n", encoding="utf-8")
     if not is_installed(studio):
         raise LabelStudioError(f"label-studio=={studio.version} did not install; see {log}")
     return True
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def start(studio: Studio, timeout: float = START_TIMEOUT) -> auth.Credentials:
