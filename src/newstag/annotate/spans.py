@@ -1,9 +1,8 @@
 """Text spans in a sentence (spec section 4): read and checked from a Label Studio `labels`
 result, written back as one, and compared between two readings of the same sentence.
 
-Offsets are Python string indices into the sentence. Label Studio counts in JavaScript's
-UTF-16 code units, which differ after a character beyond the Basic Multilingual Plane (an
-emoji): such offsets are converted when the Python ones do not match the span's text.
+Offsets are Python string indices into the sentence (characters, not bytes): Label Studio
+1.23 writes them so, after an emoji too (tests/test_browser.py marks a span after one).
 Token-level F1 counts the sentence's tokens (words and punctuation marks) that both readings
 cover; exact-match F1 counts spans with the same start and end.
 """
@@ -55,32 +54,16 @@ def _span(value, name: str, sentence: str, where: str) -> Span:
         raise AnnotationError(f"{where}: a {name} span needs whole-number start and end and its text")
     if labels != [name]:
         raise AnnotationError(f"{where}: a {name} span is labelled {labels!r}; expected [{name!r}]")
-    if not 0 <= start < end <= _utf16_length(sentence):
+    if not 0 <= start < end <= len(sentence):
         raise AnnotationError(
             f"{where}: {name} span {text!r} at {start}-{end} is outside the sentence (0-{len(sentence)})"
         )
     if sentence[start:end] != text:
-        start, end = _from_utf16(sentence, start), _from_utf16(sentence, end)
-    if start is None or end is None or sentence[start:end] != text:
         raise AnnotationError(
-            f"{where}: {name} span {text!r} at {value['start']}-{value['end']} does not match the "
-            f"sentence there ({sentence[value['start'] : value['end']]!r})"
+            f"{where}: {name} span {text!r} at {start}-{end} does not match the sentence there "
+            f"({sentence[start:end]!r}); export the project again"
         )
     return Span(start, end, text)
-
-
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _from_utf16(text: str, offset: int) -> int | None:
-    """The Python index of a UTF-16 offset, or None when it falls inside a surrogate pair."""
-    units = 0
-    for index, char in enumerate(text):
-        if units >= offset:
-            return index if units == offset else None
-        units += 2 if ord(char) > 0xFFFF else 1
-    return len(text) if units == offset else None
 
 
 def span_result(name: str, span: Span) -> dict:
