@@ -214,3 +214,34 @@ def test_span_agreement_from_an_export(seed_tasks, taxonomy):
     named["annotations"][0]["result"][-1]["value"]["start"] += 1
     with pytest.raises(AnnotationError, match="does not match the sentence"):
         collect(tasks, taxonomy)
+
+
+def test_import_annotations_reports_span_agreement_and_refuses_a_bad_span(
+    in_project, tmp_path, small_export_path
+):
+    from typer.testing import CliRunner
+
+    from newstag.annotate.spans import Span, span_result
+    from newstag.cli.main import app
+
+    from .conftest import assert_one_line_error
+
+    tasks = json.loads(small_export_path.read_text())
+    task = tasks[1]  # "Activists blamed Russian warplanes for the air strike.", actor russia
+    second = {**copy.deepcopy(task["annotations"][0]), "completed_by": 2}
+    task["annotations"] = [task["annotations"][0], second]
+    for annotation in task["annotations"]:
+        annotation["result"].append(span_result("responsible", Span(17, 24, "Russian")))
+    second["result"][-1] = span_result("responsible", Span(17, 34, "Russian warplanes"))
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks))
+    arguments = ["import-annotations", str(export), "-o", str(tmp_path / "d")]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    assert "responsible spans: token F1 0.667, exact-match F1 0.000 (2 spans marked" in result.stderr
+    assert "task 2 (a1:1): responsible: 1=Russian@17 vs 2=Russian warplanes@17" in result.stderr
+
+    tasks[3]["annotations"][0]["result"].append(span_result("responsible", Span(4, 21, "foreign ministers")))
+    export.write_text(json.dumps(tasks))
+    result = CliRunner().invoke(app, [*arguments[:3], str(tmp_path / "e")])
+    assert_one_line_error(result, "task 4 (a1:3): breaks rule 'a responsible span stands only where actor")

@@ -44,3 +44,17 @@ def test_a_labels_control_over_the_sentence_for_each_span_group(taxonomy):
     assert controls == ["attack_type", "actor", "responsible", "claim_status"], (
         "after the group it depends on"
     )
+
+
+def test_the_guidelines_span_examples_mark_what_they_list():
+    """Each worked example's bold words are exactly its spans column, in order."""
+    import re
+
+    text = (ROOT / "labeling" / "guidelines.md").read_text(encoding="utf-8")
+    section = text[text.index("## Marking who is responsible") : text.index("## When you are unsure")]
+    rows = [line for line in section.splitlines() if line.startswith('| "')]
+    assert len(rows) >= 8
+    for row in rows:
+        sentence, _actor, spans, _why = (cell.strip() for cell in row.strip("|").split(" | "))
+        listed = re.findall(r"`([^`]+)`", spans) if spans != "none" else []
+        assert re.findall(r"\*\*(.+?)\*\*", sentence) == listed, row

@@ -46,6 +46,21 @@ def test_check_prediction_rejects_unknown_values_and_missing_version(label_confi
         schema.check_prediction({"result": AIR_RUSSIA}, offered, "t")
 
 
+def test_span_results_are_checked_like_choices(label_config_xml):
+    from newstag.annotate.spans import Span, span_result
+
+    offered = schema.choices(label_config_xml)
+    assert offered["responsible"] == {"responsible"}
+    moscow = span_result("responsible", Span(0, 6, "Moscow"))
+    schema.check_prediction({"model_version": "m", "result": [*AIR_RUSSIA, moscow]}, offered, "t")
+    blamed = {**moscow, "value": {**moscow["value"], "labels": ["blamed"]}}
+    with pytest.raises(AnnotationError, match="blamed"):
+        schema.check_prediction({"model_version": "m", "result": [blamed]}, offered, "t")
+    export = [{"annotations": [{"result": [*AIR_RUSSIA, moscow]}], "drafts": []}]
+    without_spans = label_config_xml.replace('<Label value="responsible"', '<Label value="blamed"')
+    assert schema.orphaned(export, without_spans) == ["responsible=responsible"]
+
+
 # --- connection errors ---
 
 
@@ -175,6 +190,20 @@ def test_predictions_are_attached_once_and_shown(studio_connection, studio_proje
     [shown] = task.predictions
     assert shown.model_version == "tfidf-v1" and shown.score == pytest.approx(0.83)
     assert shown.result == AIR_RUSSIA
+
+
+@pytest.mark.studio
+def test_a_span_prediction_reaches_label_studio(studio_project, studio_tasks):
+    """The format item 3's span model will send: Label Studio's labels result, offsets included."""
+    from newstag.annotate.spans import Span, span_result
+
+    client.import_tasks(studio_project, studio_tasks)
+    moscow = span_result("responsible", Span(0, 6, "Moscow"))  # "Moscow denied its jets were ..."
+    prediction = {"model_version": "spans-v1", "score": 0.7, "result": [*AIR_RUSSIA, moscow]}
+    assert client.attach_predictions(studio_project, [{**studio_tasks[2], "predictions": [prediction]}]) == 1
+    task = studio_project.connection.sdk.tasks.get(str(client.task_ids(studio_project)["aleppo-test:2"]))
+    [shown] = task.predictions
+    assert [item for item in shown.result if item["type"] == "labels"] == [moscow]
 
 
 @pytest.mark.studio
