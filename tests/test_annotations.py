@@ -161,3 +161,17 @@ def test_annotators_vote_on_the_whole_set_of_spans(tasks, taxonomy):
     mark(task, 1, "Russian")
     [example] = examples_from_export([task], taxonomy).examples
     assert example.spans == {"responsible": [Span(17, 24, "Russian")]}
+    unmarked = {**copy.deepcopy(task["annotations"][0]), "completed_by": 3}
+    unmarked["result"].pop()
+    task["annotations"].insert(0, unmarked)  # the first of three marks nothing: two to one
+    [example] = examples_from_export([task], taxonomy).examples
+    assert example.spans == {"responsible": [Span(17, 24, "Russian")]} and example.annotators == 3
+
+
+def test_one_sentence_in_two_tasks_with_other_spans_is_refused(tasks, taxonomy):
+    again = {**copy.deepcopy(tasks[1]), "id": 99}
+    mark(again, 0, "Russian")
+    with pytest.raises(
+        AnnotationError, match=r"task 2 \(a1:1\) and task 99 \(a1:1\) label sentence 'a1:1' differently"
+    ):
+        examples_from_export([tasks[1], again], taxonomy)

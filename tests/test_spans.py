@@ -87,6 +87,8 @@ def test_tokens_a_span_overlaps():
     sentence = "Assad's forces dropped barrel bombs."
     assert token_indices(sentence, [Span(0, 14, "Assad's forces")]) == {0, 1, 2, 3}
     assert token_indices(sentence, [Span(0, 3, "Ass")]) == {0}, "a partly covered token counts"
+    assert token_indices(sentence, [Span(0, 5, "Assad")]) == {0}, "the token right after does not"
+    assert token_indices(sentence, [Span(6, 7, "s")]) == {2}, "nor the token right before"
     assert token_indices(sentence, []) == set()
 
 
