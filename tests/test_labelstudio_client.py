@@ -203,7 +203,9 @@ def test_a_span_prediction_reaches_label_studio(studio_project, studio_tasks):
     assert client.attach_predictions(studio_project, [{**studio_tasks[2], "predictions": [prediction]}]) == 1
     task = studio_project.connection.sdk.tasks.get(str(client.task_ids(studio_project)["aleppo-test:2"]))
     [shown] = task.predictions
-    assert [item for item in shown.result if item["type"] == "labels"] == [moscow]
+    [span] = [item for item in shown.result if item["type"] == "labels"]
+    assert span["value"] == {"start": 0, "end": 6, "text": "Moscow", "labels": ["responsible"]}
+    assert (span["from_name"], span["to_name"]) == ("responsible", "text")
 
 
 @pytest.mark.studio
