@@ -144,10 +144,10 @@ class Taxonomy:
         spans = spans or {}
         problems += [f"unknown span group {name!r}" for name in spans if name not in self.span_names]
         problems += [
-            f"breaks rule '{group}' ({spans[group.name]} span(s), {group.group} "
-            f"{'|'.join(labels.get(group.group, ()))})"
-            for group in self.spans
-            if not group.holds(labels, spans.get(group.name, 0))
+            f"breaks rule '{span_group}' ({spans[span_group.name]} span(s), {span_group.group} "
+            f"{'|'.join(labels.get(span_group.group, ()))})"
+            for span_group in self.spans
+            if not span_group.holds(labels, spans.get(span_group.name, 0))
         ]
         return problems
 
