@@ -193,6 +193,30 @@ def test_predictions_are_attached_once_and_shown(studio_connection, studio_proje
 
 
 @pytest.mark.studio
+def test_a_project_made_before_spans_takes_the_span_control_with_update_config(
+    studio_connection, studio_tasks, taxonomy, label_config_xml
+):
+    """Projects made before the `responsible` group, with their annotations, take the new
+    config once with --update-config: it only adds a control."""
+    import dataclasses
+    import uuid
+
+    from newstag.annotate.labelconfig import render_label_config
+
+    before_spans = render_label_config(dataclasses.replace(taxonomy, spans=()))
+    name = f"before-spans-{uuid.uuid4().hex[:6]}"
+    project = client.ensure_project(studio_connection, name, before_spans)
+    client.import_tasks(project, studio_tasks[:1])
+    project.connection.sdk.annotations.create(client.task_ids(project)["aleppo-test:0"], result=AIR_RUSSIA)
+    with pytest.raises(LabelStudioError, match="--update-config"):
+        client.ensure_project(studio_connection, name, label_config_xml)
+    updated = client.ensure_project(studio_connection, name, label_config_xml, update_config=True)
+    assert schema.same_config(updated.label_config, label_config_xml)
+    [task] = client.export_annotations(updated)
+    assert task["annotations"][0]["result"] == AIR_RUSSIA
+
+
+@pytest.mark.studio
 def test_a_span_prediction_reaches_label_studio(studio_project, studio_tasks):
     """The format item 3's span model will send: Label Studio's labels result, offsets included."""
     from newstag.annotate.spans import Span, span_result
