@@ -84,6 +84,8 @@ def spans_from_rows(rows: Iterable[dict]) -> list[Span]:
 def token_indices(sentence: str, spans: Iterable[Span]) -> set[int]:
     """The sentence's tokens (by position) that any span overlaps."""
     spans = list(spans)
+    if not spans:  # most sentences: no need to tokenise
+        return set()
     return {
         i
         for i, token in enumerate(_TOKEN.finditer(sentence))
