@@ -48,9 +48,8 @@ def annotation_spans(annotation: dict, taxonomy: Taxonomy, sentence, where: str)
 def _span(value, name: str, sentence: str, where: str) -> Span:
     value = value if isinstance(value, dict) else {}
     start, end, text, labels = (value.get(key) for key in ("start", "end", "text", "labels"))
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)) or not isinstance(
-        text, str
-    ):
+    whole_numbers = all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end))
+    if not whole_numbers or not isinstance(text, str):
         raise AnnotationError(f"{where}: a {name} span needs whole-number start and end and its text")
     if labels != [name]:
         raise AnnotationError(f"{where}: a {name} span is labelled {labels!r}; expected [{name!r}]")
