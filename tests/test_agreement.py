@@ -160,3 +160,88 @@ def test_ground_truth_settles_a_task_and_is_not_an_annotator(seed_tasks, taxonom
     assert len(report.disagreements) == 2 and disputed not in [d["task"] for d in report.disagreements]
     assert all("3" not in pair for pair in report.pairs)
     assert "1 tasks adjudicated" in render(report)
+
+
+def test_span_agreement_on_hand_made_pairs(taxonomy):
+    from newstag.annotate.spans import Span
+
+    labels = {"attack_type": ["shelling_missile"], "actor": ["other_actor"], "claim_status": ["claim"]}
+    sentence = "Houthi rebels shelled the city while the Saudi-led coalition bombed it."
+    houthi, rebels = Span(0, 13, "Houthi rebels"), Span(7, 13, "rebels")
+    coalition, the_coalition = Span(41, 60, "Saudi-led coalition"), Span(37, 60, "the Saudi-led coalition")
+    quiet = {"attack_type": ["none"], "actor": ["none"], "claim_status": ["none"]}
+
+    def task(name, text, x, y, z=None, chosen=labels):
+        spans = {"x": {"responsible": x}, "y": {"responsible": y}} | ({"z": {"responsible": z}} if z else {})
+        return AnnotatedTask(name, text, {who: chosen for who in spans}, spans_by_annotator=spans)
+
+    tasks = [
+        task("both", sentence, [houthi, coalition], [rebels, the_coalition]),
+        task("same", "Russian jets struck.", [Span(0, 7, "Russian")], [Span(0, 7, "Russian")]),
+        task("nothing", "Talks resumed.", [], [], chosen=quiet),
+    ]
+    report = agreement(tasks, taxonomy)
+    # tokens: 5 of 6 + 6 shared in "both", 1 of 1 + 1 in "same" -> 2*6/14; exact: 1 of 3 + 3 spans.
+    assert report.spans["responsible"].tokens.f1 == pytest.approx(12 / 14)
+    assert report.spans["responsible"].exact.f1 == pytest.approx(2 / 6)
+    assert report.pairs[("x", "y")]["spans"]["responsible"].exact.f1 == pytest.approx(2 / 6)
+    [disputed] = report.disagreements
+    assert disputed["groups"] == {
+        "responsible": {
+            "x": ["Houthi rebels@0", "Saudi-led coalition@41"],
+            "y": ["rebels@7", "the Saudi-led coalition@37"],
+        }
+    }
+    text = render(report)
+    assert "responsible spans: token F1 0.857, exact-match F1 0.333 (6 spans marked" in text
+    assert "x vs y (3 tasks): attack_type" in text and "responsible spans token F1 0.857" in text
+    # A third annotator on one task: every pair counts (x-y, x-z, y-z).
+    three = agreement([task("three", "Russian jets struck.", *[[Span(0, 7, "Russian")]] * 3)], taxonomy)
+    assert three.spans["responsible"].exact.left == 3 and three.spans["responsible"].exact.f1 == 1.0
+
+
+def test_span_agreement_from_an_export(seed_tasks, taxonomy):
+    """Spans read from annotations as the import reads them; a wrong offset is refused."""
+    from newstag.annotate.spans import Span, span_result
+    from newstag.errors import AnnotationError
+
+    tasks = multi_annotator_export(seed_tasks)
+    named = next(t for t in tasks if len(t["annotations"]) == 2 and "Russian" in t["data"]["text"])
+    start = named["data"]["text"].index("Russian")
+    named["annotations"][0]["result"].append(span_result("responsible", Span(start, start + 7, "Russian")))
+    report = agreement(collect(tasks, taxonomy), taxonomy)
+    assert report.spans["responsible"].exact.f1 == 0.0 and report.spans["responsible"].exact.left == 1
+    named["annotations"][0]["result"][-1]["value"]["start"] += 1
+    with pytest.raises(AnnotationError, match="does not match the sentence"):
+        collect(tasks, taxonomy)
+
+
+def test_import_annotations_reports_span_agreement_and_refuses_a_bad_span(
+    in_project, tmp_path, small_export_path
+):
+    from typer.testing import CliRunner
+
+    from newstag.annotate.spans import Span, span_result
+    from newstag.cli.main import app
+
+    from .conftest import assert_one_line_error
+
+    tasks = json.loads(small_export_path.read_text())
+    task = tasks[1]  # "Activists blamed Russian warplanes for the air strike.", actor russia
+    second = {**copy.deepcopy(task["annotations"][0]), "completed_by": 2}
+    task["annotations"] = [task["annotations"][0], second]
+    for annotation in task["annotations"]:
+        annotation["result"].append(span_result("responsible", Span(17, 24, "Russian")))
+    second["result"][-1] = span_result("responsible", Span(17, 34, "Russian warplanes"))
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks))
+    arguments = ["import-annotations", str(export), "-o", str(tmp_path / "d")]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    assert "responsible spans: token F1 0.667, exact-match F1 0.000 (2 spans marked" in result.stderr
+    assert "task 2 (a1:1): responsible: 1=Russian@17 vs 2=Russian warplanes@17" in result.stderr
+
+    tasks[3]["annotations"][0]["result"].append(span_result("responsible", Span(4, 21, "foreign ministers")))
+    export.write_text(json.dumps(tasks))
+    result = CliRunner().invoke(app, [*arguments[:3], str(tmp_path / "e")])
+    assert_one_line_error(result, "task 4 (a1:3): breaks rule 'a responsible span stands only where actor")

@@ -168,3 +168,76 @@ def test_label_tasks_as_displayed_serves_the_queue_in_order(
                 group_box(page, taxonomy, group).locator('input[name="none"]').check()
             page.get_by_test_id("bottombar-submit-button").click()
         page.get_by_text(texts[2], exact=True).first.wait_for(timeout=60_000)
+
+
+# An emoji before the span: JavaScript counts it as two UTF-16 units, Python as one character;
+# Label Studio's offsets count characters, as the import reads them.
+SPAN_SENTENCE = "🚨 Shelling by the Rapid Support Forces hit the hospital, doctors said."
+SPAN_LABELS = {"attack_type": ["shelling_missile"], "actor": ["other_actor"], "claim_status": ["claim"]}
+
+# The browser's own selection, as an annotator's drag makes it: from just inside the first
+# character of `words` to just inside its last, found through a DOM Range over the sentence.
+WORD_EDGES = """(element, words) => {
+  const start = element.textContent.indexOf(words), end = start + words.length;
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let node, offset = 0, started = false;
+  while ((node = walker.nextNode())) {
+    const length = node.textContent.length;
+    if (!started && start < offset + length) { range.setStart(node, start - offset); started = true; }
+    if (started && end <= offset + length) { range.setEnd(node, end - offset); break; }
+    offset += length;
+  }
+  const rects = range.getClientRects(), first = rects[0], last = rects[rects.length - 1];
+  return [first.left + 1, (first.top + first.bottom) / 2, last.right - 1, (last.top + last.bottom) / 2];
+}"""
+
+
+def select_words(page, sentence_element, words: str) -> None:
+    """Drag the mouse over `words` in the sentence, as an annotator selects them."""
+    x1, y1, x2, y2 = sentence_element.evaluate(WORD_EDGES, words)
+    page.mouse.move(x1, y1)
+    page.mouse.down()
+    page.mouse.move(x2, y2, steps=8)
+    page.mouse.up()
+
+
+def pull(tmp_path: Path, project, login) -> Path:
+    env = {"LABEL_STUDIO_URL": login.url, "LABEL_STUDIO_API_KEY": login.token}
+    dataset = tmp_path / "dataset"
+    arguments = ["pull", "--project", project.title, "-o", str(dataset), "--snapshots", str(tmp_path)]
+    pulled = CliRunner().invoke(app, arguments, env=env)
+    assert pulled.exit_code == 0, pulled.output
+    return dataset
+
+
+@pytest.mark.studio
+@pytest.mark.browser
+def test_annotator_marks_a_responsible_span_in_chromium(
+    page, tmp_path, in_project, studio_login, studio_project, studio_tasks, taxonomy
+):
+    """Words selected in the sentence and labelled `responsible` come back from `newstag pull`
+    with their offsets in the sentence."""
+    data = {**studio_tasks[0]["data"], "text": SPAN_SENTENCE, "sentence_id": "span-test:0", "index": 0}
+    client.import_tasks(studio_project, [{"data": data}])
+    task_id = client.task_ids(studio_project)["span-test:0"]
+    with screenshot_on_failure(page, "annotator_marks_a_span"):
+        log_in(page, studio_login)
+        page.goto(f"{studio_login.url}/projects/{studio_project.id}/data?task={task_id}")
+        # The sentence in the labelling view (the task list beside it shows the text too).
+        sentence = page.locator(".lsf-htx-richtext").get_by_text(SPAN_SENTENCE, exact=True)
+        sentence.wait_for(timeout=60_000)
+        for group in taxonomy.group_names:
+            choose(group_box(page, taxonomy, group), [], SPAN_LABELS[group])
+        page.locator(".lsf-label", has_text="responsible").first.click()
+        select_words(page, sentence, "Rapid Support Forces")
+        page.get_by_test_id("bottombar-submit-button").click()
+        wait_for_annotation(studio_project, "span-test:0")
+
+    [exported] = client.export_annotations(studio_project)
+    [item] = [r for r in exported["annotations"][0]["result"] if r["type"] == "labels"]
+    assert item["value"]["labels"] == ["responsible"] and item["from_name"] == "responsible"
+    dataset = load_saved_dataset(pull(tmp_path, studio_project, studio_login))
+    assert dataset["responsible"] == [[{"start": 18, "end": 38, "text": "Rapid Support Forces"}]]
+    assert SPAN_SENTENCE[18:38] == "Rapid Support Forces"
+    assert {g: group_labels(dataset, g)[0] for g in taxonomy.group_names} == SPAN_LABELS

@@ -108,3 +108,37 @@ def test_bad_taxonomy_values_are_one_line(config, change, message):
     with pytest.raises(ConfigError) as error:
         config_from_dict(raw, "c.toml")
     assert message in str(error.value)
+
+
+def test_the_responsible_span_group_is_in_the_config(config):
+    [spans] = config.taxonomy.spans
+    assert (spans.name, spans.group, spans.not_with) == ("responsible", "actor", ("none", "unidentified"))
+    assert "head noun" in spans.description
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda s: s.update(colour="red"), "[taxonomy].spans[0]: unknown key(s) ['colour']"),
+        (
+            lambda s: s.update(group="who"),
+            "[taxonomy].spans[0].group is 'who'; expected one of the label groups",
+        ),
+        (
+            lambda s: s.update(not_with="none"),
+            "[taxonomy].spans[0].not_with is 'none' (str); expected a list",
+        ),
+        (
+            lambda s: s.update(not_with=["nobody"]),
+            "span group 'responsible': not_with values ['nobody'] unknown",
+        ),
+        (lambda s: s.update(name="actor"), "span group 'actor' has the name of a label group"),
+        (lambda s: s.update(description=3), "[taxonomy].spans[0].description is 3 (int); expected a string"),
+    ],
+)
+def test_bad_span_groups_are_one_line_with_their_location(config, change, message):
+    raw = config_to_dict(config)
+    change(raw["taxonomy"]["spans"][0])
+    with pytest.raises(ConfigError) as error:
+        config_from_dict(raw, "c.toml")
+    assert message in str(error.value) and "\n" not in str(error.value)

@@ -3,6 +3,8 @@ import pytest
 from newstag.annotate.dataset import data_hash, group_labels, load_labelled, load_saved_dataset, save_dataset
 from newstag.errors import InputError
 
+from .conftest import DATA
+
 
 def test_typed_features_per_group(small_dataset):
     features = small_dataset.features
@@ -47,3 +49,34 @@ def test_dataset_from_another_taxonomy_is_refused(tmp_path, small_dataset, confi
 def test_missing_dataset_folder(tmp_path):
     with pytest.raises(InputError, match="not a saved dataset"):
         load_saved_dataset(tmp_path)
+
+
+def test_spans_are_a_list_of_start_end_text(tmp_path, taxonomy):
+    import json
+
+    from newstag.annotate.annotations import examples_from_export
+    from newstag.annotate.dataset import group_spans, to_dataset
+    from newstag.annotate.spans import Span, span_result
+
+    from .conftest import DATA
+
+    tasks = json.loads((DATA / "export_small.json").read_text())
+    tasks[1]["annotations"][0]["result"].append(span_result("responsible", Span(17, 24, "Russian")))
+    dataset = to_dataset(examples_from_export(tasks, taxonomy).examples, taxonomy)
+    assert dataset[1]["responsible"] == [{"start": 17, "end": 24, "text": "Russian"}]
+    save_dataset(dataset, tmp_path / "ds")
+    loaded = load_labelled(tmp_path / "ds", taxonomy)
+    assert group_spans(loaded, "responsible")[1] == [Span(17, 24, "Russian")]
+    assert group_spans(loaded, "responsible")[0] == []
+
+
+def test_a_dataset_saved_before_span_groups_loads_with_empty_spans(tmp_path, small_dataset, taxonomy):
+    """Beside an export, as `train --data old-dataset --data export.json` reads them."""
+    import json
+
+    tasks = json.loads((DATA / "export_small.json").read_text())
+    (tmp_path / "export.json").write_text(json.dumps(tasks[6:]))
+    save_dataset(small_dataset.select(range(4)).remove_columns("responsible"), tmp_path / "old")
+    loaded = load_labelled([tmp_path / "old", tmp_path / "export.json"], taxonomy)
+    assert loaded.features == small_dataset.features
+    assert loaded["responsible"] == [[]] * len(loaded) and len(loaded) == 4 + 6

@@ -57,6 +57,17 @@ task_fields = st.fixed_dictionaries(
         "title": json_values,
     },
 )
+span_results = st.fixed_dictionaries(
+    {
+        "from_name": st.just("responsible") | json_values,
+        "to_name": st.just("text") | json_values,
+        "type": st.just("labels"),
+        "value": st.fixed_dictionaries(
+            {"start": json_values, "end": json_values, "text": json_values, "labels": json_values}
+        )
+        | json_values,
+    }
+)
 results = st.lists(
     st.fixed_dictionaries(
         {
@@ -67,7 +78,8 @@ results = st.lists(
             )
             | json_values,
         }
-    ),
+    )
+    | span_results,
     max_size=3,
 )
 tasks = st.lists(

@@ -33,3 +33,28 @@ def test_one_choices_per_group_with_the_sentence_and_its_context(taxonomy):
 def test_guidelines_without_markers_are_an_error(taxonomy):
     with pytest.raises(ConfigError, match="lack the markers"):
         with_label_lists("# guidelines\n", taxonomy)
+
+
+def test_a_labels_control_over_the_sentence_for_each_span_group(taxonomy):
+    view = ET.fromstring(render_label_config(taxonomy))
+    [labels] = view.iter("Labels")
+    assert (labels.get("name"), labels.get("toName")) == ("responsible", "text")
+    assert [label.get("value") for label in labels] == ["responsible"]
+    controls = [c.get("name") for c in view if c.tag in ("Choices", "Labels")]
+    assert controls == ["attack_type", "actor", "responsible", "claim_status"], (
+        "after the group it depends on"
+    )
+
+
+def test_the_guidelines_span_examples_mark_what_they_list():
+    """Each worked example's bold words are exactly its spans column, in order."""
+    import re
+
+    text = (ROOT / "labeling" / "guidelines.md").read_text(encoding="utf-8")
+    section = text[text.index("## Marking who is responsible") : text.index("## When you are unsure")]
+    rows = [line for line in section.splitlines() if line.startswith('| "')]
+    assert len(rows) >= 8
+    for row in rows:
+        sentence, _actor, spans, _why = (cell.strip() for cell in row.strip("|").split(" | "))
+        listed = re.findall(r"`([^`]+)`", spans) if spans != "none" else []
+        assert re.findall(r"\*\*(.+?)\*\*", sentence) == listed, row

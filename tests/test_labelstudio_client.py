@@ -46,6 +46,21 @@ def test_check_prediction_rejects_unknown_values_and_missing_version(label_confi
         schema.check_prediction({"result": AIR_RUSSIA}, offered, "t")
 
 
+def test_span_results_are_checked_like_choices(label_config_xml):
+    from newstag.annotate.spans import Span, span_result
+
+    offered = schema.choices(label_config_xml)
+    assert offered["responsible"] == {"responsible"}
+    moscow = span_result("responsible", Span(0, 6, "Moscow"))
+    schema.check_prediction({"model_version": "m", "result": [*AIR_RUSSIA, moscow]}, offered, "t")
+    blamed = {**moscow, "value": {**moscow["value"], "labels": ["blamed"]}}
+    with pytest.raises(AnnotationError, match="blamed"):
+        schema.check_prediction({"model_version": "m", "result": [blamed]}, offered, "t")
+    export = [{"annotations": [{"result": [*AIR_RUSSIA, moscow]}], "drafts": []}]
+    without_spans = label_config_xml.replace('<Label value="responsible"', '<Label value="blamed"')
+    assert schema.orphaned(export, without_spans) == ["responsible=responsible"]
+
+
 # --- connection errors ---
 
 
@@ -175,6 +190,46 @@ def test_predictions_are_attached_once_and_shown(studio_connection, studio_proje
     [shown] = task.predictions
     assert shown.model_version == "tfidf-v1" and shown.score == pytest.approx(0.83)
     assert shown.result == AIR_RUSSIA
+
+
+@pytest.mark.studio
+def test_a_project_made_before_spans_takes_the_span_control_with_update_config(
+    studio_connection, studio_tasks, taxonomy, label_config_xml
+):
+    """Projects made before the `responsible` group, with their annotations, take the new
+    config once with --update-config: it only adds a control."""
+    import dataclasses
+    import uuid
+
+    from newstag.annotate.labelconfig import render_label_config
+
+    before_spans = render_label_config(dataclasses.replace(taxonomy, spans=()))
+    name = f"before-spans-{uuid.uuid4().hex[:6]}"
+    project = client.ensure_project(studio_connection, name, before_spans)
+    client.import_tasks(project, studio_tasks[:1])
+    project.connection.sdk.annotations.create(client.task_ids(project)["aleppo-test:0"], result=AIR_RUSSIA)
+    with pytest.raises(LabelStudioError, match="--update-config"):
+        client.ensure_project(studio_connection, name, label_config_xml)
+    updated = client.ensure_project(studio_connection, name, label_config_xml, update_config=True)
+    assert schema.same_config(updated.label_config, label_config_xml)
+    [task] = client.export_annotations(updated)
+    assert task["annotations"][0]["result"] == AIR_RUSSIA
+
+
+@pytest.mark.studio
+def test_a_span_prediction_reaches_label_studio(studio_project, studio_tasks):
+    """The format item 3's span model will send: Label Studio's labels result, offsets included."""
+    from newstag.annotate.spans import Span, span_result
+
+    client.import_tasks(studio_project, studio_tasks)
+    moscow = span_result("responsible", Span(0, 6, "Moscow"))  # "Moscow denied its jets were ..."
+    prediction = {"model_version": "spans-v1", "score": 0.7, "result": [*AIR_RUSSIA, moscow]}
+    assert client.attach_predictions(studio_project, [{**studio_tasks[2], "predictions": [prediction]}]) == 1
+    task = studio_project.connection.sdk.tasks.get(str(client.task_ids(studio_project)["aleppo-test:2"]))
+    [shown] = task.predictions
+    [span] = [item for item in shown.result if item["type"] == "labels"]
+    assert span["value"] == {"start": 0, "end": 6, "text": "Moscow", "labels": ["responsible"]}
+    assert (span["from_name"], span["to_name"]) == ("responsible", "text")
 
 
 @pytest.mark.studio

@@ -67,3 +67,18 @@ def test_two_way_rule_gives_two_rules():
 def test_malformed_rules_are_config_errors(text):
     with pytest.raises(ConfigError):
         parse_rule(text)
+
+
+RUSSIA = {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]}
+
+
+@pytest.mark.parametrize("actor", ["none", "unidentified"])
+def test_a_responsible_span_needs_a_named_actor(taxonomy, actor):
+    labels = {**RUSSIA, "actor": [actor]} if actor == "unidentified" else {g: ["none"] for g in RUSSIA}
+    assert taxonomy.violations(labels, {"responsible": 0}) == []
+    assert taxonomy.violations(labels, {"responsible": 2}) == [
+        "breaks rule 'a responsible span stands only where actor is not none or unidentified' "
+        f"(2 span(s), actor {actor})"
+    ]
+    assert taxonomy.violations(RUSSIA, {"responsible": 2}) == []
+    assert taxonomy.violations(RUSSIA, {"blamed": 1}) == ["unknown span group 'blamed'"]

@@ -14,7 +14,7 @@ from typing import Any
 import tomllib
 
 from newstag.errors import ConfigError
-from newstag.taxonomy import LabelGroup, LabelValue, Taxonomy, parse_rule
+from newstag.taxonomy import LabelGroup, LabelValue, SpanGroup, Taxonomy, parse_rule
 
 DEFAULT_CONFIG = Path("configs/default.toml")
 
@@ -150,7 +150,7 @@ def _require(value, kind, where: str, expected: str) -> None:
 
 def _taxonomy(raw: dict[str, Any], where: str) -> Taxonomy:
     _require(raw, dict, where, "a table")
-    _reject_unknown(raw, {"name", "version", "groups", "rules"}, where)
+    _reject_unknown(raw, {"name", "version", "groups", "rules", "spans"}, where)
     _require(raw.get("groups", []), list, f"{where}.groups", "a list of [[taxonomy.groups]] tables")
     groups = tuple(_group(g, f"{where}.groups[{i}]") for i, g in enumerate(raw.get("groups", [])))
     if not groups:
@@ -162,7 +162,29 @@ def _taxonomy(raw: dict[str, Any], where: str) -> Taxonomy:
     for i, text in enumerate(rules_raw.get("implications", [])):
         _require(text, str, f"{where}.rules.implications[{i}]", "a rule (a string)")
     rules = tuple(rule for text in rules_raw.get("implications", []) for rule in parse_rule(text))
-    return Taxonomy(groups, rules, name=str(raw.get("name", "")), version=str(raw.get("version", "")))
+    _require(raw.get("spans", []), list, f"{where}.spans", "a list of [[taxonomy.spans]] tables")
+    spans = tuple(_span_group(s, f"{where}.spans[{i}]", groups) for i, s in enumerate(raw.get("spans", [])))
+    name, version = str(raw.get("name", "")), str(raw.get("version", ""))
+    return Taxonomy(groups, rules, name=name, version=version, spans=spans)
+
+
+def _span_group(raw: dict[str, Any], where: str, groups: tuple[LabelGroup, ...]) -> SpanGroup:
+    _require(raw, dict, where, "a [[taxonomy.spans]] table")
+    _reject_unknown(raw, {"name", "question", "description", "group", "not_with"}, where)
+    _require(raw.get("name"), str, f"{where}.name", "the span group's name (a string)")
+    for key in ("question", "description"):
+        _require(raw.get(key, ""), str, f"{where}.{key}", "a string")
+    names = [group.name for group in groups]
+    if raw.get("group") not in names:
+        raise ConfigError(f"{where}.group is {raw.get('group')!r}; expected one of the label groups {names}")
+    _require(raw.get("not_with", []), list, f"{where}.not_with", "a list of value names")
+    return SpanGroup(
+        name=raw["name"],
+        question=raw.get("question", raw["name"]),
+        description=raw.get("description", ""),
+        group=raw["group"],
+        not_with=tuple(raw.get("not_with", ())),
+    )
 
 
 def _taxonomy_dict(taxonomy: Taxonomy) -> dict[str, Any]:
@@ -179,7 +201,14 @@ def _taxonomy_dict(taxonomy: Taxonomy) -> dict[str, Any]:
         for group in taxonomy.groups
     ]
     rules = {"implications": [str(rule) for rule in taxonomy.rules]}
-    return {"name": taxonomy.name, "version": taxonomy.version, "groups": groups, "rules": rules}
+    spans = [{**asdict(spans), "not_with": list(spans.not_with)} for spans in taxonomy.spans]
+    return {
+        "name": taxonomy.name,
+        "version": taxonomy.version,
+        "groups": groups,
+        "rules": rules,
+        "spans": spans,
+    }
 
 
 def _group(raw: dict[str, Any], where: str) -> LabelGroup:

@@ -12,6 +12,9 @@ from newstag.errors import ConfigError
 Labels = Mapping[str, Collection[str]]
 """One sentence's labels: group name -> the values chosen (one for a single-choice group)."""
 
+SpanCounts = Mapping[str, int]
+"""How many spans of each span group one sentence holds: span group name -> count."""
+
 
 @dataclass(frozen=True)
 class LabelValue:
@@ -53,6 +56,25 @@ class Rule:
         return f"{self.if_group} = {self.if_value} -> {self.then_group} {relation} {self.then_value}"
 
 
+@dataclass(frozen=True)
+class SpanGroup:
+    """Words annotators mark in the sentence (a Label Studio `Labels` control), such as each
+    mention of a party that `group` holds responsible. Its consistency rule: a span stands
+    only in a sentence whose `group` holds none of `not_with` (a named value)."""
+
+    name: str
+    question: str
+    description: str
+    group: str
+    not_with: tuple[str, ...] = ()
+
+    def holds(self, labels: Labels, spans: int) -> bool:
+        return not spans or not set(self.not_with) & set(labels.get(self.group, ()))
+
+    def __str__(self) -> str:
+        return f"a {self.name} span stands only where {self.group} is not {' or '.join(self.not_with)}"
+
+
 _CONDITION = re.compile(r"^\s*(\w+)\s*(=|!=)\s*(\w+)\s*$")
 
 
@@ -80,6 +102,7 @@ class Taxonomy:
     rules: tuple[Rule, ...] = ()
     name: str = ""
     version: str = ""
+    spans: tuple[SpanGroup, ...] = ()
 
     def __post_init__(self) -> None:
         for rule in self.rules:
@@ -90,6 +113,12 @@ class Taxonomy:
             unknown = set(group.exclusive) - set(group.value_names)
             if unknown:
                 raise ConfigError(f"group {group.name!r}: exclusive values {sorted(unknown)} unknown")
+        for spans in self.spans:
+            if spans.name in self.group_names:
+                raise ConfigError(f"span group {spans.name!r} has the name of a label group; rename it")
+            unknown = set(spans.not_with) - set(self.group(spans.group).value_names)
+            if unknown:
+                raise ConfigError(f"span group {spans.name!r}: not_with values {sorted(unknown)} unknown")
 
     @cached_property
     def group_names(self) -> list[str]:
@@ -101,12 +130,25 @@ class Taxonomy:
                 return group
         raise ConfigError(f"no label group {name!r}; the taxonomy has {self.group_names}")
 
-    def violations(self, labels: Labels) -> list[str]:
-        """Every way `labels` breaks the taxonomy, as readable sentences; empty when valid."""
+    @cached_property
+    def span_names(self) -> list[str]:
+        return [spans.name for spans in self.spans]
+
+    def violations(self, labels: Labels, spans: SpanCounts | None = None) -> list[str]:
+        """Every way `labels` (and the sentence's number of `spans` per span group) break the
+        taxonomy, as readable sentences; empty when valid."""
         problems = [f"unknown label group {name!r}" for name in labels if name not in self.group_names]
         for group in self.groups:
             problems += _group_violations(group, list(labels.get(group.name, ())))
         problems += [f"breaks rule '{rule}'" for rule in self.rules if not rule.holds(labels)]
+        spans = spans or {}
+        problems += [f"unknown span group {name!r}" for name in spans if name not in self.span_names]
+        problems += [
+            f"breaks rule '{span_group}' ({spans[span_group.name]} span(s), {span_group.group} "
+            f"{'|'.join(labels.get(span_group.group, ()))})"
+            for span_group in self.spans
+            if not span_group.holds(labels, spans.get(span_group.name, 0))
+        ]
         return problems
 
 

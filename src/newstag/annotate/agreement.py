@@ -13,8 +13,13 @@ single-choice group uses the nominal distance. A multiple-choice group answers w
   annotators read differently. Rare values give unstable or undefined per-value alphas, so
   these are diagnostics, not the headline number.
 
-Pure logic on plain data; `collect` reads the per-annotator labels of a Label Studio
-export with the same parser as the import (`annotations.annotation_labels`).
+Span groups (spec section 4) are compared between every two annotators of a task, pooled
+over tasks: token-level F1 (the sentence's tokens both mark) and exact-match F1 (spans with
+the same offsets), as `spans.compare` counts them.
+
+Pure logic on plain data; `collect` reads the per-annotator labels and spans of a Label
+Studio export with the same parsers as the import (`annotations.annotation_labels`,
+`spans.annotation_spans`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 from newstag.annotate.annotations import annotation_labels
+from newstag.annotate.spans import Span, SpanAgreement, annotation_spans, compare
 from newstag.taxonomy import Taxonomy
 
 Distance = Callable[[Hashable, Hashable], float]
@@ -83,6 +89,8 @@ class AnnotatedTask:
     text: str
     by_annotator: dict[str, dict[str, list[str]]]
     adjudicated: bool = False
+    spans_by_annotator: dict[str, dict[str, list[Span]]] = field(default_factory=dict)
+    """annotator -> span group -> spans (same annotators as `by_annotator`)."""
 
 
 @dataclass
@@ -93,7 +101,9 @@ class AgreementReport:
     values: dict[str, dict[str, float | None]] = field(default_factory=dict)
     """Multiple-choice groups: binary alpha per value."""
     pairs: dict[tuple[str, str], dict] = field(default_factory=dict)
-    """(annotator, annotator) -> {"tasks": n, "alpha": {group: alpha}}."""
+    """(annotator, annotator) -> {"tasks": n, "alpha": {group: alpha}, "spans": {span group: ...}}."""
+    spans: dict[str, SpanAgreement] = field(default_factory=dict)
+    """Span group -> token-level and exact-match overlap between annotators, pooled."""
     disagreements: list[dict] = field(default_factory=list)
     shared: list[AnnotatedTask] = field(default_factory=list)
     """The tasks compared."""
@@ -105,15 +115,19 @@ def collect(tasks: list[dict], taxonomy: Taxonomy) -> list[AnnotatedTask]:
     for task in tasks:
         where = f"task {task.get('id')}"
         by_annotator: dict[str, dict[str, list[str]]] = {}
+        spans_by_annotator: dict[str, dict[str, list[Span]]] = {}
+        sentence = (task.get("data") or {}).get("text")
         submitted = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
         for number, annotation in enumerate(submitted):
             if not annotation.get("ground_truth"):
-                by_annotator[_annotator(annotation, number)] = annotation_labels(annotation, taxonomy, where)
+                who = _annotator(annotation, number)
+                by_annotator[who] = annotation_labels(annotation, taxonomy, where)
+                spans_by_annotator[who] = annotation_spans(annotation, taxonomy, sentence, where)
         adjudicated = any(a.get("ground_truth") for a in submitted)
         sentence_id = (task.get("data") or {}).get("sentence_id")
         name = where + (f" ({sentence_id})" if sentence_id else "")
-        text = str((task.get("data") or {}).get("text", ""))
-        collected.append(AnnotatedTask(name, text, by_annotator, adjudicated))
+        text = str(sentence or "")
+        collected.append(AnnotatedTask(name, text, by_annotator, adjudicated, spans_by_annotator))
     return collected
 
 
@@ -131,6 +145,7 @@ def agreement(tasks: list[AnnotatedTask], taxonomy: Taxonomy) -> AgreementReport
         report.groups[group.name] = _group_alpha(shared, group.name, group.multiple)
         if group.multiple:
             report.values[group.name] = {v: _value_alpha(shared, group.name, v) for v in group.value_names}
+    report.spans = {name: span_agreement(shared, name) for name in taxonomy.span_names}
     report.pairs = _pairs(shared, taxonomy)
     report.disagreements = disagreements(shared, taxonomy)
     return report
@@ -145,12 +160,30 @@ def _group_alpha(tasks: list[AnnotatedTask], group: str, multiple: bool) -> floa
     return alpha(units, masi_distance if multiple else nominal)
 
 
+def span_agreement(tasks: list[AnnotatedTask], name: str) -> SpanAgreement:
+    """One span group's overlap between every two annotators of each task, pooled."""
+    return compare(
+        (
+            task.text,
+            task.spans_by_annotator.get(a, {}).get(name, []),
+            task.spans_by_annotator.get(b, {}).get(name, []),
+        )
+        for task in tasks
+        for a, b in itertools.combinations(sorted(task.by_annotator), 2)
+    )
+
+
 def _pairs(tasks: list[AnnotatedTask], taxonomy: Taxonomy) -> dict[tuple[str, str], dict]:
     annotators = sorted({who for t in tasks for who in t.by_annotator})
     pairs = {}
     for a, b in itertools.combinations(annotators, 2):
         both = [
-            AnnotatedTask(t.name, t.text, {a: t.by_annotator[a], b: t.by_annotator[b]})
+            AnnotatedTask(
+                t.name,
+                t.text,
+                {a: t.by_annotator[a], b: t.by_annotator[b]},
+                spans_by_annotator={who: t.spans_by_annotator.get(who, {}) for who in (a, b)},
+            )
             for t in tasks
             if a in t.by_annotator and b in t.by_annotator
         ]
@@ -158,6 +191,7 @@ def _pairs(tasks: list[AnnotatedTask], taxonomy: Taxonomy) -> dict[tuple[str, st
             pairs[(a, b)] = {
                 "tasks": len(both),
                 "alpha": {g.name: _group_alpha(both, g.name, g.multiple) for g in taxonomy.groups},
+                "spans": {name: span_agreement(both, name) for name in taxonomy.span_names},
             }
     return pairs
 
@@ -172,6 +206,10 @@ def disagreements(tasks: list[AnnotatedTask], taxonomy: Taxonomy) -> list[dict]:
             answers = {who: sorted(labels.get(group, ())) for who, labels in task.by_annotator.items()}
             if len({tuple(v) for v in answers.values()}) > 1:
                 groups[group] = answers
+        for name in taxonomy.span_names:
+            marked = {who: spans.get(name, []) for who, spans in task.spans_by_annotator.items()}
+            if len({tuple(v) for v in marked.values()}) > 1:
+                groups[name] = {who: [f"{s.text}@{s.start}" for s in v] for who, v in marked.items()}
         if groups:
             found.append({"task": task.name, "text": task.text, "groups": groups})
     return sorted(found, key=lambda d: -len(d["groups"]))
@@ -189,8 +227,12 @@ def render(report: AgreementReport, limit: int = 20) -> str:
         shown = [f"{v} {_fmt(a)}" for v, a in per_value.items() if a is not None]
         if shown:
             lines.append(f"    per value (binary): {', '.join(shown)}")
+    for name, overlap in report.spans.items():
+        marked = overlap.exact.left + overlap.exact.right
+        lines.append(f"  {name} spans: {_span_scores(overlap)} ({marked} spans marked, compared in pairs)")
     for (a, b), pair in report.pairs.items():
         scores = ", ".join(f"{g} {_fmt(x)}" for g, x in pair["alpha"].items())
+        scores += "".join(f"; {name} spans {_span_scores(x)}" for name, x in pair.get("spans", {}).items())
         lines.append(f"  {a} vs {b} ({pair['tasks']} tasks): {scores}")
     settled = sum(1 for task in report.shared if task.adjudicated)
     lines.append(f"{settled} tasks adjudicated (a ground-truth annotation settles them)")
@@ -204,6 +246,10 @@ def render(report: AgreementReport, limit: int = 20) -> str:
     if len(report.disagreements) > limit:
         lines.append(f"  ... and {len(report.disagreements) - limit} more")
     return "\n".join(lines)
+
+
+def _span_scores(overlap: SpanAgreement) -> str:
+    return f"token F1 {_fmt(overlap.tokens.f1)}, exact-match F1 {_fmt(overlap.exact.f1)}"
 
 
 def _fmt(value: float | None) -> str:

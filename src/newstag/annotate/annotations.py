@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newstag.annotate.spans import Span, annotation_spans
 from newstag.annotate.tasks import load_tasks, sentence_ids
 from newstag.errors import AnnotationError, InputError
 from newstag.taxonomy import Taxonomy
@@ -26,6 +27,8 @@ class Example:
     context_after: str
     labels: dict[str, list[str]]
     annotators: int = 1
+    spans: dict[str, list[Span]] = field(default_factory=dict)
+    """Span group -> the spans marked in `text` (a group without spans may be left out)."""
 
 
 @dataclass
@@ -101,23 +104,24 @@ def examples_from_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
         annotations = task.get("annotations") or []
         kept = submitted(task)
         report.cancelled += len(annotations) - len(kept)
-        label_sets = []
+        readings = []
         for annotation in kept:
             labels = annotation_labels(annotation, taxonomy, where)
-            problems += [f"{where}: {p}" for p in taxonomy.violations(labels)]
-            label_sets.append((labels, bool(annotation.get("ground_truth"))))
-        if not label_sets:
+            spans = annotation_spans(annotation, taxonomy, task["data"].get("text"), where)
+            problems += [f"{where}: {p}" for p in taxonomy.violations(labels, span_counts(spans))]
+            readings.append(Reading(labels, spans, bool(annotation.get("ground_truth"))))
+        if not readings:
             report.unannotated += 1
             continue
-        labels, tie = _resolve(label_sets, taxonomy)
+        resolved, tie = _resolve(readings, taxonomy)
         if tie:
             report.ties.append(f"{where}: {tie}")
             continue
-        example = _example(task, labels, len(label_sets), where)
+        example = _example(task, resolved, len(readings), where)
         first = seen.setdefault(example.sentence_id, (where, example))
         if first[1] is example:
             report.examples.append(example)
-        elif first[1].labels != example.labels:
+        elif (first[1].labels, first[1].spans) != (example.labels, example.spans):
             problems.append(f"{first[0]} and {where} label sentence {example.sentence_id!r} differently")
     if problems:
         shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
@@ -144,23 +148,45 @@ def annotation_labels(annotation: dict, taxonomy: Taxonomy, where: str) -> dict[
     return labels
 
 
-def _resolve(label_sets: list[tuple[dict, bool]], taxonomy: Taxonomy) -> tuple[dict, str | None]:
-    """Majority per group; a ground-truth annotation overrides. Returns (labels, tie message)."""
-    truths = [labels for labels, is_truth in label_sets if is_truth]
+def span_counts(spans: dict[str, list[Span]]) -> dict[str, int]:
+    return {name: len(found) for name, found in spans.items()}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One annotator's answer to a task: choices by group, spans by span group."""
+
+    labels: dict[str, list[str]]
+    spans: dict[str, list[Span]]
+    ground_truth: bool = False
+
+
+def _resolve(readings: list[Reading], taxonomy: Taxonomy) -> tuple[Reading, str | None]:
+    """Majority per group and per span group (the whole set of spans votes); a ground-truth
+    annotation overrides. Returns (the resolved reading, tie message)."""
+    truths = [reading for reading in readings if reading.ground_truth]
     if truths:
         return truths[-1], None
-    resolved: dict[str, list[str]] = {}
+    labels: dict[str, list[str]] = {}
     for group in taxonomy.group_names:
-        votes = Counter(tuple(sorted(labels.get(group, ()))) for labels, _ in label_sets)
+        votes = Counter(tuple(sorted(reading.labels.get(group, ()))) for reading in readings)
         (top, count), *rest = votes.most_common()
         if rest and rest[0][1] == count:
-            return {}, f"annotators tie on {group} ({dict(votes)})"
-        resolved[group] = list(top)
-    clash = taxonomy.violations(resolved)
-    return resolved, (f"majority labels clash: {clash[0]}" if clash else None)
+            return Reading({}, {}), f"annotators tie on {group} ({dict(votes)})"
+        labels[group] = list(top)
+    spans: dict[str, list[Span]] = {}
+    for name in taxonomy.span_names:
+        votes = Counter(tuple(reading.spans.get(name, ())) for reading in readings)
+        (top, count), *rest = votes.most_common()
+        if rest and rest[0][1] == count:
+            shown = {"|".join(f"{s.text}@{s.start}" for s in v) or "-": n for v, n in votes.items()}
+            return Reading({}, {}), f"annotators tie on {name} spans ({shown})"
+        spans[name] = list(top)
+    clash = taxonomy.violations(labels, span_counts(spans))
+    return Reading(labels, spans), (f"majority labels clash: {clash[0]}" if clash else None)
 
 
-def _example(task: dict, labels: dict[str, list[str]], annotators: int, where: str) -> Example:
+def _example(task: dict, resolved: Reading, annotators: int, where: str) -> Example:
     data = task["data"]
     if not isinstance(data.get("text"), str):
         raise InputError(f"{where} has no text in its data")
@@ -168,8 +194,9 @@ def _example(task: dict, labels: dict[str, list[str]], annotators: int, where: s
     return Example(
         sentence_id=sentence_id,
         article_id=article_id,
-        labels=labels,
+        labels=resolved.labels,
         annotators=annotators,
+        spans=resolved.spans,
         **{name: str(data.get(name) or "") for name in TEXT_FIELDS},
     )
 

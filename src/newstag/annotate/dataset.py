@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from newstag.annotate.annotations import TEXT_FIELDS, Example
+from newstag.annotate.spans import Span, span_rows, spans_from_rows
 from newstag.errors import InputError, one_line
 from newstag.files import atomic_folder, refuse_to_overwrite
 from newstag.taxonomy import Taxonomy
@@ -19,6 +20,9 @@ def features_for(taxonomy: Taxonomy):
     for group in taxonomy.groups:
         label = ClassLabel(names=group.value_names)
         columns[group.name] = List(label) if group.multiple else label
+    span = {"start": Value("int32"), "end": Value("int32"), "text": Value("string")}
+    for name in taxonomy.span_names:
+        columns[name] = List(span)
     columns["annotators"] = Value("int32")
     return Features(columns)
 
@@ -33,6 +37,8 @@ def to_dataset(examples: list[Example], taxonomy: Taxonomy):
         for group in taxonomy.groups:
             values = example.labels[group.name]
             rows[group.name].append(values if group.multiple else values[0])
+        for name in taxonomy.span_names:
+            rows[name].append(span_rows(example.spans.get(name, ())))
         rows["annotators"].append(example.annotators)
     return Dataset.from_dict(rows, features=features_for(taxonomy))
 
@@ -45,6 +51,20 @@ def group_labels(dataset, group_name: str) -> list[list[str]]:
         [names[i] for i in value] if isinstance(value, list) else [names[value]]
         for value in dataset[group_name]
     ]
+
+
+def group_spans(dataset, name: str) -> list[list[Span]]:
+    """The spans of one span group for every row."""
+    return [spans_from_rows(rows) for rows in dataset[name]]
+
+
+def with_span_columns(dataset, taxonomy: Taxonomy):
+    """A dataset saved before its taxonomy had span groups, with an empty list of spans in
+    every row for each (no span was marked then), typed as `to_dataset` types them."""
+    missing = [name for name in taxonomy.span_names if name not in dataset.features]
+    for name in missing:
+        dataset = dataset.add_column(name, [[] for _ in range(len(dataset))])
+    return dataset.cast(features_for(taxonomy)) if missing else dataset
 
 
 def check_taxonomy(dataset, taxonomy: Taxonomy) -> None:
@@ -104,6 +124,7 @@ def load_labelled(paths, taxonomy: Taxonomy):
     parts = [load_saved_dataset(p) for p in saved]
     for part in parts:
         check_taxonomy(part, taxonomy)
+    parts = [with_span_columns(part, taxonomy) for part in parts]
     exports = [p for p in paths if p not in saved]
     if exports:
         parts.append(to_dataset(examples_from_export(load_exports(exports), taxonomy).examples, taxonomy))

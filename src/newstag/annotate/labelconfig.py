@@ -5,14 +5,16 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from newstag.errors import ConfigError
-from newstag.taxonomy import Taxonomy
+from newstag.taxonomy import SpanGroup, Taxonomy
 
 CONTEXT_STYLE = "color: #666; font-size: 90%; padding: 4px 0"
 SENTENCE_STYLE = "font-size: 120%; padding: 8px; background: #fffbe6; border-left: 4px solid #f5a623"
+SPAN_COLOUR = "#f5222d"
 
 
 def render_label_config(taxonomy: Taxonomy) -> str:
-    """The <View> annotators see: title, context, the sentence, and one Choices per group."""
+    """The <View> annotators see: title, context, the sentence, one Choices per group, and
+    each span group's Labels over the sentence after the group its rule depends on."""
     view = ET.Element("View")
     ET.SubElement(view, "Header", value="$title", size="5")
     _text(view, "context_before", CONTEXT_STYLE)
@@ -31,8 +33,17 @@ def render_label_config(taxonomy: Taxonomy) -> str:
         )
         for value in group.values:
             ET.SubElement(choices, "Choice", value=value.name, hint=value.description)
+        for spans in (s for s in taxonomy.spans if s.group == group.name):
+            _labels(view, spans)
     ET.indent(view, space="  ")
     return ET.tostring(view, encoding="unicode") + "\n"
+
+
+def _labels(view: ET.Element, spans: SpanGroup) -> None:
+    """One Label, named like its group, so a result's `labels` is [group name]."""
+    ET.SubElement(view, "Header", value=spans.question, size="6")
+    labels = ET.SubElement(view, "Labels", name=spans.name, toName="text", showInline="true")
+    ET.SubElement(labels, "Label", value=spans.name, hint=spans.description, background=SPAN_COLOUR)
 
 
 def _text(view: ET.Element, name: str, style: str) -> None:
@@ -52,7 +63,10 @@ def render_label_lists(taxonomy: Taxonomy) -> str:
         parts.append(f"\n### `{group.name}`: {group.question} ({how_many})\n")
         parts.append("| value | use it when the sentence reports... |\n|---|---|")
         parts += [f"| `{value.name}` | {value.description} |" for value in group.values]
-    rules = "\n".join(f"- `{rule}`" for rule in taxonomy.rules)
+    for spans in taxonomy.spans:
+        parts.append(f"\n### `{spans.name}`: {spans.question} (text spans in the sentence)\n")
+        parts.append(spans.description)
+    rules = "\n".join(f"- `{rule}`" for rule in (*taxonomy.rules, *taxonomy.spans))
     exclusive = "\n".join(
         f"- `{value}` stands alone in `{group.name}`"
         for group in taxonomy.groups

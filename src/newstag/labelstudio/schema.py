@@ -9,15 +9,27 @@ from newstag.errors import AnnotationError, LabelStudioError
 
 
 def choices(label_config: str) -> dict[str, set[str]]:
-    """Each Choices group of a label config with the values it offers."""
+    """Each Choices group and each Labels span group of a label config with the values
+    (choices, span labels) it offers."""
     try:
         root = ET.fromstring(label_config)
     except ET.ParseError as error:
         raise LabelStudioError(f"the label config is not valid XML: {error}") from None
-    return {
+    offered = {
         group.get("name", ""): {choice.get("value", "") for choice in group.iter("Choice")}
         for group in root.iter("Choices")
     }
+    spans = {
+        group.get("name", ""): {label.get("value", "") for label in group.iter("Label")}
+        for group in root.iter("Labels")
+    }
+    return {**offered, **spans}
+
+
+def _values(item: dict) -> list:
+    """The choices, or the span labels, of one result item."""
+    value = item.get("value", {})
+    return [*value.get("choices", []), *value.get("labels", [])]
 
 
 def same_config(left: str, right: str) -> bool:
@@ -34,7 +46,7 @@ def used_choices(export: Iterable[dict]) -> set[tuple[str, str]]:
     for task in export:
         for annotation in [*task.get("annotations", []), *task.get("drafts", [])]:
             for item in annotation.get("result") or []:
-                for value in item.get("value", {}).get("choices", []):
+                for value in _values(item):
                     used.add((item.get("from_name", ""), value))
     return used
 
@@ -57,7 +69,7 @@ def check_prediction(prediction: dict, offered: dict[str, set[str]], where: str)
             raise AnnotationError(
                 f"{where}: prediction uses group {group!r}, the label config has {sorted(offered)}"
             )
-        unknown = set(item.get("value", {}).get("choices", [])) - offered[group]
+        unknown = set(_values(item)) - offered[group]
         if unknown:
             raise AnnotationError(
                 f"{where}: prediction uses {sorted(unknown)} in {group!r}, which the label "
