@@ -42,6 +42,11 @@ def test_score_per_value_group_and_example(taxonomy):
     report = score(taxonomy, GOLD, PREDICTED)
     attack = report["attack_type"]
     assert attack["values"]["shelling_missile"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+    # russia predicted twice, right once: precision and recall differ, so a swap shows.
+    russia = report["actor"]["values"]["russia"]
+    assert russia == {"precision": 0.5, "recall": 1.0, "f1": pytest.approx(2 / 3), "support": 1}
+    assert report["claim_status"]["values"]["claim"]["precision"] == 1.0
+    assert report["claim_status"]["values"]["claim"]["recall"] == 0.5
     assert attack["macro_f1"] == pytest.approx((1 + 0 + 1) / 3)  # over values that occur
     assert attack["micro_f1"] == pytest.approx(2 * 3 / (3 + 4))
     assert attack["example_f1"] == pytest.approx((1 + 2 / 3 + 1) / 3)
