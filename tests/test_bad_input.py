@@ -177,7 +177,9 @@ def test_full_disk_on_stdout_is_one_line(trained_model_dir, monkeypatch, capsys)
     with open("/dev/full", "w") as full:
         monkeypatch.setattr("sys.stdout", full)
         with pytest.raises(typer.Exit) as exit_:
-            tag_command([str(SEED)], model=trained_model_dir, config=ROOT / "configs" / "default.toml")
+            tag_command(
+                [str(SEED)], model=trained_model_dir, sentence_config=ROOT / "configs" / "default.toml"
+            )
     assert exit_.value.exit_code == 1
     assert capsys.readouterr().err == "newstag: error: No space left on device\n"
 

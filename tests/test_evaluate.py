@@ -122,7 +122,7 @@ def test_evaluate_command_prints_the_report_and_writes_the_files(
 ):
     out = tmp_path / "report"
     result = CliRunner().invoke(
-        app, ["evaluate", str(trained_model_dir), str(small_export_path), "-o", str(out)]
+        app, ["evaluate", str(small_export_path), "--model", str(trained_model_dir), "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
     assert "| attack_type |" in result.stdout and "cue words" in result.stdout
@@ -131,7 +131,7 @@ def test_evaluate_command_prints_the_report_and_writes_the_files(
     assert (out / "reliability.png").read_bytes()[:4] == b"\x89PNG"
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["scheme"] == "held-out data" and metrics["sentences"] == len(small_dataset)
-    again = ["evaluate", str(trained_model_dir), str(small_export_path), "-o", str(out)]
+    again = ["evaluate", str(small_export_path), "--model", str(trained_model_dir), "-o", str(out)]
     assert_one_line_error(CliRunner().invoke(app, again), "pass --force")
     assert CliRunner().invoke(app, [*again, "--force"]).exit_code == 0
 
@@ -139,7 +139,7 @@ def test_evaluate_command_prints_the_report_and_writes_the_files(
 def test_evaluate_command_errors_in_one_line(in_project, tmp_path, trained_model_dir):
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    result = CliRunner().invoke(app, ["evaluate", str(trained_model_dir), str(bad)])
+    result = CliRunner().invoke(app, ["evaluate", str(bad), "--model", str(trained_model_dir)])
     assert_one_line_error(result, "not a JSON file")
 
 

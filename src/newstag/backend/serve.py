@@ -83,11 +83,10 @@ def make_trainer(config, base: Path | None, projects: Projects) -> Callable[[Pat
 def build(model_dir: Path, base: Path | None, output: Path, every: int, connection=None, workers: int = 0):
     """The FastAPI app, its LiveModel (predicting in `workers` processes, or in this one) and
     its Projects."""
-    from newstag.config import config_from_dict
-    from newstag.model.persist import load_model
+    from newstag.model.persist import load_model, trained_config
 
     saved = load_model(model_dir)
-    config = config_from_dict(saved.meta["config"], source=f"{model_dir}/meta.json")
+    config = trained_config(saved.meta, model_dir)
     projects = Projects(connection)
     upcoming = projects.unannotated if connection is not None else None
     live = LiveModel(saved, make_trainer(config, base, projects), output, every, workers, upcoming)

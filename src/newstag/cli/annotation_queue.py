@@ -11,6 +11,7 @@ from newstag.cli.common import (
     DEFAULT_MODEL,
     ConfigOption,
     ForceOption,
+    ModelOption,
     info,
     one_line_errors,
     progress_bar,
@@ -22,7 +23,7 @@ def queue(
         Path | None,
         typer.Argument(metavar="[TASKS.json]", help="Tasks or an export; not needed with --project."),
     ] = None,
-    model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Ordered tasks file to write.")
     ] = None,

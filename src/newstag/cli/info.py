@@ -5,16 +5,18 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_MODEL, one_line_errors
+from newstag.cli.common import DEFAULT_MODEL, MODEL_HELP, LegacyModelArgument, one_line_errors, renamed
 
 
 def info(
-    model: Annotated[Path, typer.Argument(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
+    model: Annotated[Path | None, typer.Option(help=f"{MODEL_HELP} [{DEFAULT_MODEL}]")] = None,
+    old_model: LegacyModelArgument = None,
 ) -> None:
     """Show a model's version, training data and cross-validated scores (reads meta.json only)."""
     from newstag.model.persist import read_meta
 
     with one_line_errors():
+        model = renamed(model, old_model, "info MODEL", "info --model MODEL", DEFAULT_MODEL)
         meta = read_meta(model)
         data = meta["training_data"]
         print(f"Model {meta['name']} ({meta['model_version']}), trained {meta['trained_at']}")

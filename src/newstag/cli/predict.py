@@ -11,6 +11,7 @@ from newstag.cli.common import (
     DEFAULT_MODEL,
     ConfigOption,
     ForceOption,
+    ModelOption,
     info,
     one_line_errors,
 )
@@ -19,7 +20,7 @@ from newstag.cli.common import (
 def predict(
     tasks_file: Annotated[Path, typer.Argument(metavar="TASKS.json", help="Tasks made by newstag export.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Tasks with predictions, to import.")],
-    model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     force: ForceOption = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
