@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
-from newstag.annotate.annotations import annotation_labels
+from newstag.annotate.annotations import annotation_labels, submitted
 from newstag.taxonomy import Taxonomy
 
 Distance = Callable[[Hashable, Hashable], float]
@@ -105,15 +105,14 @@ def collect(tasks: list[dict], taxonomy: Taxonomy) -> list[AnnotatedTask]:
     for task in tasks:
         where = f"task {task.get('id')}"
         by_annotator: dict[str, dict[str, list[str]]] = {}
-        submitted = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-        for number, annotation in enumerate(submitted):
+        kept = submitted(task)
+        for number, annotation in enumerate(kept):
             if not annotation.get("ground_truth"):
                 by_annotator[_annotator(annotation, number)] = annotation_labels(annotation, taxonomy, where)
-        adjudicated = any(a.get("ground_truth") for a in submitted)
-        sentence_id = (task.get("data") or {}).get("sentence_id")
+        adjudicated = any(a.get("ground_truth") for a in kept)
+        sentence_id = task["data"].get("sentence_id")
         name = where + (f" ({sentence_id})" if sentence_id else "")
-        text = str((task.get("data") or {}).get("text", ""))
-        collected.append(AnnotatedTask(name, text, by_annotator, adjudicated))
+        collected.append(AnnotatedTask(name, task["data"]["text"], by_annotator, adjudicated))
     return collected
 
 

@@ -34,8 +34,9 @@ def predict(
     with one_line_errors():
         refuse_to_overwrite(output, force, [tasks_file, model])
         taxonomy = load_config(config).taxonomy
+        tasks = load_tasks(tasks_file)  # bad input fails before the model loads
         saved = load_model(model)
         check_labels(saved.meta, model, taxonomy, str(config))
-        tasks = with_predictions(load_tasks(tasks_file), saved)
+        tasks = with_predictions(tasks, saved)
         write_atomic(output, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
         info(f"wrote {len(tasks)} tasks with predictions of {saved.version} to {output}")
