@@ -270,7 +270,7 @@ GARBAGE = st.recursive(
 FITS = {
     "text": lambda v: isinstance(v, str),
     "whole": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "score": lambda v: v is None or isinstance(v, int | float) and not isinstance(v, bool),
     "flag": lambda v: isinstance(v, bool),
     "list": lambda v: isinstance(v, list),
     "object": lambda v: isinstance(v, dict),
@@ -296,7 +296,7 @@ FIELDS = {
     ("annotations", 0, "ground_truth"): "flag",
     ("annotations", 0, "completed_by"): "annotator",
     ("predictions", 0, "model_version"): "text",
-    ("predictions", 0, "score"): "number",
+    ("predictions", 0, "score"): "score",
     ("drafts", 0, "result"): "list",
 }
 

@@ -34,7 +34,7 @@ def _is_texts(value) -> bool:
 
 TEXT: Check = (_is_text, "a string")
 WHOLE: Check = (_is_whole, "a whole number")
-NUMBER: Check = (_is_number, "a number")
+SCORE: Check = (lambda value: value is None or _is_number(value), "a number or null")
 FLAG: Check = (lambda value: isinstance(value, bool), "true or false")
 TEXTS: Check = (_is_texts, "a list of strings")
 ID: Check = (lambda value: _is_whole(value) or _is_text(value), "a whole number or a string")
@@ -58,7 +58,8 @@ DATA = {
 RESULT = {"type": TEXT, "from_name": TEXT, "to_name": TEXT}
 VALUE = {"choices": TEXTS}
 ANNOTATION = {"was_cancelled": FLAG, "ground_truth": FLAG, "completed_by": ANNOTATOR}
-PREDICTION = {"model_version": TEXT, "score": NUMBER}
+PREDICTION = {"model_version": TEXT, "score": SCORE}
+"""Label Studio leaves a prediction's score null when its maker gave none."""
 TASK = {"id": ID}
 LISTS = {"annotations": ANNOTATION, "drafts": ANNOTATION, "predictions": PREDICTION}
 """The task's lists of annotation-like objects, each with a `result`."""
