@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from newstag.cli.main import app
 from newstag.errors import InputError
-from newstag.tagging.batch.engine import connect, loads_per_worker, run_batch
+from newstag.tagging.batch import engine
+from newstag.tagging.batch.engine import connect, run_batch
 from newstag.tagging.batch.partitions import list_partitions, plan_batch, write_partition
 
 from .conftest import ROOT, assert_one_line_error
@@ -63,6 +64,15 @@ def assert_same_records(output: Path, expected: list[dict]) -> None:
     for stem, records in by_file.items():
         lines = written[stem].read_text(encoding="utf-8").splitlines()
         assert [json.loads(line) for line in lines] == records
+
+
+def loads_per_worker(client) -> dict[str, dict[str, int]]:
+    """worker address -> {model key: times loaded}: how often each worker received the model."""
+    return client.run(_worker_loads)
+
+
+def _worker_loads() -> dict[str, int]:
+    return dict(engine._loads)
 
 
 def run(client, corpus: Path | str, output: Path, model: Path, config) -> list:
