@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from newstag.annotate.dataset import group_labels
+from newstag.annotate.dataset import gold_labels
 from newstag.cli.main import app
 from newstag.evaluation.scores import reliability, score
 from newstag.model.baselines import fit_baselines
@@ -83,7 +83,7 @@ def small(small_dataset, taxonomy):
     return (
         texts,
         list(small_dataset["article_id"]),
-        {g: group_labels(small_dataset, g) for g in taxonomy.group_names},
+        gold_labels(small_dataset, taxonomy),
     )
 
 

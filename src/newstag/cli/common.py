@@ -9,7 +9,7 @@ The vocabulary (tests/test_cli.py checks it on every command): `--model` for a m
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -74,22 +74,3 @@ def _fail(message: str) -> None:
 def info(message: str) -> None:
     """Diagnostics go to stderr, so stdout carries only data."""
     print(message, file=sys.stderr)
-
-
-@contextmanager
-def progress_bar(description: str) -> Iterator[Callable[..., None]]:
-    """A progress line on stderr while a long step runs, only when stderr is a terminal.
-    Yields `update(done=None, total=None, text="")`: counts for a bar, text for what runs."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    console = Console(stderr=True)
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(description, total=None)
-
-        def update(done: int | None = None, total: int | None = None, text: str = "") -> None:
-            shown = f"{description} {text.strip()}"[:70] if text else description
-            bar.update(task, completed=done, total=total, description=shown)
-
-        yield update

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +27,7 @@ def predict(
     from newstag.annotate.tasks import load_tasks
     from newstag.assist.predictions import with_predictions
     from newstag.config import load_config
-    from newstag.files import refuse_to_overwrite, write_atomic
+    from newstag.files import refuse_to_overwrite, write_json
     from newstag.model.persist import check_labels, load_model
 
     with one_line_errors():
@@ -38,5 +37,5 @@ def predict(
         saved = load_model(model)
         check_labels(saved.meta, model, taxonomy, str(config))
         tasks = with_predictions(tasks, saved)
-        write_atomic(output, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
+        write_json(output, tasks)
         info(f"wrote {len(tasks)} tasks with predictions of {saved.version} to {output}")
