@@ -32,6 +32,20 @@ def test_label_config_check_passes_and_detects_drift(in_project, tmp_path):
     drifted = tmp_path / "config.xml"
     drifted.write_text("<View/>")
     assert_one_line_error(run("label-config", "--check", "-o", drifted), "differs from")
+    assert_one_line_error(run("label-config", "-o", drifted), "pass --force")
+    assert drifted.read_text() == "<View/>"
+    assert run("label-config", "-o", drifted, "--force").exit_code == 0
+    assert run("label-config", "--check", "-o", drifted).exit_code == 0
+
+
+def test_serve_does_not_replace_an_earlier_runs_models_without_force(in_project, trained_model_dir, tmp_path):
+    earlier = tmp_path / "live"
+    earlier.mkdir()
+    (earlier / "meta.json").write_text("{}")
+    # A port that cannot be bound: were the folder not refused, the server would fail to start.
+    result = run("serve", "--model", trained_model_dir, "-o", earlier, "--port", 70000, "--jobs", 0)
+    assert_one_line_error(result, "pass --force")
+    assert (earlier / "meta.json").read_text() == "{}"
 
 
 def test_export_writes_one_task_per_sentence_and_is_repeatable(in_project, tmp_path):

@@ -11,6 +11,7 @@ from newstag.cli.common import (
     LegacySentenceConfigOption,
     ModelOption,
     SentenceConfigOption,
+    chosen_sentence_config,
     info,
     one_line_errors,
     renamed,
@@ -61,7 +62,7 @@ def batch(
     with one_line_errors():
         output = renamed(output, old_output, "batch INPUT OUTPUT", "batch INPUT -o OUTPUT")
         jobs = renamed(jobs, old_jobs, "--workers", "--jobs")
-        config = renamed(sentence_config, old_sentence_config, "--config/-c", "--sentence-config")
+        config = chosen_sentence_config(sentence_config, old_sentence_config)
         if output is None:
             raise InputError("say where the tagged partitions go: -o FOLDER_OR_URL")
         if scheduler and jobs:

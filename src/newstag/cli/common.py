@@ -26,6 +26,8 @@ DEFAULT_CONFIG_PATH = DEFAULT_CONFIG
 DEFAULT_MODEL = Path("models/default")
 MODEL_HELP = "A model folder made by newstag train."
 ModelOption = Annotated[Path, typer.Option(help=MODEL_HELP)]
+RenamedModelOption = Annotated[Path | None, typer.Option("--model", help=f"{MODEL_HELP} [{DEFAULT_MODEL}]")]
+"""--model where the model was positional: None tells "not given" from the default."""
 ForceOption = Annotated[bool, typer.Option(help="Replace the output (-o) if it exists.")]
 JobsOption = Annotated[
     int, typer.Option("--jobs", "-j", min=1, help="Worker processes; output keeps the input order.")
@@ -53,6 +55,11 @@ def renamed(value, old_value, old: str, new: str, default=None):
         raise InputError(f"give {new} once: {old} is its old spelling")
     deprecated(old, new)
     return old_value
+
+
+def chosen_sentence_config(path: Path | None, old_path: Path | None) -> Path | None:
+    """--sentence-config, once spelled --config/-c in `tag`, `report` and `batch`."""
+    return renamed(path, old_path, "--config/-c", "--sentence-config")
 
 
 @contextmanager

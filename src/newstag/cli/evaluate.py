@@ -5,7 +5,14 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_MODEL, MODEL_HELP, ForceOption, deprecated, info, one_line_errors
+from newstag.cli.common import (
+    DEFAULT_MODEL,
+    ForceOption,
+    RenamedModelOption,
+    deprecated,
+    info,
+    one_line_errors,
+)
 
 
 def evaluate(
@@ -13,7 +20,7 @@ def evaluate(
         list[Path],
         typer.Argument(exists=True, help="Label Studio JSON exports, folders of them, or dataset folders."),
     ],
-    model: Annotated[Path | None, typer.Option(help=f"{MODEL_HELP} [{DEFAULT_MODEL}]")] = None,
+    model: RenamedModelOption = None,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for metrics.json, report.md and the PNGs.")
     ] = Path("evaluation"),

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
-import typer
-
-from newstag.cli.common import DEFAULT_MODEL, MODEL_HELP, LegacyModelArgument, one_line_errors, renamed
+from newstag.cli.common import (
+    DEFAULT_MODEL,
+    LegacyModelArgument,
+    RenamedModelOption,
+    one_line_errors,
+    renamed,
+)
 
 
 def info(
-    model: Annotated[Path | None, typer.Option(help=f"{MODEL_HELP} [{DEFAULT_MODEL}]")] = None,
+    model: RenamedModelOption = None,
     old_model: LegacyModelArgument = None,
 ) -> None:
     """Show a model's version, training data and cross-validated scores (reads meta.json only)."""

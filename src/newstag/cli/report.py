@@ -12,9 +12,9 @@ from newstag.cli.common import (
     LegacySentenceConfigOption,
     ModelOption,
     SentenceConfigOption,
+    chosen_sentence_config,
     info,
     one_line_errors,
-    renamed,
 )
 from newstag.cli.export import Articles
 from newstag.report import WEAK_BELOW
@@ -40,7 +40,7 @@ def report(
     from newstag.tagging.parallel import tag_inputs
 
     with one_line_errors():
-        config = renamed(sentence_config, old_sentence_config, "--config/-c", "--sentence-config")
+        config = chosen_sentence_config(sentence_config, old_sentence_config)
         refuse_to_overwrite(output, force, [path for path in articles if path != "-"])
         saved, tagged = tag_inputs(articles, model, config, jobs)
         with atomic_writer(output) as out:

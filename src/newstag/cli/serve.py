@@ -10,10 +10,10 @@ import typer
 from newstag.cli.common import (
     DEFAULT_CONFIG_PATH,
     DEFAULT_MODEL,
-    MODEL_HELP,
     ConfigOption,
     ForceOption,
     LegacyModelArgument,
+    RenamedModelOption,
     info,
     one_line_errors,
     renamed,
@@ -24,7 +24,7 @@ SEEDS = Path("labeling/seed_annotations.json")
 
 
 def serve(
-    model: Annotated[Path | None, typer.Option(help=f"{MODEL_HELP} [{DEFAULT_MODEL}]")] = None,
+    model: RenamedModelOption = None,
     old_model: LegacyModelArgument = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 9090,

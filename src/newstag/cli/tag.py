@@ -16,8 +16,8 @@ from newstag.cli.common import (
     LegacySentenceConfigOption,
     ModelOption,
     SentenceConfigOption,
+    chosen_sentence_config,
     one_line_errors,
-    renamed,
 )
 from newstag.cli.export import Articles
 
@@ -49,7 +49,7 @@ def tag(
     from newstag.tagging.parallel import tag_inputs
 
     with one_line_errors(), _destination(output, force, [*articles, model]) as out:
-        config = renamed(sentence_config, old_sentence_config, "--config/-c", "--sentence-config")
+        config = chosen_sentence_config(sentence_config, old_sentence_config)
         saved, tagged = tag_inputs(articles, model, config, jobs)
         write = _writer(output_format, out, saved, color=output is None and out.isatty())
         try:
