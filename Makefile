@@ -34,10 +34,10 @@ $(MODEL)/model.skops: $(INSTALLED) configs/default.toml labeling/seed_annotation
 	$(TRAIN)
 
 demo: $(INSTALLED) $(MODEL)/model.skops
-	@$(BIN)/newstag info $(MODEL) > /dev/null 2>&1 || { echo "retraining $(MODEL), which this newstag cannot load"; $(TRAIN); }
-	@$(BIN)/newstag info $(MODEL)
+	@$(BIN)/newstag info --model $(MODEL) > /dev/null 2>&1 || { echo "retraining $(MODEL), which this newstag cannot load"; $(TRAIN); }
+	@$(BIN)/newstag info --model $(MODEL)
 	@echo "Scores on the $$(wc -l < $(HELD_OUT)) held-out evaluation articles, which the model never saw:"
-	@$(BIN)/newstag evaluate $(MODEL) labeling/corpus --only $(HELD_OUT) -o out/evaluation --force 2>/dev/null \
+	@$(BIN)/newstag evaluate labeling/corpus --model $(MODEL) --only $(HELD_OUT) -o out/evaluation --force 2>/dev/null \
 		| sed -n '/^| group | macro-F1/,/^$$/p'
 	@echo "Tagging the seed articles. The model was trained on them, so these labels look better"
 	@echo "than it would do on unseen articles: the held-out scores above are the honest ones."

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 from backend_latency import percentile, seed_sentences  # benchmarks/ is on sys.path
-from throughput import machine
+from common import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,14 +118,14 @@ def main() -> int:
     args = parser.parse_args()
     deadline = time.monotonic() + args.timeout
 
-    from newstag.backend.serve import Server, build, free_loopback_port
+    from newstag.backend.serve import Server, build
 
     texts = seed_sentences()
     random.Random(0).shuffle(texts)
     seeds = ROOT / "labeling" / "seed_annotations.json"
     with tempfile.TemporaryDirectory() as tmp:
         app, live, _ = build(args.model.resolve(), seeds, Path(tmp) / "live", 0)
-        server = Server(app, "127.0.0.1", free_loopback_port()).start()
+        server = Server(app, "127.0.0.1", 0).start()
         try:
             before = machine()
             times, errors = run(

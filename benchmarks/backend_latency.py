@@ -32,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import httpx
-from throughput import machine  # benchmarks/ is on sys.path when a script runs
+from common import machine  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P99_MS = {1: 50.0, 20: 200.0}
@@ -142,7 +142,7 @@ def measure(
 ) -> tuple[str, list[dict]]:
     """The served model's version and, per request size (tasks per request) and kind of
     sentence (new, seen), the figures."""
-    from newstag.backend.serve import Server, build, free_loopback_port
+    from newstag.backend.serve import Server, build
 
     texts = seed_sentences()
     random.Random(0).shuffle(texts)
@@ -150,7 +150,7 @@ def measure(
     with tempfile.TemporaryDirectory() as tmp:
         # every=0: annotations never start a retrain; nothing here sends any anyway.
         app, live, _ = build(model.resolve(), None, Path(tmp) / "live", 0, workers=workers)
-        server = Server(app, "127.0.0.1", free_loopback_port()).start()
+        server = Server(app, "127.0.0.1", 0).start()
         clients_process = ProcessPoolExecutor(1, multiprocessing.get_context("spawn"))
         try:
             url = f"{server.url}/predict"

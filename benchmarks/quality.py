@@ -25,7 +25,7 @@ import time
 import warnings
 from pathlib import Path
 
-from newstag.annotate.dataset import group_labels, load_labelled, read_article_ids, with_articles
+from newstag.annotate.dataset import gold_labels, load_labelled, read_article_ids, with_articles
 from newstag.config import load_config
 from newstag.evaluation.report import model_card
 from newstag.model.embeddings import INSTALL_HINT, embeddings_available
@@ -82,7 +82,7 @@ def speed(tagger, texts: list[str]) -> float:
 def score_family(family: str, config, development, test, held_out: bool) -> dict:
     config = dataclasses.replace(config, model=dataclasses.replace(config.model, features=family))
     texts = list(development["text"])
-    gold = {group: group_labels(development, group) for group in config.taxonomy.group_names}
+    gold = gold_labels(development, config.taxonomy)
     start = time.perf_counter()
     result = {"cv": cross_validate_by_article(texts, development["article_id"], gold, config)}
     trained = train_model(development, config, cross_validate=False)

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from throughput import machine  # noqa: E402
+from common import machine  # noqa: E402
 
 
 def write_corpus(folder: Path, copies: int, per_partition: int, first_copy: int = 0) -> int:

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -32,28 +30,14 @@ import time
 from pathlib import Path
 
 import tomllib
+from common import NEWSTAG, ROOT, machine, write_corpus  # benchmarks/ is on sys.path when a script runs
 
-ROOT = Path(__file__).resolve().parent.parent
-NEWSTAG = Path(sys.executable).parent / "newstag"
 SHORT = "Hospital hit\n\nJets struck the hospital overnight, doctors said. The army denied it.\n"
 HELD_OUT = ROOT / "labeling" / "corpus" / "evaluation_articles.txt"
 EXTRAS = ("torch", "sentence_transformers", "transformers", "dask", "distributed")
 EMBEDDING_MODULES = ("torch", "tokenizers", "safetensors")
 """What the embeddings family imports when it runs (model/encoder.py)."""
 """Modules of optional extras: `newstag tag` imports one only when its model needs it."""
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, load average {load}"
 
 
 def default_features() -> str:
@@ -78,21 +62,6 @@ def default_model(folder: Path) -> Path:
         stdout=subprocess.DEVNULL,
     )
     return output
-
-
-def write_corpus(folder: Path, copies: int) -> tuple[Path, int]:
-    from newstag.text.articles import read_articles
-
-    seeds = list(read_articles([ROOT / "seeds"]))
-    path = folder / "corpus.jsonl"
-    with path.open("w", encoding="utf-8") as file:
-        for n in range(copies):
-            for article in seeds:
-                text = "\n".join(
-                    f"{line} [{n}]" if line.strip() else line for line in article.text.split("\n")
-                )
-                file.write(json.dumps({"id": f"{article.id}-{n}", "text": text}) + "\n")
-    return path, path.stat().st_size
 
 
 def bare(model_dir: Path, corpus: Path) -> tuple[int, float]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -92,10 +94,23 @@ def missing(reason: str) -> None:
     pytest.fail(reason)
 
 
+def free_loopback_port() -> int:
+    """A free port below the kernel's ephemeral range (32768 and up on Linux), for a server in
+    another process. A client polling a port in that range before the server listens can
+    connect to itself and read its own request back, which looks like a broken server."""
+    for port in random.sample(range(20000, 32000), 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port between 20000 and 32000")
+
+
 @pytest.fixture(scope="session")
 def studio(tmp_path_factory, config):
     """A Label Studio on a free loopback port with a temporary home, stopped at the end."""
-    from newstag.backend.serve import free_loopback_port
     from newstag.labelstudio import server
 
     port = free_loopback_port()
@@ -146,6 +161,11 @@ def studio_tasks() -> list[dict]:
     import json
 
     return json.loads((DATA / "labelstudio" / "tasks.json").read_text(encoding="utf-8"))
+
+
+def keys_oldest_first(cache) -> list:
+    """A LatestCache's keys, the least recently used first."""
+    return list(cache._items)
 
 
 def hand_tagged(article, labels: list[dict], config, probability: float = 0.9):

@@ -177,7 +177,9 @@ def test_full_disk_on_stdout_is_one_line(trained_model_dir, monkeypatch, capsys)
     with open("/dev/full", "w") as full:
         monkeypatch.setattr("sys.stdout", full)
         with pytest.raises(typer.Exit) as exit_:
-            tag_command([str(SEED)], model=trained_model_dir, config=ROOT / "configs" / "default.toml")
+            tag_command(
+                [str(SEED)], model=trained_model_dir, sentence_config=ROOT / "configs" / "default.toml"
+            )
     assert exit_.value.exit_code == 1
     assert capsys.readouterr().err == "newstag: error: No space left on device\n"
 
@@ -256,3 +258,109 @@ def test_jsonl_reader_raises_only_input_error(tmp_path, lines):
             assert article.text.strip() and "\r" not in article.text
     except InputError as error:
         assert "\n" not in str(error)
+
+
+# --- Every field of a task or an export, of the wrong type ----------------------------------
+
+GARBAGE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+FITS = {
+    "text": lambda v: isinstance(v, str),
+    "whole": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "score": lambda v: v is None or isinstance(v, int | float) and not isinstance(v, bool),
+    "flag": lambda v: isinstance(v, bool),
+    "list": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "texts": lambda v: isinstance(v, list) and all(isinstance(item, str) for item in v),
+    "id": lambda v: isinstance(v, int | str) and not isinstance(v, bool),
+    "annotator": lambda v: isinstance(v, int | str | dict) and not isinstance(v, bool),
+}
+RESULT = ("annotations", 0, "result", 0)
+FIELDS = {
+    ("id",): "id",
+    ("data",): "object",
+    **{("data", name): "text" for name in ("text", "title", "context_before", "context_after")},
+    **{("data", name): "text" for name in ("sentence_id", "article_id", "source_url", "outlet", "date")},
+    **{("data", name): "whole" for name in ("index", "start", "end")},
+    **{(name,): "list" for name in ("annotations", "drafts", "predictions")},
+    ("annotations", 0): "object",
+    ("annotations", 0, "result"): "list",
+    RESULT: "object",
+    **{(*RESULT, name): "text" for name in ("type", "from_name", "to_name")},
+    (*RESULT, "value"): "object",
+    (*RESULT, "value", "choices"): "texts",
+    ("annotations", 0, "was_cancelled"): "flag",
+    ("annotations", 0, "ground_truth"): "flag",
+    ("annotations", 0, "completed_by"): "annotator",
+    ("predictions", 0, "model_version"): "text",
+    ("predictions", 0, "score"): "score",
+    ("drafts", 0, "result"): "list",
+}
+
+
+def good_task(number: int = 7) -> dict:
+    result = {
+        "from_name": "attack_type",
+        "to_name": "text",
+        "type": "choices",
+        "value": {"choices": ["none"]},
+    }
+    labels = {"result": [result], "was_cancelled": False, "ground_truth": False, "completed_by": 1}
+    return {
+        "id": number,
+        "data": {
+            "text": "Jets bombed the hospital.",
+            **{name: "" for name in ("title", "context_before", "context_after", "source_url", "outlet")},
+            **{
+                "sentence_id": f"a:{number}",
+                "article_id": "a",
+                "date": "2016-04-28",
+                "index": 0,
+                "start": 0,
+                "end": 25,
+            },
+        },
+        "annotations": [labels],
+        "drafts": [{"result": []}],
+        "predictions": [{"model_version": "v1", "score": 0.5, "result": [result]}],
+    }
+
+
+def with_value(task: dict, path: tuple, value) -> dict:
+    holder = task
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = value
+    return task
+
+
+def spelled(path: tuple) -> str:
+    """("annotations", 0, "result") -> "annotations[0].result", as the error names a field."""
+    return "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in path).lstrip(".")
+
+
+@quick
+@given(
+    data=st.data(),
+    path=st.sampled_from(sorted(FIELDS, key=str)),
+    command=st.sampled_from(["import", "predict"]),
+)
+def test_every_wrongly_typed_field_is_one_line_naming_task_field_found_and_expected(
+    in_project, tmp_path, trained_model_dir, data, path, command
+):
+    wrong = data.draw(GARBAGE.filter(lambda value: not FITS[FIELDS[path]](value)), label="wrong")
+    task = with_value(good_task(), path, wrong)
+    file = tmp_path / "tasks.json"
+    file.write_text(json.dumps([good_task(6), task]))
+    args = {
+        "import": ["import-annotations", file, "-o", tmp_path / "ds", "--force"],
+        "predict": ["predict", file, "-o", tmp_path / "out.json", "--force", "--model", trained_model_dir],
+    }[command]
+    result = runner.invoke(app, [str(arg) for arg in args])
+    named = "task 1" if path == ("id",) else "task 7"
+    assert_one_line_error(result, f"{file} {named}: {spelled(path)} is ")
+    assert "; expected " in result.stderr
+    assert not (tmp_path / "ds").exists() and not (tmp_path / "out.json").exists()

@@ -2,13 +2,13 @@
 
 import json
 
-from newstag.annotate.dataset import group_labels
+from newstag.annotate.dataset import gold_labels
 from newstag.model.baselines import baseline_labels, cue_baseline, cue_fallback, fit_baselines
 
 
 def test_baselines_are_plain_data_fitted_on_the_training_labels(taxonomy, small_dataset):
     texts = list(small_dataset["text"])
-    gold = {g: group_labels(small_dataset, g) for g in taxonomy.group_names}
+    gold = gold_labels(small_dataset, taxonomy)
     baselines = fit_baselines(taxonomy, texts, gold)
     assert json.loads(json.dumps(baselines)) == baselines
     assert baselines["majority"]["claim_status"] == ["claim"]
@@ -19,7 +19,7 @@ def test_baselines_are_plain_data_fitted_on_the_training_labels(taxonomy, small_
 
 def test_cue_baseline_labels_are_consistent_and_follow_cues(taxonomy, small_dataset):
     texts = list(small_dataset["text"])
-    gold = {g: group_labels(small_dataset, g) for g in taxonomy.group_names}
+    gold = gold_labels(small_dataset, taxonomy)
     fallback = cue_fallback(taxonomy, texts, gold)
     labels = cue_baseline(taxonomy, ["Russian jets bombed the hospital.", "Moscow denied it."], fallback)
     assert labels[0]["attack_type"] == ["air_strike"] and labels[0]["actor"] == ["russia"]

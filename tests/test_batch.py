@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from newstag.cli.main import app
 from newstag.errors import InputError
-from newstag.tagging.batch.engine import connect, loads_per_worker, run_batch
+from newstag.tagging.batch import engine
+from newstag.tagging.batch.engine import connect, run_batch
 from newstag.tagging.batch.partitions import list_partitions, plan_batch, write_partition
 
 from .conftest import ROOT, assert_one_line_error
@@ -57,12 +58,21 @@ def assert_same_records(output: Path, expected: list[dict]) -> None:
     """Every record once, equal to the single machine's; within a partition, in the same order."""
     by_file: dict[str, list[dict]] = {}
     for record in expected:
-        by_file.setdefault(Path(record["source"].split(", line ")[0]).stem, []).append(record)
+        by_file.setdefault(Path(record["location"].split(", line ")[0]).stem, []).append(record)
     written = {f.stem: f for f in output.glob("*.jsonl")}
     assert sorted(written) == sorted(by_file)
     for stem, records in by_file.items():
         lines = written[stem].read_text(encoding="utf-8").splitlines()
         assert [json.loads(line) for line in lines] == records
+
+
+def loads_per_worker(client) -> dict[str, dict[str, int]]:
+    """worker address -> {model key: times loaded}: how often each worker received the model."""
+    return client.run(_worker_loads)
+
+
+def _worker_loads() -> dict[str, int]:
+    return dict(engine._loads)
 
 
 def run(client, corpus: Path | str, output: Path, model: Path, config) -> list:
@@ -105,7 +115,7 @@ def test_cli_reports_a_bad_partition_finishes_the_rest_and_a_rerun_skips_done(
     corpus = write_corpus(tmp_path / "in", partitions=3)
     (corpus / "broken.jsonl").write_text('{"id": "a", "text": "Jets bombed it."}\nnot json\n')
     output = tmp_path / "out"
-    args = ["batch", str(corpus), str(output), "--model", str(trained_model_dir)]
+    args = ["batch", str(corpus), "-o", str(output), "--model", str(trained_model_dir)]
     args += ["--scheduler", client.scheduler.address]
 
     first = runner.invoke(app, args)
@@ -128,6 +138,9 @@ def test_cli_reports_a_bad_partition_finishes_the_rest_and_a_rerun_skips_done(
         name: mtime for name, mtime in before.items() if name != "part-01.jsonl"
     }
     (corpus / "broken.jsonl").unlink()
+    forced = runner.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert forced.stderr.splitlines()[0] == "3 partitions: 0 already written (skipped), 3 to tag"
     assert_same_records(output, single_machine(corpus, trained_model_dir, tmp_path))
 
 
@@ -143,7 +156,10 @@ def test_parquet_partitions_give_the_records_of_the_same_rows_in_jsonl(
     results = run(client, corpus.as_uri(), tmp_path / "out", trained_model_dir, config)  # an fsspec URL
     assert [r.error for r in results] == [None, None]
     as_jsonl, as_parquet = (
-        [{**json.loads(line), "source": None} for line in (tmp_path / "out" / name).read_text().splitlines()]
+        [
+            {**json.loads(line), "location": None}
+            for line in (tmp_path / "out" / name).read_text().splitlines()
+        ]
         for name in ("part-00.jsonl", "rows.jsonl")
     )
     assert as_parquet == as_jsonl and len(as_jsonl) == 5
@@ -157,7 +173,7 @@ def test_partitions_keep_their_relative_paths_and_skip_other_files(tmp_path):
     partitions = list_partitions(str(corpus), str(tmp_path / "out"))
     assert [p.name for p in partitions] == ["2024/a.jsonl", "b.jsonl.gz", "c.parquet"]
     assert [p.output.rsplit("/out/", 1)[1] for p in partitions] == ["2024/a.jsonl", "b.jsonl", "c.jsonl"]
-    assert partitions[0].source == str(corpus / "2024" / "a.jsonl")  # as `newstag tag` names it
+    assert partitions[0].location == str(corpus / "2024" / "a.jsonl")  # as `newstag tag` names it
 
 
 @pytest.mark.parametrize(
@@ -191,6 +207,14 @@ def test_output_inside_the_input_is_refused(tmp_path):
 
 
 def test_cli_refuses_both_a_scheduler_and_local_workers(tmp_path):
-    args = ["batch", str(tmp_path), str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1", "--workers=2"]
+    args = [
+        "batch",
+        str(tmp_path),
+        "-o",
+        str(tmp_path / "out"),
+        "--scheduler",
+        "tcp://127.0.0.1:1",
+        "--jobs=2",
+    ]
     result = runner.invoke(app, args)
     assert_one_line_error(result, "not both")

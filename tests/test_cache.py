@@ -1,5 +1,7 @@
 from newstag.cache import LatestCache
 
+from .conftest import keys_oldest_first
+
 
 def test_the_cache_forgets_the_least_recently_used():
     cache = LatestCache(2)
@@ -8,4 +10,4 @@ def test_the_cache_forgets_the_least_recently_used():
     cache.put_many({("v1", "c"): 3})
     assert cache.get_many([("v1", "a"), ("v1", "b"), ("v1", "c")]) == {("v1", "a"): 1, ("v1", "c"): 3}
     assert cache.get_many([("v2", "a")]) == {} and len(cache) == 2
-    assert cache.keys_oldest_first() == [("v1", "a"), ("v1", "c")]
+    assert keys_oldest_first(cache) == [("v1", "a"), ("v1", "c")]

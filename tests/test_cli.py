@@ -32,6 +32,20 @@ def test_label_config_check_passes_and_detects_drift(in_project, tmp_path):
     drifted = tmp_path / "config.xml"
     drifted.write_text("<View/>")
     assert_one_line_error(run("label-config", "--check", "-o", drifted), "differs from")
+    assert_one_line_error(run("label-config", "-o", drifted), "pass --force")
+    assert drifted.read_text() == "<View/>"
+    assert run("label-config", "-o", drifted, "--force").exit_code == 0
+    assert run("label-config", "--check", "-o", drifted).exit_code == 0
+
+
+def test_serve_does_not_replace_an_earlier_runs_models_without_force(in_project, trained_model_dir, tmp_path):
+    earlier = tmp_path / "live"
+    earlier.mkdir()
+    (earlier / "meta.json").write_text("{}")
+    # A port that cannot be bound: were the folder not refused, the server would fail to start.
+    result = run("serve", "--model", trained_model_dir, "-o", earlier, "--port", 70000, "--jobs", 0)
+    assert_one_line_error(result, "pass --force")
+    assert (earlier / "meta.json").read_text() == "{}"
 
 
 def test_export_writes_one_task_per_sentence_and_is_repeatable(in_project, tmp_path):
@@ -65,7 +79,7 @@ def test_import_annotations_then_train_then_tag(in_project, tmp_path, small_expo
     assert "| claim_status |" in result.stdout
     assert_one_line_error(run("train", "--data", dataset, "-o", model), "pass --force")
 
-    info = run("info", model)
+    info = run("info", "--model", model)
     assert info.exit_code == 0 and "Cross-validated scores (leave-one-article-out" in info.stdout
 
     table = run("tag", SEED, "--model", model)
@@ -197,7 +211,7 @@ def test_train_and_evaluate_take_several_sources(in_project, tmp_path, small_exp
     assert_one_line_error(
         run("train", "--data", first, "--data", first, "-o", tmp_path / "m2"), "is in two tasks"
     )
-    result = run("evaluate", model, first, second, "-o", tmp_path / "evaluation")
+    result = run("evaluate", first, second, "--model", model, "-o", tmp_path / "evaluation")
     assert result.exit_code == 0, result.output
     assert "on 12 sentences" in result.stderr
 
@@ -213,9 +227,95 @@ def test_train_holds_out_and_evaluate_scores_only_listed_articles(in_project, tm
     meta = json.loads((model / "meta.json").read_text())
     assert meta["training_data"]["held_out_articles"] == ["a3"] and meta["training_data"]["articles"] == 2
     assert "1 articles were held out" in (model / "README.md").read_text()
-    result = run("evaluate", model, small_export_path, "--only", listed, "-o", tmp_path / "evaluation")
+    result = run(
+        "evaluate", small_export_path, "--model", model, "--only", listed, "-o", tmp_path / "evaluation"
+    )
     assert result.exit_code == 0, result.output
     assert "on 4 sentences" in result.stderr
     empty = tmp_path / "empty.txt"
     empty.write_text("\n")
-    assert_one_line_error(run("evaluate", model, small_export_path, "--only", empty), "lists no article ids")
+    assert_one_line_error(
+        run("evaluate", small_export_path, "--model", model, "--only", empty), "lists no article ids"
+    )
+
+
+# --- one vocabulary across every command ---
+
+DEPRECATED_LONG = {"--workers", "--processes", "--threads"}
+"""Process counts are --jobs; these spellings are only hidden, deprecated aliases."""
+SAME_MEANING = ("--config", "--jobs")
+"""Options that must mean one thing in every command, so their help starts the same."""
+
+
+def every_command(group=None, path=()):
+    """(name path, click command) for every registered command, sub-commands included."""
+    import typer.main
+
+    group = group or typer.main.get_command(app)
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):  # a group (typer vendors its own click: no isinstance)
+            yield from every_command(command, (*path, name))
+        else:
+            yield " ".join((*path, name)), command
+
+
+def vocabulary_drift(commands) -> list[str]:
+    """What breaks the vocabulary, one line each; the old spellings, hidden, are left out."""
+    drift, shorts, helps = [], {}, {}
+    for name, command in commands:
+        params = [p for p in command.params if not getattr(p, "hidden", False)]
+        options = {opt: p for p in params if p.param_type_name == "option" for opt in p.opts}
+        for p in params:
+            said = f"{p.name} {getattr(p, 'help', '')}".lower()
+            if p.param_type_name == "argument" and ("model" in said or "output" in said):
+                drift.append(f"{name}: {p.name} is positional; spell it --model / -o/--output")
+        if any("model" in opt for opt in options) and "--model" not in options:
+            drift.append(f"{name}: a model option not spelled --model")
+        if "--output" in options or "-o" in options:
+            if set(options.get("--output", options.get("-o")).opts) != {"--output", "-o"}:
+                drift.append(f"{name}: output is not spelled -o/--output")
+            if "--force" not in options:
+                drift.append(f"{name}: writes -o without --force")
+        drift += [f"{name}: {opt} (say --jobs)" for opt in DEPRECATED_LONG & set(options)]
+        for p in {id(p): p for p in options.values()}.values():
+            long = max(p.opts, key=len)
+            for short in (o for o in p.opts if not o.startswith("--")):
+                shorts.setdefault(short, {}).setdefault(long, []).append(name)
+            if long in SAME_MEANING:
+                helps.setdefault(long, {}).setdefault(
+                    " ".join(re.findall(r"\w+", p.help or "")[:2]), []
+                ).append(name)
+    drift += [f"{short} means {meanings}" for short, meanings in shorts.items() if len(meanings) > 1]
+    drift += [f"{long} means {texts}" for long, texts in helps.items() if len(texts) > 1]
+    return drift
+
+
+def test_every_command_speaks_one_vocabulary():
+    commands = list(every_command())
+    assert len(commands) >= 20 and "studio connect" in dict(commands)
+    drift = vocabulary_drift(commands)
+    assert not drift, "\n".join(drift)
+
+
+def deprecation_notes(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("newstag: deprecated: ")]
+
+
+def test_last_releases_spellings_still_work_with_one_note_each(in_project, trained_model_dir, tmp_path):
+    old_info = run("info", trained_model_dir)
+    assert old_info.exit_code == 0 and old_info.stdout == run("info", "--model", trained_model_dir).stdout
+    assert deprecation_notes(old_info) == [
+        "newstag: deprecated: info MODEL is now info --model MODEL; the old spelling goes in the next release"
+    ]
+    old_tag = run("tag", SEED, "--model", trained_model_dir, "-c", ROOT / "configs" / "default.toml")
+    assert old_tag.exit_code == 0 and len(deprecation_notes(old_tag)) == 1
+    assert "--config/-c is now --sentence-config" in old_tag.stderr
+    data = ROOT / "labeling" / "seed_annotations.json"
+    old_evaluate = run("evaluate", trained_model_dir, data, "-o", tmp_path / "evaluation")
+    assert old_evaluate.exit_code == 0 and len(deprecation_notes(old_evaluate)) == 1
+    # batch: both old spellings noted, then the model is checked (before Dask is needed).
+    old_batch = run("batch", tmp_path, tmp_path / "out", "--workers", 2, "--model", tmp_path / "none")
+    assert old_batch.exit_code == 1 and len(deprecation_notes(old_batch)) == 2
+    assert old_batch.stderr.splitlines()[-1].startswith("newstag: error: ")
+    twice = run("info", trained_model_dir, "--model", trained_model_dir)
+    assert_one_line_error(twice, "is its old spelling")

@@ -4,7 +4,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newstag.errors import ConfigError
-from newstag.model.decode import decode, decode_row, explain, group_thresholds
+from newstag.model.decode import decode, explain, group_thresholds
+
+
+def decode_row(taxonomy, row, thresholds) -> dict:
+    """The labels of one row of probabilities (group -> one probability per value)."""
+    return decode(taxonomy, {g: np.asarray(p)[None, :] for g, p in row.items()}, thresholds)[0]
 
 
 def _row(taxonomy, **overrides):

@@ -17,6 +17,8 @@ from sklearn.utils.estimator_checks import (
 from newstag.cache import LatestCache
 from newstag.model.embeddings import INSTALL_HINT, SentenceEmbedder, embeddings_available
 
+from .conftest import keys_oldest_first
+
 
 @pytest.fixture(autouse=True)
 def _extra_installed(request):
@@ -70,10 +72,10 @@ def test_the_vector_cache_keeps_only_the_latest_texts_and_still_answers_every_te
     path = embeddings.bundled_model_path()
     texts = [f"Shelling hit the market {n} times." for n in range(5)]
     first = embeddings.encode(texts, path)
-    assert [text for _, text in embeddings._VECTORS.keys_oldest_first()] == texts[2:]
+    assert [text for _, text in keys_oldest_first(embeddings._VECTORS)] == texts[2:]
     again = embeddings.encode([texts[0], texts[4]], path)  # one forgotten, one cached
     np.testing.assert_allclose(again, first[[0, 4]], atol=1e-6)
-    assert [text for _, text in embeddings._VECTORS.keys_oldest_first()] == [texts[3], texts[4], texts[0]]
+    assert [text for _, text in keys_oldest_first(embeddings._VECTORS)] == [texts[3], texts[4], texts[0]]
 
 
 @needs_extra

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from newstag.annotate.dataset import group_labels
+from newstag.annotate.dataset import gold_labels
 from newstag.cli.main import app
 from newstag.evaluation.scores import reliability, score
 from newstag.model.baselines import fit_baselines
@@ -42,6 +42,11 @@ def test_score_per_value_group_and_example(taxonomy):
     report = score(taxonomy, GOLD, PREDICTED)
     attack = report["attack_type"]
     assert attack["values"]["shelling_missile"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+    # russia predicted twice, right once: precision and recall differ, so a swap shows.
+    russia = report["actor"]["values"]["russia"]
+    assert russia == {"precision": 0.5, "recall": 1.0, "f1": pytest.approx(2 / 3), "support": 1}
+    assert report["claim_status"]["values"]["claim"]["precision"] == 1.0
+    assert report["claim_status"]["values"]["claim"]["recall"] == 0.5
     assert attack["macro_f1"] == pytest.approx((1 + 0 + 1) / 3)  # over values that occur
     assert attack["micro_f1"] == pytest.approx(2 * 3 / (3 + 4))
     assert attack["example_f1"] == pytest.approx((1 + 2 / 3 + 1) / 3)
@@ -78,7 +83,7 @@ def small(small_dataset, taxonomy):
     return (
         texts,
         list(small_dataset["article_id"]),
-        {g: group_labels(small_dataset, g) for g in taxonomy.group_names},
+        gold_labels(small_dataset, taxonomy),
     )
 
 
@@ -117,7 +122,7 @@ def test_evaluate_command_prints_the_report_and_writes_the_files(
 ):
     out = tmp_path / "report"
     result = CliRunner().invoke(
-        app, ["evaluate", str(trained_model_dir), str(small_export_path), "-o", str(out)]
+        app, ["evaluate", str(small_export_path), "--model", str(trained_model_dir), "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
     assert "| attack_type |" in result.stdout and "cue words" in result.stdout
@@ -126,7 +131,7 @@ def test_evaluate_command_prints_the_report_and_writes_the_files(
     assert (out / "reliability.png").read_bytes()[:4] == b"\x89PNG"
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["scheme"] == "held-out data" and metrics["sentences"] == len(small_dataset)
-    again = ["evaluate", str(trained_model_dir), str(small_export_path), "-o", str(out)]
+    again = ["evaluate", str(small_export_path), "--model", str(trained_model_dir), "-o", str(out)]
     assert_one_line_error(CliRunner().invoke(app, again), "pass --force")
     assert CliRunner().invoke(app, [*again, "--force"]).exit_code == 0
 
@@ -134,7 +139,7 @@ def test_evaluate_command_prints_the_report_and_writes_the_files(
 def test_evaluate_command_errors_in_one_line(in_project, tmp_path, trained_model_dir):
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    result = CliRunner().invoke(app, ["evaluate", str(trained_model_dir), str(bad)])
+    result = CliRunner().invoke(app, ["evaluate", str(bad), "--model", str(trained_model_dir)])
     assert_one_line_error(result, "not a JSON file")
 
 

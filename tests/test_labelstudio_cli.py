@@ -129,7 +129,7 @@ def test_refused_token_and_unknown_project_are_one_line_errors(in_project, studi
         "export", ONE_SEED, "--project", project_name, env={**studio_env, "LABEL_STUDIO_API_KEY": "x.y.z"}
     )
     assert_one_line_error(refused, "token")
-    assert_one_line_error(run("pull", "--project", project_name, env=studio_env), "no project titled")
+    assert_one_line_error(run("pull", "--project", project_name, env=studio_env), "has no project")
 
 
 @pytest.mark.studio

@@ -8,7 +8,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
-from newstag.annotate.dataset import group_labels
+from newstag.annotate.dataset import gold_labels
 from newstag.errors import ConfigError
 from newstag.model.calibration import CalibratedClassifier, apply_platt, platt
 from newstag.model.features import feature_parts
@@ -64,7 +64,7 @@ def test_tagger_and_group_classifier_follow_sklearn_conventions(config, check):
 
 def test_tagger_clones_unfitted_and_refuses_to_predict_before_fit(config, small_dataset):
     texts = list(small_dataset["text"])
-    gold = {g: group_labels(small_dataset, g) for g in config.taxonomy.group_names}
+    gold = gold_labels(small_dataset, config.taxonomy)
     tagger, group = taggers(config)
     with pytest.raises(NotFittedError):
         tagger.predict_proba(["Russian jets bombed the hospital."])
@@ -121,7 +121,7 @@ def test_feature_families_are_checked():
 def test_tagger_gives_probabilities_in_taxonomy_order(config, small_dataset, features):
     model_config = dataclasses.replace(config.model, features=features)
     texts = list(small_dataset["text"])
-    gold = {g: group_labels(small_dataset, g) for g in config.taxonomy.group_names}
+    gold = gold_labels(small_dataset, config.taxonomy)
     tagger = SentenceTagger(config.taxonomy, model_config).fit(texts, gold, small_dataset["article_id"])
     probabilities = tagger.predict_proba(["Russian jets bombed the hospital.", "Talks resumed."])
     for group in config.taxonomy.groups:

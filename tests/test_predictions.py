@@ -51,7 +51,7 @@ def test_predict_command_writes_tasks_with_predictions(in_project, tmp_path, tra
     failed = runner.invoke(
         app, ["predict", str(bad), "-o", str(tmp_path / "x.json"), "--model", str(trained_model_dir)]
     )
-    assert_one_line_error(failed, "task 0 has no data.text")
+    assert_one_line_error(failed, "task 0: no data.text")
 
 
 def test_predict_refuses_to_overwrite_without_force(in_project, tmp_path, trained_model_dir):

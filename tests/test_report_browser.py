@@ -10,7 +10,7 @@ import pytest
 
 from newstag.config import config_from_dict
 from newstag.model.persist import load_model
-from newstag.report.page import write_report
+from newstag.report.page import write_page
 from newstag.report.tally import ACTOR_ATTACK, DENIALS, TIMELINE, Tally, cell_filter
 from newstag.tagging.parallel import tag_stream
 from newstag.text.articles import Article, read_articles
@@ -126,7 +126,7 @@ def test_denials_only_hides_every_other_sentence(page, tmp_path, config, trained
     ]
     report = tmp_path / "report.html"
     with report.open("w", encoding="utf-8") as out:
-        write_report(articles, out, load_model(trained_model_dir).meta, config.taxonomy)
+        write_page(articles, out, load_model(trained_model_dir).meta, config.taxonomy)
     with screenshot_on_failure(page, "report_denials"):
         page.goto(report.as_uri())
         assert visible_sentences(page) == 6

@@ -5,7 +5,7 @@ import json
 import re
 
 from newstag.model.persist import load_model
-from newstag.report.page import write_report
+from newstag.report.page import write_page
 from newstag.text.articles import Article
 
 from .conftest import ROOT, assert_one_line_error, hand_tagged
@@ -16,7 +16,7 @@ SEEDS = ROOT / "seeds"
 
 def page_of(tagged, meta, config) -> tuple[str, object]:
     out = io.StringIO()
-    tally = write_report(iter(tagged), out, meta, config.taxonomy)
+    tally = write_page(iter(tagged), out, meta, config.taxonomy)
     return out.getvalue(), tally
 
 

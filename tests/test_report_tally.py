@@ -74,3 +74,19 @@ def test_only_iso_dates_have_a_month():
         None,
         None,
     ]
+
+
+def test_an_article_counts_once_in_a_cell_however_many_of_its_sentences_are_there(config):
+    twice = [
+        {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]},
+        {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]},
+        {"actor": ["russia"], "claim_status": ["denial"]},
+        {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["denial"]},
+    ]
+    tally = Tally()
+    tally.add(hand_tagged(article("a", "2016-04-28"), twice, config))
+    tally.add(hand_tagged(article("b", None), twice, config))
+    assert (tally.articles, tally.sentences, dict(tally.dated)) == (2, 8, {"2016-04": 1})
+    assert tally.table(ACTOR_ATTACK) == {("russia", "air_strike"): Count(6, 2)}
+    assert tally.table(DENIALS) == {("russia", "denial"): Count(4, 2)}
+    assert tally.table(TIMELINE) == {("2016-04", "air_strike"): Count(3, 1)}

@@ -6,16 +6,28 @@ from __future__ import annotations
 import json
 import logging
 import time
+from functools import partial
 
 import pytest
 from fastapi.testclient import TestClient
 
 from newstag.backend.app import create_app
 from newstag.backend.live import LiveModel
-from newstag.backend.serve import Server, build, free_loopback_port, merge_exports
+from newstag.backend.serve import Server, build, merge_exports
 from newstag.model.persist import load_model, save_model
 
 from .conftest import ROOT
+
+
+def backend_versions(project) -> list[tuple[int, str]]:
+    """(ML backend id, model_version) of each backend connected to a Label Studio project."""
+    from newstag.labelstudio.client import call_sdk
+
+    listing = partial(project.connection.sdk.ml.list, project=project.id)
+    return [
+        (b.id, b.model_version or "")
+        for b in call_sdk(project.connection, "list ML backends", listing, safe=True)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +248,7 @@ def test_health_answers_while_a_large_request_is_sent(saved, tmp_path):
     import urllib.request
 
     live = LiveModel(saved, trainer_from(saved), tmp_path / "live")
-    server = Server(create_app(live), "127.0.0.1", free_loopback_port()).start()
+    server = Server(create_app(live), "127.0.0.1", 0).start()
     try:
         host, port = server.url.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port))) as slow:
@@ -274,7 +286,7 @@ def test_a_project_in_a_request_without_label_studio_does_not_break_retrains(
 @pytest.fixture
 def backend(trained_model_dir, small_export_path, studio_connection, tmp_path):
     app, live, projects = build(trained_model_dir, small_export_path, tmp_path / "live", 1, studio_connection)
-    server = Server(app, "127.0.0.1", free_loopback_port()).start()
+    server = Server(app, "127.0.0.1", 0).start()
     yield server, live
     server.stop()
 
@@ -299,7 +311,7 @@ def test_an_annotation_retrains_and_a_new_task_gets_the_new_prediction(
     first_version = live.model_version
     client.import_tasks(studio_project, studio_tasks[:2])
     ml.connect_backend(studio_project, server.url)  # the project calls: its tasks are predicted ahead
-    assert [v for _, v in ml.backend_versions(studio_project)] == [first_version]
+    assert [v for _, v in backend_versions(studio_project)] == [first_version]
     ahead = {"model_version": first_version, "tasks": 2}
     wait_for(lambda: live.status()["predicted_ahead"] == ahead, 120, "predictions ahead")
     asked = counting_predictions(monkeypatch)
@@ -326,7 +338,7 @@ def test_an_annotation_retrains_and_a_new_task_gets_the_new_prediction(
     fresh = sdk.tasks.get(client.task_ids(studio_project)["aleppo-test:2"])
     assert [p.model_version for p in fresh.predictions] == [new_version]
     assert {r["from_name"] for r in fresh.predictions[0].result} == {"attack_type", "actor", "claim_status"}
-    assert [v for _, v in ml.backend_versions(studio_project)] == [new_version]
+    assert [v for _, v in backend_versions(studio_project)] == [new_version]
 
 
 # --- `make studio`'s project: the seed sentences, three of them annotated in Label Studio ---

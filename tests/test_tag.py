@@ -1,5 +1,5 @@
 from newstag.model.persist import load_model
-from newstag.tagging.tag import article_record, sentence_rows, tag_articles
+from newstag.tagging.tag import TaggedSentence, article_record, sentence_rows, tag_articles
 from newstag.text.articles import Article
 from newstag.text.sentences import split_article
 
@@ -93,3 +93,19 @@ def test_errors_in_the_input_stream_reach_the_caller_with_jobs(trained_model_dir
 
     with pytest.raises(InputError, match="bad article"):
         list(tag_stream(articles(), load_model(trained_model_dir), config.sentences, jobs=2))
+
+
+def test_confidence_is_the_least_probable_chosen_value(config):
+    split = split_article(Article(id="x", title="Hospital bombed", text=TEXT), config.sentences)
+    sentence = split.sentences[1]
+    tagged = TaggedSentence(
+        sentence,
+        {"attack_type": ["air_strike", "shelling_missile"], "actor": ["russia"], "claim_status": ["claim"]},
+        {
+            "attack_type": {"air_strike": 0.9, "shelling_missile": 0.6, "none": 0.1},
+            "actor": {"russia": 0.8},
+            "claim_status": {"claim": 0.7},
+        },
+    )
+    assert tagged.confidence("attack_type") == 0.6
+    assert tagged.confidence("actor") == 0.8

@@ -77,7 +77,7 @@ def test_one_article_trains_and_says_it_has_no_cross_validated_scores(tmp_path):
     assert reason in trained.output
     assert "too few examples (under 5) to learn or score these values: attack_type:" in trained.output
     assert reason in (model / "README.md").read_text(encoding="utf-8")
-    shown = CliRunner().invoke(app, ["info", str(model)])
+    shown = CliRunner().invoke(app, ["info", "--model", str(model)])
     assert reason in shown.stdout and "Small data: too few examples" in shown.stdout
 
 

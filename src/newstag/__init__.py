@@ -12,7 +12,8 @@ below it and from the foundation, never from a stage above (tests/test_layout.py
     model/        features (cues, patterns, embeddings), the tagger, calibration, decoding, baselines,
                   validation, training, saving
     evaluation/   scores of labels and probabilities, reports and plots; it knows no model
-    annotate/     Label Studio tasks, the label config, annotations and their spans, datasets, agreement
+    annotate/     Label Studio tasks and the types of their fields, the label config, annotations and
+                  their spans, datasets, agreement
     text/         articles, sentences
     config, taxonomy, errors, files, cache: the foundation every stage may use
 

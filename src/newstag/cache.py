@@ -18,11 +18,6 @@ class LatestCache:
     def __len__(self) -> int:
         return len(self._items)
 
-    def keys_oldest_first(self) -> list:
-        """The keys, the least recently used first."""
-        with self._lock:
-            return list(self._items)
-
     def get_many(self, keys: Iterable[Hashable]) -> dict:
         """The entries of `keys` that are cached."""
         with self._lock:

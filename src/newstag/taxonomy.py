@@ -35,6 +35,18 @@ class LabelGroup:
     def value_names(self) -> list[str]:
         return [value.name for value in self.values]
 
+    def violations(self, chosen: list[str]) -> list[str]:
+        """Every way the values `chosen` break this group's own rules; empty when valid."""
+        unknown = [value for value in chosen if value not in self.value_names]
+        if unknown:
+            return [f"{self.name}: {unknown} not among {self.value_names}"]
+        if not chosen:
+            return [f"{self.name}: no value chosen"]
+        if not self.multiple and len(chosen) > 1:
+            return [f"{self.name}: takes one value, got {chosen}"]
+        clashes = [value for value in self.exclusive if value in chosen and len(chosen) > 1]
+        return [f"{self.name}: {value!r} cannot stand with {chosen}" for value in clashes]
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -139,7 +151,7 @@ class Taxonomy:
         taxonomy, as readable sentences; empty when valid."""
         problems = [f"unknown label group {name!r}" for name in labels if name not in self.group_names]
         for group in self.groups:
-            problems += _group_violations(group, list(labels.get(group.name, ())))
+            problems += group.violations(list(labels.get(group.name, ())))
         problems += [f"breaks rule '{rule}'" for rule in self.rules if not rule.holds(labels)]
         spans = spans or {}
         problems += [f"unknown span group {name!r}" for name in spans if name not in self.span_names]
@@ -150,15 +162,3 @@ class Taxonomy:
             if not span_group.holds(labels, spans.get(span_group.name, 0))
         ]
         return problems
-
-
-def _group_violations(group: LabelGroup, chosen: list[str]) -> list[str]:
-    unknown = [value for value in chosen if value not in group.value_names]
-    if unknown:
-        return [f"{group.name}: {unknown} not among {group.value_names}"]
-    if not chosen:
-        return [f"{group.name}: no value chosen"]
-    if not group.multiple and len(chosen) > 1:
-        return [f"{group.name}: takes one value, got {chosen}"]
-    clashes = [value for value in group.exclusive if value in chosen and len(chosen) > 1]
-    return [f"{group.name}: {value!r} cannot stand with {chosen}" for value in clashes]

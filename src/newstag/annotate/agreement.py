@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
-from newstag.annotate.annotations import annotation_labels
+from newstag.annotate.annotations import annotation_labels, submitted
 from newstag.annotate.spans import Span, SpanAgreement, annotation_spans, compare
 from newstag.taxonomy import Taxonomy
 
@@ -116,18 +116,17 @@ def collect(tasks: list[dict], taxonomy: Taxonomy) -> list[AnnotatedTask]:
         where = f"task {task.get('id')}"
         by_annotator: dict[str, dict[str, list[str]]] = {}
         spans_by_annotator: dict[str, dict[str, list[Span]]] = {}
-        sentence = (task.get("data") or {}).get("text")
-        submitted = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-        for number, annotation in enumerate(submitted):
+        sentence = task["data"]["text"]
+        kept = submitted(task)
+        for number, annotation in enumerate(kept):
             if not annotation.get("ground_truth"):
                 who = _annotator(annotation, number)
                 by_annotator[who] = annotation_labels(annotation, taxonomy, where)
                 spans_by_annotator[who] = annotation_spans(annotation, taxonomy, sentence, where)
-        adjudicated = any(a.get("ground_truth") for a in submitted)
-        sentence_id = (task.get("data") or {}).get("sentence_id")
+        adjudicated = any(a.get("ground_truth") for a in kept)
+        sentence_id = task["data"].get("sentence_id")
         name = where + (f" ({sentence_id})" if sentence_id else "")
-        text = str(sentence or "")
-        collected.append(AnnotatedTask(name, text, by_annotator, adjudicated, spans_by_annotator))
+        collected.append(AnnotatedTask(name, sentence, by_annotator, adjudicated, spans_by_annotator))
     return collected
 
 

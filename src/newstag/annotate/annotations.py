@@ -9,12 +9,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newstag.annotate.fields import check_tasks
 from newstag.annotate.spans import Span, annotation_spans
 from newstag.annotate.tasks import load_tasks, sentence_ids
 from newstag.errors import AnnotationError, InputError
 from newstag.taxonomy import Taxonomy
 
 TEXT_FIELDS = ("text", "title", "context_before", "context_after")
+FIX = "export the project from Label Studio as JSON again, or fix the file by hand"
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class ImportReport:
 
 def load_export(path: Path | str) -> list[dict]:
     """Read a Label Studio JSON export file (a list of tasks)."""
-    return load_tasks(path, fix="export the project from Label Studio as JSON")
+    return load_tasks(path, fix=FIX)
 
 
 def export_files(paths) -> list[Path]:
@@ -66,14 +68,8 @@ def load_exports(paths) -> list[dict]:
     tasks, first_seen = [], {}
     for file in export_files(paths):
         for task in load_export(file):
-            data = task["data"]
-            sentence_id = data.get("sentence_id") if isinstance(data, dict) else None
+            sentence_id = task["data"].get("sentence_id")
             where = f"{file} task {task.get('id')}"
-            if not isinstance(sentence_id, str | None):
-                raise InputError(
-                    f"{where}: data.sentence_id is {sentence_id!r}; expected a string (or none): "
-                    f"export the project from Label Studio again"
-                )
             if sentence_id in first_seen:
                 raise InputError(
                     f"sentence {sentence_id!r} is in two tasks ({first_seen[sentence_id]} and {where}); "
@@ -87,7 +83,7 @@ def load_exports(paths) -> list[dict]:
 
 def submitted(task: dict) -> list[dict]:
     """A task's annotations that were submitted, not cancelled."""
-    return [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    return [a for a in task.get("annotations", []) if not a.get("was_cancelled")]
 
 
 def examples_from_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
@@ -95,13 +91,13 @@ def examples_from_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
     project's export): every submitted annotation is checked, then each task is resolved by
     majority. Two tasks of one sentence (or one task id twice) count once if they agree; if
     their labels differ, both are named in the error."""
+    check_tasks(tasks, "the export", FIX)
     report = ImportReport()
     problems: list[str] = []
     seen: dict[str, tuple[str, Example]] = {}
     for task in tasks:
         where = _task_name(task)
-        _check_shape(task, where)
-        annotations = task.get("annotations") or []
+        annotations = task.get("annotations", [])
         kept = submitted(task)
         report.cancelled += len(annotations) - len(kept)
         readings = []
@@ -117,7 +113,7 @@ def examples_from_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
         if tie:
             report.ties.append(f"{where}: {tie}")
             continue
-        example = _example(task, resolved, len(readings), where)
+        example = _example(task, resolved, len(readings))
         first = seen.setdefault(example.sentence_id, (where, example))
         if first[1] is example:
             report.examples.append(example)
@@ -132,17 +128,16 @@ def examples_from_export(tasks: list[dict], taxonomy: Taxonomy) -> ImportReport:
 def annotation_labels(annotation: dict, taxonomy: Taxonomy, where: str) -> dict[str, list[str]]:
     """The choices of one annotation (or prediction), by group."""
     labels: dict[str, list[str]] = {}
-    for item in annotation.get("result") or []:
+    for item in annotation.get("result", []):
         if item.get("type") != "choices":
             continue
         group = item.get("from_name")
-        value = item.get("value") or {}
-        choices = value.get("choices") if isinstance(value, dict) else None
+        choices = item.get("value", {}).get("choices")
         if group not in taxonomy.group_names:
             raise AnnotationError(
                 f"{where}: label group {group!r} is not in the taxonomy {taxonomy.group_names}"
             )
-        if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        if choices is None:
             raise AnnotationError(f"{where}: {group} has no list of choices")
         labels.setdefault(group, []).extend(choices)
     return labels
@@ -186,10 +181,8 @@ def _resolve(readings: list[Reading], taxonomy: Taxonomy) -> tuple[Reading, str 
     return Reading(labels, spans), (f"majority labels clash: {clash[0]}" if clash else None)
 
 
-def _example(task: dict, resolved: Reading, annotators: int, where: str) -> Example:
+def _example(task: dict, resolved: Reading, annotators: int) -> Example:
     data = task["data"]
-    if not isinstance(data.get("text"), str):
-        raise InputError(f"{where} has no text in its data")
     sentence_id, article_id = sentence_ids(data, f"task-{task.get('id')}")
     return Example(
         sentence_id=sentence_id,
@@ -197,27 +190,10 @@ def _example(task: dict, resolved: Reading, annotators: int, where: str) -> Exam
         labels=resolved.labels,
         annotators=annotators,
         spans=resolved.spans,
-        **{name: str(data.get(name) or "") for name in TEXT_FIELDS},
+        **{name: data.get(name, "") for name in TEXT_FIELDS},
     )
 
 
-def _check_shape(task, where: str) -> None:
-    """A hand-edited export can hold anything: refuse what Label Studio would not have written."""
-    fix = "export the project again, or fix the file by hand"
-    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-        raise InputError(f"{where}: a task must be an object with a 'data' object; {fix}")
-    annotations = task.get("annotations") or []
-    if not isinstance(annotations, list) or not all(isinstance(a, dict) for a in annotations):
-        raise InputError(f"{where}: 'annotations' must be a list of objects; {fix}")
-    for annotation in annotations:
-        result = annotation.get("result") or []
-        if not isinstance(result, list) or not all(isinstance(item, dict) for item in result):
-            raise InputError(f"{where}: an annotation's 'result' must be a list of objects; {fix}")
-
-
-def _task_name(task) -> str:
-    if not isinstance(task, dict):
-        return "a task"
-    data = task.get("data")
-    sentence_id = data.get("sentence_id") if isinstance(data, dict) else None
+def _task_name(task: dict) -> str:
+    sentence_id = task["data"].get("sentence_id")
     return f"task {task.get('id')}" + (f" ({sentence_id})" if sentence_id else "")

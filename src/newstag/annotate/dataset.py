@@ -67,6 +67,11 @@ def with_span_columns(dataset, taxonomy: Taxonomy):
     return dataset.cast(features_for(taxonomy)) if missing else dataset
 
 
+def gold_labels(dataset, taxonomy: Taxonomy) -> dict[str, list[list[str]]]:
+    """Every group's labels for every row: group name -> `group_labels`."""
+    return {name: group_labels(dataset, name) for name in taxonomy.group_names}
+
+
 def check_taxonomy(dataset, taxonomy: Taxonomy) -> None:
     """A dataset saved under another taxonomy cannot train this one's model."""
     for group in taxonomy.groups:

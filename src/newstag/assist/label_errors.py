@@ -232,8 +232,7 @@ def _apply(group: LabelGroup, given: list[str], changes: list[str]) -> list[str]
         values = [v for v in values if v in group.exclusive]
     elif added:
         values = [v for v in values if v not in group.exclusive]
-    exclusive_clash = any(v in group.exclusive for v in values) and len(values) > 1
-    if not values or exclusive_clash or (not group.multiple and len(values) > 1):
+    if group.violations(values):
         return None
     return [v for v in group.value_names if v in values]
 
@@ -294,9 +293,9 @@ def review(dataset, config: Config, progress: Progress | None = None, reference=
 
 
 def labelled(dataset, taxonomy: Taxonomy) -> Labelled:
-    from newstag.annotate.dataset import group_labels
+    from newstag.annotate.dataset import gold_labels
 
-    gold = {group: group_labels(dataset, group) for group in taxonomy.group_names}
+    gold = gold_labels(dataset, taxonomy)
     return Labelled(list(dataset["text"]), np.asarray(dataset["article_id"]), gold)
 
 

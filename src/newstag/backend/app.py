@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import Body, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 
+from newstag.annotate.fields import check_tasks
 from newstag.backend.live import LiveModel
 from newstag.errors import NewstagError
 
@@ -47,10 +48,8 @@ def create_app(live: LiveModel, remember_project: Callable[[int], None] = lambda
     @app.post("/predict")
     def predict(request: Payload):
         _remember(remember_project, request.get("project"))
-        tasks = request.get("tasks") or []
-        if not isinstance(tasks, list) or not all(isinstance(task, dict) for task in tasks):
-            return _bad_request(f"'tasks' must be a list of task objects, got {type(tasks).__name__}")
         try:
+            tasks = check_tasks(request.get("tasks", []), "", "send tasks as Label Studio does")
             results = live.predict(tasks)
         except NewstagError as error:
             return _bad_request(str(error))

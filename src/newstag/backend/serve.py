@@ -9,8 +9,6 @@ ahead, from the moment a project first calls.
 
 from __future__ import annotations
 
-import random
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -83,11 +81,10 @@ def make_trainer(config, base: Path | None, projects: Projects) -> Callable[[Pat
 def build(model_dir: Path, base: Path | None, output: Path, every: int, connection=None, workers: int = 0):
     """The FastAPI app, its LiveModel (predicting in `workers` processes, or in this one) and
     its Projects."""
-    from newstag.config import config_from_dict
-    from newstag.model.persist import load_model
+    from newstag.model.persist import load_model, trained_config
 
     saved = load_model(model_dir)
-    config = config_from_dict(saved.meta["config"], source=f"{model_dir}/meta.json")
+    config = trained_config(saved.meta, model_dir)
     projects = Projects(connection)
     upcoming = projects.unannotated if connection is not None else None
     live = LiveModel(saved, make_trainer(config, base, projects), output, every, workers, upcoming)
@@ -100,11 +97,13 @@ def build(model_dir: Path, base: Path | None, output: Path, every: int, connecti
 
 
 class Server:
-    """uvicorn in a background thread (for tests and `serve`'s foreground loop alike)."""
+    """uvicorn in a background thread (for tests and `serve`'s foreground loop alike). Port 0
+    takes a free port; `url` names it once the server has started."""
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 9090):
         import uvicorn
 
+        self.host = host
         self.url = f"http://{host}:{port}"
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
         self.server = uvicorn.Server(config)
@@ -117,22 +116,10 @@ class Server:
             if not self.thread.is_alive() or time.monotonic() > deadline:
                 raise LabelStudioError(f"the ML backend did not start on {self.url}; is the port taken?")
             time.sleep(0.05)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://{self.host}:{port}"
         return self
 
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(10)
-
-
-def free_loopback_port() -> int:
-    """A free port below the kernel's ephemeral range (32768 and up on Linux). A client
-    polling a port in that range before the server listens can connect to itself and read
-    its own request back, which looks like a broken server."""
-    for port in random.sample(range(20000, 32000), 200):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free loopback port between 20000 and 32000")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,10 +10,11 @@ from newstag.cli.common import (
     DEFAULT_MODEL,
     ConfigOption,
     ForceOption,
+    ModelOption,
     info,
     one_line_errors,
-    progress_bar,
 )
+from newstag.cli.progress import progress_bar
 
 
 def queue(
@@ -22,7 +22,7 @@ def queue(
         Path | None,
         typer.Argument(metavar="[TASKS.json]", help="Tasks or an export; not needed with --project."),
     ] = None,
-    model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
+    model: ModelOption = DEFAULT_MODEL,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Ordered tasks file to write.")
     ] = None,
@@ -40,7 +40,7 @@ def queue(
     from newstag.annotate.annotations import load_export
     from newstag.assist.annotation_queue import queue_tasks
     from newstag.errors import InputError
-    from newstag.files import refuse_to_overwrite, write_atomic
+    from newstag.files import refuse_to_overwrite, write_json
     from newstag.model.persist import load_model
 
     with one_line_errors():
@@ -54,7 +54,7 @@ def queue(
             raise InputError("pass --output/-o for the ordered tasks file")
         refuse_to_overwrite(output, force, [tasks_file, model])
         ordered = queue_tasks(load_export(tasks_file), saved, diversity, strategy)
-        write_atomic(output, json.dumps(ordered, indent=2, ensure_ascii=False) + "\n")
+        write_json(output, ordered)
         _show(ordered, show)
         info(f"queued {len(ordered)} unlabelled tasks into {output} (field data.queue_rank)")
 

@@ -2,12 +2,20 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_MODEL, info, one_line_errors
+from newstag.cli.common import (
+    DEFAULT_MODEL,
+    LegacySentenceConfigOption,
+    ModelOption,
+    SentenceConfigOption,
+    chosen_sentence_config,
+    info,
+    one_line_errors,
+    renamed,
+)
 
 
 def batch(
@@ -15,47 +23,60 @@ def batch(
         str,
         typer.Argument(metavar="INPUT", help="Folder or fsspec URL of .jsonl, .jsonl.gz or .parquet files."),
     ],
-    output_url: Annotated[
-        str, typer.Argument(metavar="OUTPUT", help="Folder or fsspec URL for the tagged partitions (.jsonl).")
-    ],
-    model: Annotated[Path, typer.Option(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
+    old_output: Annotated[str | None, typer.Argument(metavar="[OUTPUT]", hidden=True)] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Folder or fsspec URL for the tagged partitions (.jsonl)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Tag again, and replace, the partitions already in the output.")
+    ] = False,
+    model: ModelOption = DEFAULT_MODEL,
     scheduler: Annotated[
         str | None, typer.Option(help="A running Dask scheduler, e.g. tcp://host:8786.")
     ] = None,
-    workers: Annotated[
+    jobs: Annotated[
         int | None,
-        typer.Option(min=1, help="Without --scheduler: local worker processes (default: one per core)."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes on this machine, without --scheduler [one per core].",
+        ),
     ] = None,
+    old_jobs: Annotated[int | None, typer.Option("--workers", min=1, hidden=True)] = None,
     retries: Annotated[int, typer.Option(min=0, help="Extra attempts for a task that raised an error.")] = 2,
-    config: Annotated[
-        Path | None, typer.Option("--config", "-c", help="Sentence settings [the model's own config].")
-    ] = None,
+    sentence_config: SentenceConfigOption = None,
+    old_sentence_config: LegacySentenceConfigOption = None,
 ) -> None:
     """Tag a partitioned corpus on a Dask cluster: one output file per input file, each record as
     `newstag tag --format jsonl` writes it.
 
-    Partitions already in OUTPUT are skipped, so a failed run is finished by running it again.
-    Needs Dask: install newstag with its `distributed` extra.
+    Partitions already in the output are skipped (unless --force), so a failed run is finished
+    by running it again. Needs Dask: install newstag with its `distributed` extra.
     """
-    from newstag.config import config_from_dict, load_config
     from newstag.errors import InputError, NewstagError
-    from newstag.model.persist import read_meta
+    from newstag.model.persist import read_meta, sentence_settings
     from newstag.tagging.batch.partitions import plan_batch
 
     with one_line_errors():
-        if scheduler and workers:
-            raise InputError("give --scheduler ADDRESS (a cluster) or --workers N (this machine), not both")
-        meta = read_meta(model)  # a wrong folder fails here, before a cluster starts
-        # As `newstag tag`: articles are split as they were for training, unless --config says otherwise.
-        settings = load_config(config) if config else config_from_dict(meta["config"], str(model))
-        plan = plan_batch(input_url, output_url)
+        output = renamed(output, old_output, "batch INPUT OUTPUT", "batch INPUT -o OUTPUT")
+        jobs = renamed(jobs, old_jobs, "--workers", "--jobs")
+        config = chosen_sentence_config(sentence_config, old_sentence_config)
+        if output is None:
+            raise InputError("say where the tagged partitions go: -o FOLDER_OR_URL")
+        if scheduler and jobs:
+            raise InputError("give --scheduler ADDRESS (a cluster) or --jobs N (this machine), not both")
+        # A wrong model folder fails here, before a cluster starts.
+        sentences = sentence_settings(read_meta(model), model, config)
+        plan = plan_batch(input_url, output, replace=force)
         total = len(plan.todo) + len(plan.done)
         info(f"{total} partitions: {len(plan.done)} already written (skipped), {len(plan.todo)} to tag")
         if not plan.todo:
             return
         engine = _engine()
-        with engine.connect(scheduler, workers or os.cpu_count()) as client:
-            failed = _run(engine, client, plan.todo, model, settings.sentences, retries)
+        with engine.connect(scheduler, jobs or os.cpu_count()) as client:
+            failed = _run(engine, client, plan.todo, model, sentences, retries)
         if failed:
             raise NewstagError(
                 f"{len(failed)} of {len(plan.todo)} partitions failed ({', '.join(failed[:5])}"

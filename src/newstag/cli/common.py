@@ -1,9 +1,15 @@
-"""What every command shares: the config option and the one place errors become a line."""
+"""What every command shares: the options' spellings, the one place errors become a line, and
+the note an old spelling gets.
+
+The vocabulary (tests/test_cli.py checks it on every command): `--model` for a model folder,
+`-o/--output` with `--force` for whatever a command writes, `--jobs/-j` for processes, and
+`-c/--config` only for the project config.
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +24,42 @@ ConfigOption = Annotated[
 ]
 DEFAULT_CONFIG_PATH = DEFAULT_CONFIG
 DEFAULT_MODEL = Path("models/default")
+MODEL_HELP = "A model folder made by newstag train."
+ModelOption = Annotated[Path, typer.Option(help=MODEL_HELP)]
+RenamedModelOption = Annotated[Path | None, typer.Option("--model", help=f"{MODEL_HELP} [{DEFAULT_MODEL}]")]
+"""--model where the model was positional: None tells "not given" from the default."""
 ForceOption = Annotated[bool, typer.Option(help="Replace the output (-o) if it exists.")]
+JobsOption = Annotated[
+    int, typer.Option("--jobs", "-j", min=1, help="Worker processes; output keeps the input order.")
+]
+SentenceConfigOption = Annotated[
+    Path | None, typer.Option(help="A config whose sentence settings to use [the model's own].")
+]
+# The spellings of the last release, accepted until the next one with a note on stderr.
+LegacyModelArgument = Annotated[Path | None, typer.Argument(hidden=True, show_default=False)]
+LegacySentenceConfigOption = Annotated[Path | None, typer.Option("--config", "-c", hidden=True)]
+
+
+def deprecated(old: str, new: str) -> None:
+    """One line on stderr for a spelling that still works this release."""
+    info(f"newstag: deprecated: {old} is now {new}; the old spelling goes in the next release")
+
+
+def renamed(value, old_value, old: str, new: str, default=None):
+    """The value of a renamed option or argument, from whichever spelling was given."""
+    if old_value is None:
+        return default if value is None else value
+    if value is not None:
+        from newstag.errors import InputError
+
+        raise InputError(f"give {new} once: {old} is its old spelling")
+    deprecated(old, new)
+    return old_value
+
+
+def chosen_sentence_config(path: Path | None, old_path: Path | None) -> Path | None:
+    """--sentence-config, once spelled --config/-c in `tag`, `report` and `batch`."""
+    return renamed(path, old_path, "--config/-c", "--sentence-config")
 
 
 @contextmanager
@@ -40,22 +81,3 @@ def _fail(message: str) -> None:
 def info(message: str) -> None:
     """Diagnostics go to stderr, so stdout carries only data."""
     print(message, file=sys.stderr)
-
-
-@contextmanager
-def progress_bar(description: str) -> Iterator[Callable[..., None]]:
-    """A progress line on stderr while a long step runs, only when stderr is a terminal.
-    Yields `update(done=None, total=None, text="")`: counts for a bar, text for what runs."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    console = Console(stderr=True)
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(description, total=None)
-
-        def update(done: int | None = None, total: int | None = None, text: str = "") -> None:
-            shown = f"{description} {text.strip()}"[:70] if text else description
-            bar.update(task, completed=done, total=total, description=shown)
-
-        yield update

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +28,7 @@ def export(
     from newstag.annotate.tasks import sentence_tasks
     from newstag.config import load_config
     from newstag.errors import InputError
-    from newstag.files import refuse_to_overwrite, write_atomic
+    from newstag.files import refuse_to_overwrite, write_json
     from newstag.text.articles import read_articles
     from newstag.text.sentences import split_articles
 
@@ -51,7 +50,7 @@ def export(
             check_labels(saved.meta, model, settings.taxonomy, str(config))
             tasks = with_predictions(tasks, saved)
         if output:
-            write_atomic(output, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
+            write_json(output, tasks)
             info(f"wrote {len(tasks)} tasks to {output} ({dropped} boilerplate pieces left out)")
         if project:
             _send(tasks, project, update_config, settings)

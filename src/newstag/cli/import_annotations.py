@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, ForceOption, info, one_line_errors
 
 DEFAULT_OUTPUT = Path("data/annotations")
 
@@ -16,7 +16,7 @@ def import_annotations(
         typer.Argument(metavar="EXPORT.json...", help="Label Studio JSON exports, or folders of them."),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Dataset folder to write.")] = DEFAULT_OUTPUT,
-    force: Annotated[bool, typer.Option(help="Replace OUTPUT if it exists.")] = False,
+    force: ForceOption = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Turn Label Studio JSON exports into one labelled dataset (datasets.Dataset on disk)."""

@@ -1,20 +1,23 @@
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
-import typer
-
-from newstag.cli.common import DEFAULT_MODEL, one_line_errors
+from newstag.cli.common import (
+    DEFAULT_MODEL,
+    LegacyModelArgument,
+    RenamedModelOption,
+    one_line_errors,
+    renamed,
+)
 
 
 def info(
-    model: Annotated[Path, typer.Argument(help="A model folder made by newstag train.")] = DEFAULT_MODEL,
+    model: RenamedModelOption = None,
+    old_model: LegacyModelArgument = None,
 ) -> None:
     """Show a model's version, training data and cross-validated scores (reads meta.json only)."""
     from newstag.model.persist import read_meta
 
     with one_line_errors():
+        model = renamed(model, old_model, "info MODEL", "info --model MODEL", DEFAULT_MODEL)
         meta = read_meta(model)
         data = meta["training_data"]
         print(f"Model {meta['name']} ({meta['model_version']}), trained {meta['trained_at']}")

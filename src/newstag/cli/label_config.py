@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, ForceOption, info, one_line_errors
 
 DEFAULT_XML = Path("labeling/label_config.xml")
 DEFAULT_GUIDELINES = Path("labeling/guidelines.md")
@@ -16,14 +16,16 @@ def label_config(
     guidelines: Annotated[
         Path, typer.Option(help="Guidelines whose label lists to update.")
     ] = DEFAULT_GUIDELINES,
+    force: ForceOption = False,
     check: Annotated[bool, typer.Option(help="Only check that both files match the config.")] = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
-    """Render the Label Studio label config, and the guidelines' label lists, from the config."""
+    """Render the Label Studio label config, and the guidelines' label lists, from the config;
+    a file that differs is replaced only with --force."""
     from newstag.annotate.labelconfig import render_label_config, with_label_lists
     from newstag.config import load_config
     from newstag.errors import ConfigError, InputError
-    from newstag.files import write_atomic
+    from newstag.files import refuse_to_overwrite, write_atomic
 
     with one_line_errors():
         taxonomy = load_config(config).taxonomy
@@ -32,11 +34,12 @@ def label_config(
         current = guidelines.read_text(encoding="utf-8")
         expected = {output: render_label_config(taxonomy), guidelines: with_label_lists(current, taxonomy)}
         for path, text in expected.items():
+            if path.is_file() and path.read_text(encoding="utf-8") == text:
+                continue
             if check:
-                if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                    raise ConfigError(f"{path} differs from {config}; run newstag label-config")
-            elif not path.is_file() or path.read_text(encoding="utf-8") != text:
-                write_atomic(path, text)
-                info(f"wrote {path}")
+                raise ConfigError(f"{path} differs from {config}; run newstag label-config --force")
+            refuse_to_overwrite(path, force, [config])
+            write_atomic(path, text)
+            info(f"wrote {path}")
         if check:
             info(f"{output} and {guidelines} match {config}")

@@ -9,20 +9,34 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A bar with elapsed and remaining time; yields the callback that moves it."""
+def progress_bar(description: str) -> Iterator[Callable[..., None]]:
+    """A bar with elapsed and remaining time. Yields `update(done=None, total=None, text="")`:
+    counts move the bar (the library's `progress(done, total)`), text says what runs now."""
     if not sys.stderr.isatty():
-        yield lambda done, total: None
+        yield lambda done=None, total=None, text="": None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(
         *columns, TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True
     ) as bar:
         task = bar.add_task(description, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+        def update(done: int | None = None, total: int | None = None, text: str = "") -> None:
+            shown = f"{description} {text.strip()}"[:70] if text else description
+            bar.update(task, completed=done, total=total, description=shown)
+
+        yield update
 
 
 @contextmanager

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
@@ -24,22 +23,19 @@ def pull(
     from newstag.annotate.annotations import examples_from_export
     from newstag.annotate.dataset import save_dataset, to_dataset
     from newstag.config import load_config
-    from newstag.errors import LabelStudioError
-    from newstag.files import refuse_to_overwrite, write_atomic
-    from newstag.labelstudio import client
+    from newstag.files import refuse_to_overwrite, write_json
+    from newstag.labelstudio import client, views
     from newstag.labelstudio.session import open_connection
 
     with one_line_errors():
         refuse_to_overwrite(output, force)  # before the export is fetched
         settings = load_config(config)
-        found = client.find_project(open_connection(settings.studio), project)
-        if found is None:
-            raise LabelStudioError(f"no project titled {project!r}; create it with newstag export --project")
+        found = views.open_project(open_connection(settings.studio), project)
         with spinner(f"exporting {project!r} ..."):
             tasks = client.export_annotations(found)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         snapshot = snapshots / f"{_safe(project)}-{stamp}.json"
-        write_atomic(snapshot, json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
+        write_json(snapshot, tasks)
         info(f"saved the raw export of {len(tasks)} tasks to {snapshot}")
         report = examples_from_export(tasks, settings.taxonomy)
         save_dataset(to_dataset(report.examples, settings.taxonomy), output, force=force)

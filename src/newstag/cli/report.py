@@ -5,9 +5,18 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_MODEL, ForceOption, info, one_line_errors
+from newstag.cli.common import (
+    DEFAULT_MODEL,
+    ForceOption,
+    JobsOption,
+    LegacySentenceConfigOption,
+    ModelOption,
+    SentenceConfigOption,
+    chosen_sentence_config,
+    info,
+    one_line_errors,
+)
 from newstag.cli.export import Articles
-from newstag.cli.tag import JobsOption, ModelOption, SentenceConfigOption, tag_input
 from newstag.report import WEAK_BELOW
 
 
@@ -17,7 +26,8 @@ def report(
     model: ModelOption = DEFAULT_MODEL,
     force: ForceOption = False,
     jobs: JobsOption = 1,
-    config: SentenceConfigOption = None,
+    sentence_config: SentenceConfigOption = None,
+    old_sentence_config: LegacySentenceConfigOption = None,
     weak_below: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Draw labels with a lower probability faded.")
     ] = WEAK_BELOW,
@@ -26,12 +36,14 @@ def report(
     their labels, counts across articles that link to their sentences, filters, and the
     model's scores. The page opens from disk and loads nothing from the network."""
     from newstag.files import atomic_writer, refuse_to_overwrite
-    from newstag.report.page import write_report
+    from newstag.report.page import write_page
+    from newstag.tagging.parallel import tag_inputs
 
     with one_line_errors():
+        config = chosen_sentence_config(sentence_config, old_sentence_config)
         refuse_to_overwrite(output, force, [path for path in articles if path != "-"])
-        saved, tagged = tag_input(articles, model, config, jobs)
+        saved, tagged = tag_inputs(articles, model, config, jobs)
         with atomic_writer(output) as out:
-            tally = write_report(tagged, out, saved.meta, saved.tagger.taxonomy, weak_below)
+            tally = write_page(tagged, out, saved.meta, saved.tagger.taxonomy, weak_below)
         info(f"{tally.articles} articles, {tally.sentences} sentences; open the report in a browser:")
         print(output)

@@ -71,13 +71,13 @@ def review(
 
 
 def _settings(model: Path | None, config: Path):
-    from newstag.config import config_from_dict, load_config
+    from newstag.config import load_config
 
     if model is None:
         return load_config(config)
-    from newstag.model.persist import read_meta
+    from newstag.model.persist import read_meta, trained_config
 
-    return config_from_dict(read_meta(model)["config"], source=f"{model}/meta.json")
+    return trained_config(read_meta(model), model)
 
 
 def _project(name: str, settings):

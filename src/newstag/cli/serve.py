@@ -7,14 +7,25 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.common import (
+    DEFAULT_CONFIG_PATH,
+    DEFAULT_MODEL,
+    ConfigOption,
+    ForceOption,
+    LegacyModelArgument,
+    RenamedModelOption,
+    info,
+    one_line_errors,
+    renamed,
+)
 
 DEFAULT_URL = "http://127.0.0.1:9090"
 SEEDS = Path("labeling/seed_annotations.json")
 
 
 def serve(
-    model: Annotated[Path, typer.Argument(help="A model folder made by newstag train.")],
+    model: RenamedModelOption = None,
+    old_model: LegacyModelArgument = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 9090,
     data: Annotated[
@@ -23,31 +34,40 @@ def serve(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where retrained models go [MODEL-live].")
     ] = None,
+    force: ForceOption = False,
     every: Annotated[int, typer.Option(help="Retrain after this many new annotations (0 = never).")] = 10,
     connect: Annotated[
         str | None, typer.Option(help="Connect this Label Studio project to the backend once it runs.")
     ] = None,
-    workers: Annotated[
-        int,
+    jobs: Annotated[
+        int | None,
         typer.Option(
-            min=0, help="Processes that predict, each with a copy of the model (0 = in the server's)."
+            "--jobs",
+            "-j",
+            min=0,
+            help="Worker processes that predict, each with a copy of the model (0 = in the server's). [2]",
         ),
-    ] = 2,
+    ] = None,
+    old_jobs: Annotated[int | None, typer.Option("--workers", min=0, hidden=True)] = None,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
-    """Serve MODEL as a Label Studio ML backend: live predictions, retraining in the background."""
+    """Serve a model as a Label Studio ML backend: live predictions, retraining in the background."""
     from newstag.backend.serve import Server, build
 
     log = serve_log()
     with one_line_errors():
         from newstag.config import load_config
+        from newstag.files import refuse_to_overwrite
         from newstag.model.persist import check_labels, read_meta
 
+        model = renamed(model, old_model, "serve MODEL", "serve --model MODEL", DEFAULT_MODEL)
+        jobs = renamed(jobs, old_jobs, "--workers", "--jobs", default=2)
         check_labels(read_meta(model), model, load_config(config).taxonomy, str(config))
-        connection = _studio_connection(config)
         output = output or model.with_name(model.name + "-live")
+        refuse_to_overwrite(output, force, [model])
+        connection = _studio_connection(config)
         base = data if data and data.exists() else None
-        app, live, _ = build(model, base, output, every, connection, workers)
+        app, live, _ = build(model, base, output, every, connection, jobs)
         server = Server(app, host, port).start()
         log.info("serving %s at %s; retrained models go to %s", live.model_version, server.url, output)
         if connect:
@@ -147,5 +167,5 @@ def _backend(url: str, path: str, post: bool = False) -> dict:
             return json.load(response)
     except (urllib.error.URLError, OSError):
         raise ModelError(
-            f"no newstag backend answers at {url}; start it with `newstag serve MODEL`"
+            f"no newstag backend answers at {url}; start it with `newstag serve --model MODEL`"
         ) from None

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors, progress_bar
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.progress import progress_bar
 
 studio_app = typer.Typer(
     name="studio",

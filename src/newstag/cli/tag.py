@@ -9,16 +9,17 @@ from typing import Annotated, TextIO
 
 import typer
 
-from newstag.cli.common import DEFAULT_MODEL, ForceOption, one_line_errors
+from newstag.cli.common import (
+    DEFAULT_MODEL,
+    ForceOption,
+    JobsOption,
+    LegacySentenceConfigOption,
+    ModelOption,
+    SentenceConfigOption,
+    chosen_sentence_config,
+    one_line_errors,
+)
 from newstag.cli.export import Articles
-
-ModelOption = Annotated[Path, typer.Option(help="A model folder made by newstag train.")]
-JobsOption = Annotated[
-    int, typer.Option("--jobs", "-j", min=1, help="Worker processes; output keeps the input order.")
-]
-SentenceConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="Sentence settings [the model's own config].")
-]
 
 
 class Format(str, Enum):
@@ -38,14 +39,18 @@ def tag(
     ] = None,
     force: ForceOption = False,
     jobs: JobsOption = 1,
-    config: SentenceConfigOption = None,
+    sentence_config: SentenceConfigOption = None,
+    old_sentence_config: LegacySentenceConfigOption = None,
 ) -> None:
     """Label every sentence of the articles, with probabilities, and summarise each article.
 
     Articles are read, tagged and written one at a time, so any amount of input fits in memory.
     """
+    from newstag.tagging.parallel import tag_inputs
+
     with one_line_errors(), _destination(output, force, [*articles, model]) as out:
-        saved, tagged = tag_input(articles, model, config, jobs)
+        config = chosen_sentence_config(sentence_config, old_sentence_config)
+        saved, tagged = tag_inputs(articles, model, config, jobs)
         write = _writer(output_format, out, saved, color=output is None and out.isatty())
         try:
             for article in tagged:
@@ -53,19 +58,6 @@ def tag(
                 out.flush()
         except BrokenPipeError:
             _quiet_broken_pipe()
-
-
-def tag_input(articles: list[str], model: Path, config: Path | None, jobs: int):
-    """The loaded model, and the articles tagged as a stream (shared with `report`)."""
-    from newstag.config import config_from_dict, load_config
-    from newstag.model.persist import load_model
-    from newstag.tagging.parallel import tag_stream
-    from newstag.text.articles import read_articles
-
-    saved = load_model(model)
-    # By default articles are split as they were for training, from any directory.
-    settings = load_config(config) if config else config_from_dict(saved.meta["config"], str(model))
-    return saved, tag_stream(read_articles(articles), saved, settings.sentences, jobs)
 
 
 def _destination(output: Path | None, force: bool, inputs: list) -> AbstractContextManager[TextIO]:

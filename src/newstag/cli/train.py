@@ -37,7 +37,8 @@ def train(
     ] = None,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
-    """Train one scikit-learn pipeline per label group and save the model folder."""
+    """Train the tagger (the features computed once per sentence, then one classifier per label
+    group) and save the model folder."""
     from newstag.annotate.dataset import load_labelled, read_article_ids, with_articles
     from newstag.cli.info import print_scores
     from newstag.config import load_config

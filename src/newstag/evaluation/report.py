@@ -71,7 +71,7 @@ def full_report(metrics: dict, thresholds: dict | None = None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def write_report(metrics: dict, directory: Path | str, thresholds: dict | None = None) -> list[Path]:
+def write_evaluation(metrics: dict, directory: Path | str, thresholds: dict | None = None) -> list[Path]:
     """metrics.json, report.md, a confusion matrix per group and the reliability plot."""
     from newstag.evaluation.plots import write_plots
 
@@ -126,8 +126,8 @@ Version `{meta["model_version"]}`, trained {meta["trained_at"]}.
 
 Tags each sentence of a news article about attacks with how the violence was carried out,
 who is held responsible, and whether the sentence is a claim or a denial (see
-`labeling/guidelines.md`). Features: `{features}`. One scikit-learn pipeline per label
-group, with one calibrated logistic regression per value; a multiple-choice value is chosen
+`labeling/guidelines.md`). Features: `{features}`, computed once per sentence for every label
+group, then one calibrated logistic regression per value; a multiple-choice value is chosen
 above its own threshold, and predictions are decoded so that they obey the taxonomy's
 consistency rules.
 

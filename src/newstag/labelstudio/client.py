@@ -17,6 +17,7 @@ import httpx
 from label_studio_sdk import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
+from newstag.annotate.fields import check_tasks
 from newstag.errors import InputError, LabelStudioError
 from newstag.labelstudio import schema
 
@@ -166,7 +167,7 @@ def export_annotations(project: Project) -> list[dict[str, Any]]:
         return b"".join(chunks)
 
     raw = call_sdk(project.connection, f"export {project.title!r}", download, safe=True)
-    return json.loads(raw)
+    return check_tasks(json.loads(raw), f"the export of {project.title!r}", "fix the task in Label Studio")
 
 
 def _update_config(project: Project, label_config: str) -> Project:

@@ -41,12 +41,3 @@ def connect_backend(project: Project, url: str, title: str = BACKEND_TITLE) -> i
     # Live predictions are the ones of the backend named in the project's model_version.
     client.show_predictions(project, title)
     return backend_id
-
-
-def backend_versions(project: Project) -> list[tuple[int, str]]:
-    """(ML backend id, model_version) of each backend connected to the project."""
-    listing = partial(project.connection.sdk.ml.list, project=project.id)
-    return [
-        (b.id, b.model_version or "")
-        for b in call_sdk(project.connection, "list ML backends", listing, safe=True)
-    ]

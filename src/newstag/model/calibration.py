@@ -78,11 +78,13 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
     def _estimator(self):
         return self.estimator if self.estimator is not None else LogisticRegression()
 
-    def _calibrator(self, raw: np.ndarray, y: np.ndarray):
+    def _too_few(self, p: np.ndarray, y: np.ndarray) -> bool:
+        """Too few examples on either side (or no probabilities) to fit a sigmoid or a threshold."""
         positives = int(y.sum())
-        if np.isnan(raw).any() or min(positives, len(y) - positives) < self.min_positives:
-            return None
-        return platt(raw, y)
+        return bool(np.isnan(p).any()) or min(positives, len(y) - positives) < self.min_positives
+
+    def _calibrator(self, raw: np.ndarray, y: np.ndarray):
+        return None if self._too_few(raw, y) else platt(raw, y)
 
     def _calibrate(self, raw: np.ndarray) -> np.ndarray:
         """Each column through its Platt sigmoid, all at once; a column without one stays raw."""
@@ -94,8 +96,7 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
         return calibrated / np.clip(calibrated.sum(axis=1, keepdims=True), EPSILON, None)
 
     def _best_threshold(self, p: np.ndarray, y: np.ndarray) -> float:
-        positives = int(y.sum())
-        if np.isnan(p).any() or min(positives, len(y) - positives) < self.min_positives:
+        if self._too_few(p, y):
             return float(self.threshold)
         scores = [_f1(y, p >= t) for t in THRESHOLD_GRID]
         # Among equally good thresholds, the one closest to the default.

@@ -36,10 +36,6 @@ def decode(taxonomy: Taxonomy, probabilities: dict[str, np.ndarray], thresholds:
     return [_best_consistent(taxonomy, {g: p[row] for g, p in adjusted.items()}) for row in range(n_rows)]
 
 
-def decode_row(taxonomy: Taxonomy, row: dict[str, np.ndarray], thresholds: Thresholds) -> dict:
-    return decode(taxonomy, {g: np.asarray(p)[None, :] for g, p in row.items()}, thresholds)[0]
-
-
 def _adjusted(group: LabelGroup, probabilities: np.ndarray, thresholds: Thresholds) -> np.ndarray:
     """Clipped probabilities; for a multiple-choice group, shifted so a threshold is even odds."""
     p = clip(probabilities)

@@ -113,6 +113,21 @@ def load_model(directory: Path | str) -> SavedModel:
     return SavedModel(tagger, meta, directory)
 
 
+def trained_config(meta: dict, directory: Path | str):
+    """The config the model was trained with, as its meta.json records it."""
+    from newstag.config import config_from_dict
+
+    return config_from_dict(meta["config"], source=f"{directory}/{META_FILE}")
+
+
+def sentence_settings(meta: dict, directory: Path | str, config: Path | None = None):
+    """How articles are split for this model: as for its training, from any working folder,
+    unless `config` (a TOML file) says otherwise."""
+    from newstag.config import load_config
+
+    return (load_config(config) if config else trained_config(meta, directory)).sentences
+
+
 def check_labels(meta: dict, directory: Path | str, taxonomy, config_source: str) -> None:
     """A model predicts its own taxonomy's labels: refuse it where the project's differ."""
     expected = {group.name: group.value_names for group in taxonomy.groups}

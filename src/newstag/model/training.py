@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from newstag.annotate.dataset import check_taxonomy, data_hash, group_labels
+from newstag.annotate.dataset import check_taxonomy, data_hash, gold_labels
 from newstag.config import Config, config_to_dict
 from newstag.errors import InputError
-from newstag.evaluation.report import NO_SCORES, model_card, write_report
+from newstag.evaluation.report import NO_SCORES, model_card, write_evaluation
 from newstag.model.baselines import fit_baselines
 from newstag.model.persist import save_model
 from newstag.model.tagger import SentenceTagger
@@ -34,17 +34,17 @@ def train_model(
     dataset,
     config: Config,
     cross_validate: bool = True,
-    held_out: Sequence[str] = (),
+    excluded_articles: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> TrainedModel:
     """Fit on every sentence; score by cross-validation by article first (when asked and the
-    data allows). `held_out` names the articles kept out of `dataset` for evaluation,
-    recorded in the metadata. `meta["small_data"]` says, one line each, where the data is
-    too small: no cross-validated scores, values with few examples. `progress` hears of each
-    cross-validation fold and of the final fit, one step each."""
+    data allows). `excluded_articles` only records, in the metadata, the ids of the articles
+    the caller already removed from `dataset` for evaluation. `meta["small_data"]` says, one
+    line each, where the data is too small: no cross-validated scores, values with few
+    examples. `progress` hears of each cross-validation fold and of the final fit, one step each."""
     check_taxonomy(dataset, config.taxonomy)
     texts = list(dataset["text"])
-    gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
+    gold = gold_labels(dataset, config.taxonomy)
     check_trainable(gold, config.taxonomy)
     metrics, no_scores = {}, None
     if cross_validate:
@@ -70,7 +70,7 @@ def train_model(
             "sha256": fingerprint,
             "sentences": len(texts),
             "articles": len(set(dataset["article_id"])),
-            "held_out_articles": list(held_out),
+            "held_out_articles": list(excluded_articles),
         },
         "versions": {"python": platform.python_version(), **_versions()},
         "metrics": metrics,
@@ -87,19 +87,19 @@ def train_and_save(
     directory: Path | str,
     cross_validate: bool = True,
     quality: str | None = None,
-    held_out: Sequence[str] = (),
+    excluded_articles: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> TrainedModel:
     """Train, write the model card (with `quality`, a table comparing feature families) and
     save the model folder atomically, with the cross-validation report in evaluation/ when
     there is one: `newstag train` and the ML backend's retrains alike."""
-    trained = train_model(dataset, config, cross_validate, held_out, progress)
+    trained = train_model(dataset, config, cross_validate, excluded_articles, progress)
 
-    def write_evaluation(folder: Path) -> None:
+    def with_evaluation(folder: Path) -> None:
         if trained.meta["metrics"]:
-            write_report(trained.meta["metrics"], folder / EVALUATION_FOLDER, trained.meta["thresholds"])
+            write_evaluation(trained.meta["metrics"], folder / EVALUATION_FOLDER, trained.meta["thresholds"])
 
-    save_model(trained.tagger, trained.meta, model_card(trained.meta, quality), directory, write_evaluation)
+    save_model(trained.tagger, trained.meta, model_card(trained.meta, quality), directory, with_evaluation)
     return trained
 
 

@@ -43,9 +43,9 @@ def rare_values(taxonomy: Taxonomy, gold: GroupLabels, what: str = "learn or sco
 
 def rare_in_dataset(dataset, taxonomy: Taxonomy, what: str) -> str | None:
     """`rare_values` of a labelled `datasets.Dataset`."""
-    from newstag.annotate.dataset import group_labels
+    from newstag.annotate.dataset import gold_labels
 
-    return rare_values(taxonomy, {name: group_labels(dataset, name) for name in taxonomy.group_names}, what)
+    return rare_values(taxonomy, gold_labels(dataset, taxonomy), what)
 
 
 def require_articles(articles: Sequence[str]) -> None:
@@ -92,10 +92,10 @@ def evaluate_tagger(tagger: SentenceTagger, baselines: dict, texts: Sequence[str
 
 def evaluate_dataset(tagger: SentenceTagger, baselines: dict, dataset) -> dict:
     """`evaluate_tagger` on a labelled `datasets.Dataset` made with the model's taxonomy."""
-    from newstag.annotate.dataset import check_taxonomy, group_labels
+    from newstag.annotate.dataset import check_taxonomy, gold_labels
 
     check_taxonomy(dataset, tagger.taxonomy)
-    gold = {name: group_labels(dataset, name) for name in tagger.taxonomy.group_names}
+    gold = gold_labels(dataset, tagger.taxonomy)
     scores = evaluate_tagger(tagger, baselines, list(dataset["text"]), gold)
     counts = {"articles": len(set(dataset["article_id"])), "sentences": len(dataset)}
     return {"scheme": "held-out data", **counts, **scores}

@@ -25,7 +25,7 @@ from newstag.tagging.tag import IGNORED_IN_SUMMARY, TaggedArticle
 from newstag.taxonomy import Taxonomy
 
 
-def write_report(
+def write_page(
     tagged: Iterable[TaggedArticle],
     out: TextIO,
     meta: dict,

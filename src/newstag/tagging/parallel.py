@@ -13,12 +13,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from newstag.config import SentenceConfig
 from newstag.errors import InputError, NewstagError
-from newstag.model.persist import SavedModel
+from newstag.model.persist import SavedModel, load_model, sentence_settings
 from newstag.tagging.tag import TaggedArticle, batched, tag_articles
-from newstag.text.articles import Article
+from newstag.text.articles import Article, read_articles
 from newstag.text.sentences import split_articles
 
 CHUNK_CHARS = 32_000
@@ -62,6 +63,16 @@ def tag_stream(
         finally:
             for future in pending:  # on an error or an abandoned stream, stop the queued work
                 future.cancel()
+
+
+def tag_inputs(
+    inputs: list[str], model_dir: Path, config: Path | None = None, jobs: int = 1
+) -> tuple[SavedModel, Iterator[TaggedArticle]]:
+    """The model loaded from `model_dir`, and the articles of `inputs` (files, folders, "-")
+    tagged as a stream: what `newstag tag` writes and `newstag report` draws."""
+    saved = load_model(model_dir)
+    sentences = sentence_settings(saved.meta, model_dir, config)
+    return saved, tag_stream(read_articles(inputs), saved, sentences, jobs)
 
 
 def chunks(articles: Iterable[Article], size: int = CHUNK_CHARS) -> Iterator[list[Article]]:

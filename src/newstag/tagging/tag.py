@@ -98,7 +98,7 @@ def article_record(tagged: TaggedArticle, model_version: str) -> dict:
     return {
         "article_id": article.id,
         "title": article.title,
-        "source": article.source,
+        "location": article.location,
         "model_version": model_version,
         "summary": tagged.summary,
         "sentences": [

@@ -24,7 +24,9 @@ class Article:
     text: str
     date: str | None = None
     url: str | None = None
-    source: str | None = None
+    location: str | None = None
+    """Where it was read from: a file, a JSONL line ("feed.jsonl, line 3") or stdin; the outlet
+    that published it is `outlet`."""
     outlet: str | None = None
 
 
@@ -45,7 +47,7 @@ def unique_ids(articles: Iterable[Article]) -> Iterator[Article]:
     for article in articles:
         if article.id in seen:
             raise InputError(
-                f"article id {article.id!r} appears twice (again in {article.source}); "
+                f"article id {article.id!r} appears twice (again in {article.location}); "
                 f"article ids must be unique"
             )
         seen.add(article.id)
@@ -169,23 +171,23 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def article_from_text(text: str, article_id: str, source: str) -> Article:
+def article_from_text(text: str, article_id: str, location: str) -> Article:
     """A plain-text article: its first non-empty line is the title."""
     title = next(line.strip() for line in text.splitlines() if line.strip())
-    return Article(id=article_id, title=title, text=text, source=source)
+    return Article(id=article_id, title=title, text=text, location=location)
 
 
-def articles_from_jsonl(lines: Iterable[bytes], stem: str, source: str) -> Iterator[Article]:
+def articles_from_jsonl(lines: Iterable[bytes], stem: str, location: str) -> Iterator[Article]:
     """One article a line: {"id", "title", "text", optional "date", "url", "outlet"}."""
     empty = True
     for number, raw in enumerate(lines, start=1):
-        where = f"{source}, line {number}"
+        where = f"{location}, line {number}"
         line = text_from_bytes(raw, where)
         if line.strip():
             empty = False
             yield _article_from_record(_json_record(line, where), f"{stem}-{number}", where)
     if empty:
-        raise InputError(f"{source} is empty; give one JSON article a line")
+        raise InputError(f"{location} is empty; give one JSON article a line")
 
 
 def _json_record(line: str, where: str) -> dict:
@@ -206,7 +208,7 @@ def _article_from_record(record: dict, default_id: str, where: str) -> Article:
         text=f"{title}\n\n{body}" if title else body,
         date=_optional_text(record.get("date")),
         url=_optional_text(record.get("url")),
-        source=where,
+        location=where,
         outlet=_optional_text(record.get("outlet")),
     )
 
@@ -215,17 +217,19 @@ def _optional_text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def article_from_html(html: str, article_id: str, source: str) -> Article:
+def article_from_html(html: str, article_id: str, location: str) -> Article:
     """The article in a web page, without its menus and scripts (trafilatura)."""
     import trafilatura  # heavy: only when HTML is read
 
     try:
         document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     except (ValueError, TypeError, AttributeError, LookupError, RecursionError) as error:
-        raise InputError(f"{source}: the HTML page cannot be parsed ({type(error).__name__})") from None
+        raise InputError(f"{location}: the HTML page cannot be parsed ({type(error).__name__})") from None
     body = (document.text or "").strip() if document else ""
     if not body:
-        raise InputError(f"{source}: no article text found in the HTML page (only menus, scripts or markup)")
+        raise InputError(
+            f"{location}: no article text found in the HTML page (only menus, scripts or markup)"
+        )
     title = " ".join((document.title or "").split())
     return Article(
         id=article_id,
@@ -233,5 +237,5 @@ def article_from_html(html: str, article_id: str, source: str) -> Article:
         text=f"{title}\n\n{body}" if title else body,
         date=document.date,
         url=document.url,
-        source=source,
+        location=location,
     )

@@ -162,12 +162,3 @@ def _result(future, partition: Partition) -> PartitionResult:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:8]
-
-
-def loads_per_worker(client: Client) -> dict[str, dict[str, int]]:
-    """worker address -> {model key: times loaded}: how often each worker received the model."""
-    return client.run(_worker_loads)
-
-
-def _worker_loads() -> dict[str, int]:
-    return dict(_loads)

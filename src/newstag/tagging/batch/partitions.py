@@ -31,7 +31,7 @@ class Partition:
     """Path relative to the input folder: how the partition is reported."""
     url: str
     """What fsspec opens, on whichever machine reads it."""
-    source: str
+    location: str
     """How the records name it: the input as given + name, as `newstag tag` names a file in a folder."""
     output: str
     """The output file's URL."""
@@ -44,9 +44,12 @@ class Plan:
     """Their output exists already (an earlier run wrote it): skipped."""
 
 
-def plan_batch(input_url: str, output_url: str) -> Plan:
-    """The input's partitions, split into those still to tag and those already written."""
+def plan_batch(input_url: str, output_url: str, replace: bool = False) -> Plan:
+    """The input's partitions, split into those still to tag and those already written (all
+    are to tag again when `replace`)."""
     partitions = list_partitions(input_url, output_url)
+    if replace:
+        return Plan(todo=partitions, done=[])
     out_fs, out_root = _filesystem(output_url)
     # One listing, not one request per partition: an object store may hold millions of them.
     listed = out_fs.find(out_root) if out_fs.exists(out_root) else []
@@ -79,7 +82,7 @@ def list_partitions(input_url: str, output_url: str) -> list[Partition]:
         Partition(
             name=name,
             url=fs.unstrip_protocol(root if base else posixpath.join(root, name)),
-            source=base or _join(input_url, name, local=_is_local(fs)),
+            location=base or _join(input_url, name, local=_is_local(fs)),
             output=out_fs.unstrip_protocol(posixpath.join(out_root, _output_name(name))),
         )
         for name in names
@@ -96,8 +99,8 @@ def read_partition(partition: Partition) -> Iterator[Article]:
         if _is_parquet(partition.name):
             lines = _parquet_lines(stream, partition.name)
         else:
-            lines = limited_lines(stream, partition.source)
-        yield from unique_ids(articles_from_jsonl(lines, _stem(partition.name), partition.source))
+            lines = limited_lines(stream, partition.location)
+        yield from unique_ids(articles_from_jsonl(lines, _stem(partition.name), partition.location))
 
 
 def write_partition(url: str, lines: Iterable[str]) -> int:
