@@ -10,7 +10,6 @@ import typer
 from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
 
 DEFAULT_URL = "http://127.0.0.1:9090"
-SEEDS = Path("labeling/seed_annotations.json")
 
 
 def serve(
@@ -18,8 +17,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 9090,
     data: Annotated[
-        Path | None, typer.Option(help="Base annotations every retrain learns from, besides the projects'.")
-    ] = SEEDS,
+        list[Path] | None,
+        typer.Option(
+            help="Annotations every retrain learns from besides the data MODEL was trained on (repeatable)."
+        ),
+    ] = None,
+    replace_data: Annotated[
+        bool, typer.Option(help="Retrain on --data instead of the data MODEL was trained on.")
+    ] = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where retrained models go [MODEL-live].")
     ] = None,
@@ -46,8 +51,8 @@ def serve(
         check_labels(read_meta(model), model, load_config(config).taxonomy, str(config))
         connection = _studio_connection(config)
         output = output or model.with_name(model.name + "-live")
-        base = data if data and data.exists() else None
-        app, live, _ = build(model, base, output, every, connection, workers)
+        app, live, _, base = build(model, output, every, connection, workers, data or (), replace_data)
+        log.info(base.describe(model))
         server = Server(app, host, port).start()
         log.info("serving %s at %s; retrained models go to %s", live.model_version, server.url, output)
         if connect:

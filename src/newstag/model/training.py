@@ -36,12 +36,14 @@ def train_model(
     cross_validate: bool = True,
     held_out: Sequence[str] = (),
     progress: Progress | None = None,
+    sources: Sequence[dict] = (),
 ) -> TrainedModel:
     """Fit on every sentence; score by cross-validation by article first (when asked and the
-    data allows). `held_out` names the articles kept out of `dataset` for evaluation,
-    recorded in the metadata. `meta["small_data"]` says, one line each, where the data is
-    too small: no cross-validated scores, values with few examples. `progress` hears of each
-    cross-validation fold and of the final fit, one step each."""
+    data allows). `held_out` names the articles kept out of `dataset` for evaluation, and
+    `sources` where the data came from (`annotate.sources`), both recorded in the metadata.
+    `meta["small_data"]` says, one line each, where the data is too small: no cross-validated
+    scores, values with few examples. `progress` hears of each cross-validation fold and of
+    the final fit, one step each."""
     check_taxonomy(dataset, config.taxonomy)
     texts = list(dataset["text"])
     gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
@@ -71,6 +73,7 @@ def train_model(
             "sentences": len(texts),
             "articles": len(set(dataset["article_id"])),
             "held_out_articles": list(held_out),
+            "sources": list(sources),
         },
         "versions": {"python": platform.python_version(), **_versions()},
         "metrics": metrics,
@@ -89,11 +92,12 @@ def train_and_save(
     quality: str | None = None,
     held_out: Sequence[str] = (),
     progress: Progress | None = None,
+    sources: Sequence[dict] = (),
 ) -> TrainedModel:
     """Train, write the model card (with `quality`, a table comparing feature families) and
     save the model folder atomically, with the cross-validation report in evaluation/ when
     there is one: `newstag train` and the ML backend's retrains alike."""
-    trained = train_model(dataset, config, cross_validate, held_out, progress)
+    trained = train_model(dataset, config, cross_validate, held_out, progress, sources)
 
     def write_evaluation(folder: Path) -> None:
         if trained.meta["metrics"]:
