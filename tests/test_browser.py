@@ -168,3 +168,56 @@ def test_label_tasks_as_displayed_serves_the_queue_in_order(
                 group_box(page, taxonomy, group).locator('input[name="none"]').check()
             page.get_by_test_id("bottombar-submit-button").click()
         page.get_by_text(texts[2], exact=True).first.wait_for(timeout=60_000)
+
+
+@pytest.mark.studio
+@pytest.mark.browser
+def test_the_queue_tab_shows_each_sentence_with_its_rank(page, studio_login, studio_project, queued_seeds):
+    """`newstag queue --project`'s tab: the rank and the sentence, not bare task ids."""
+    tab, texts = queued_seeds
+    with screenshot_on_failure(page, "queue_view"):
+        log_in(page, studio_login)
+        page.goto(f"{studio_login.url}/projects/{studio_project.id}/data?tab={tab}")
+        header = page.locator(".dm-table__head, [class*='table__head'], thead").first
+        header.wait_for(timeout=60_000)
+        page.get_by_text(texts[0], exact=True).first.wait_for(timeout=60_000)
+        rows = page.locator(".dm-table__row-wrapper, [class*='table__row-wrapper'], tbody tr")
+        first_row = rows.first.inner_text()
+        assert texts[0] in first_row and "1" in first_row.split(), first_row
+        assert texts[1] in rows.nth(1).inner_text()
+        assert "queue_rank" in header.inner_text() and "text" in header.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "queue_view.png"))
+
+
+@pytest.mark.studio
+@pytest.mark.browser
+def test_an_uncertain_actor_is_not_preselected_in_chromium(
+    page, studio_login, studio_project, studio_tasks, config, taxonomy
+):
+    """The prediction flags its uncertain group for review: the annotator finds the sure groups
+    chosen and the uncertain one open, and the task's prediction score is the uncertain value's."""
+    from newstag.assist.predictions import prediction
+    from newstag.text.articles import Article
+
+    from .conftest import hand_tagged
+
+    client.import_tasks(studio_project, studio_tasks)
+    task = studio_tasks[1]
+    text = f"Title\n\n{task['data']['text']}"
+    labels = [{}, {"attack_type": ["air_strike"], "actor": ["us_coalition"], "claim_status": ["denial"]}]
+    unsure = [{}, {"actor": ["us_coalition"]}]
+    tagged = hand_tagged(Article(id="x", title="Title", text=text), labels, config, uncertain=unsure)
+    predicted = prediction(tagged.sentences[1], "uncertain-test")
+    client.attach_predictions(studio_project, [{**task, "predictions": [predicted]}])
+    task_id = client.task_ids(studio_project)[task["data"]["sentence_id"]]
+    with screenshot_on_failure(page, "uncertain_prediction"):
+        log_in(page, studio_login)
+        page.goto(f"{studio_login.url}/projects/{studio_project.id}/data?task={task_id}")
+        page.get_by_text(task["data"]["text"], exact=True).first.wait_for(timeout=60_000)
+        assert group_box(page, taxonomy, "attack_type").locator('input[name="air_strike"]').is_checked()
+        assert group_box(page, taxonomy, "claim_status").locator('input[name="denial"]').is_checked()
+        actor = group_box(page, taxonomy, "actor")
+        assert not any(box.is_checked() for box in actor.locator("input").all())
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "uncertain_prediction.png"))

@@ -108,8 +108,11 @@ def test_analyst_reads_every_article_and_count_in_chromium(page, tmp_path, corpu
 
         page.select_option("#f-actor", "actor:uncertain")  # the labels no count includes, apart
         unsure = [s for t in tagged for s in t.sentences if "actor" in s.uncertain]
-        assert 0 < visible_sentences(page) == len(unsure) == sum(
-            n for (group, _), n in tally.uncertain.items() if group == "actor"
+        assert (
+            0
+            < visible_sentences(page)
+            == len(unsure)
+            == sum(n for (group, _), n in tally.uncertain.items() if group == "actor")
         )
         assert page.locator(".s:not([hidden]) .v.uncertain").count() >= len(unsure)
         assert "Uncertain labels, not counted above" in page.locator("#overview").inner_text()

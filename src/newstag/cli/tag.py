@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from enum import Enum
@@ -47,12 +46,9 @@ def tag(
     with one_line_errors(), _destination(output, force, [*articles, model]) as out:
         saved, tagged = tag_input(articles, model, config, jobs)
         write = _writer(output_format, out, saved, color=output is None and out.isatty())
-        try:
-            for article in tagged:
-                write(article)
-                out.flush()
-        except BrokenPipeError:
-            _quiet_broken_pipe()
+        for article in tagged:
+            write(article)
+            out.flush()
 
 
 def tag_input(articles: list[str], model: Path, config: Path | None, jobs: int):
@@ -108,10 +104,3 @@ def _csv_writer(out: TextIO):
             state["writer"].writerow(row)
 
     return write
-
-
-def _quiet_broken_pipe() -> None:
-    """The reader of stdout went away (`newstag tag ... | head`): stop without a traceback."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    raise typer.Exit(1)
