@@ -173,19 +173,27 @@ def test_label_tasks_as_displayed_serves_the_queue_in_order(
 @pytest.mark.studio
 @pytest.mark.browser
 def test_the_queue_tab_shows_each_sentence_with_its_rank(page, studio_login, studio_project, queued_seeds):
-    """`newstag queue --project`'s tab: the rank and the sentence, not bare task ids."""
+    """`newstag queue --project`'s tab: the rank and the sentence in view, in queue order; not
+    bare task ids with Label Studio's own columns pushing the text out of sight."""
+    from playwright.sync_api import expect
+
     tab, texts = queued_seeds
     with screenshot_on_failure(page, "queue_view"):
         log_in(page, studio_login)
         page.goto(f"{studio_login.url}/projects/{studio_project.id}/data?tab={tab}")
-        header = page.locator(".dm-table__head, [class*='table__head'], thead").first
-        header.wait_for(timeout=60_000)
-        page.get_by_text(texts[0], exact=True).first.wait_for(timeout=60_000)
-        rows = page.locator(".dm-table__row-wrapper, [class*='table__row-wrapper'], tbody tr")
-        first_row = rows.first.inner_text()
-        assert texts[0] in first_row and "1" in first_row.split(), first_row
-        assert texts[1] in rows.nth(1).inner_text()
-        assert "queue_rank" in header.inner_text() and "text" in header.inner_text()
+        sentences = [page.get_by_text(text, exact=True).first for text in texts[:3]]
+        for sentence in sentences:
+            expect(sentence).to_be_in_viewport(timeout=60_000)
+        rows = [sentence.bounding_box() for sentence in sentences]
+        assert rows[0]["y"] < rows[1]["y"] < rows[2]["y"]
+        for rank, row in enumerate(rows, start=1):
+            ranks = [
+                box
+                for box in (cell.bounding_box() for cell in page.get_by_text(str(rank), exact=True).all())
+                if box and abs(box["y"] + box["height"] / 2 - (row["y"] + row["height"] / 2)) < row["height"]
+            ]
+            assert ranks, f"no rank {rank} beside its sentence"
+        expect(page.get_by_text("Annotation results", exact=True)).to_have_count(0)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "queue_view.png"))
 
