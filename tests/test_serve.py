@@ -470,3 +470,17 @@ def test_serve_logs_carry_the_time_and_no_http_requests(capsys):
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d newstag serve: retrained .* now serving v2", lines[0]
     )
+
+
+def test_status_and_info_show_sentences_and_articles_per_source(saved, tmp_path, small_export_path):
+    from typer.testing import CliRunner
+
+    from newstag.cli.main import app
+
+    source = {"path": str(small_export_path), "sentences": 12, "articles": 3}
+    live = LiveModel(saved, failing, tmp_path / "live", retrain_sources=[source])
+    status = TestClient(create_app(live)).get("/status").json()
+    assert status["training_data"] == {"sentences": 12, "articles": 3, "sources": [source]}
+    assert status["retrains_learn_from"] == [source]
+    shown = CliRunner().invoke(app, ["info", str(saved.directory)])
+    assert f"  {small_export_path}: 12 sentences from 3 articles\n" in shown.stdout
