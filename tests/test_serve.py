@@ -437,7 +437,11 @@ def test_serve_refuses_a_missing_or_changed_base_data_and_a_wrong_data_path(tmp_
     export = shutil.copy(DATA / "export_small.json", tmp_path / "export.json")
     dataset, sources = load_sources([export], config.taxonomy)
     meta = train_model(dataset, config, cross_validate=False, sources=sources).meta
-    assert len(load_base_data(meta, "m", config.taxonomy).dataset) == len(dataset)
+    base = load_base_data(meta, "m", config.taxonomy)
+    assert len(base.dataset) == len(dataset)
+    assert base.describe("m").startswith(
+        f"retrains learn from the data m was trained on: {export} (12 sentences"
+    )
     with pytest.raises(InputError, match="--data .*typo.json does not exist"):
         load_base_data(meta, "m", config.taxonomy, [tmp_path / "typo.json"])
     replaced = load_base_data(meta, "m", config.taxonomy, [SEED_ANNOTATIONS], replace=True)
@@ -484,3 +488,16 @@ def test_status_and_info_show_sentences_and_articles_per_source(saved, tmp_path,
     assert status["retrains_learn_from"] == [source]
     shown = CliRunner().invoke(app, ["info", str(saved.directory)])
     assert f"  {small_export_path}: 12 sentences from 3 articles\n" in shown.stdout
+
+
+def test_serve_refuses_a_data_path_that_does_not_exist_in_one_line(trained_model_dir, in_project):
+    from typer.testing import CliRunner
+
+    from newstag.cli.main import app
+
+    from .conftest import assert_one_line_error
+
+    args = ["serve", str(trained_model_dir), "--data", "labeling/seed_annotaions.json"]
+    assert_one_line_error(
+        CliRunner().invoke(app, args), "--data labeling/seed_annotaions.json does not exist"
+    )

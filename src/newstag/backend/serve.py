@@ -92,17 +92,22 @@ class BaseData:
         )
 
 
+def check_data_options(added: Sequence[Path], replace: bool) -> None:
+    """--data paths that exist, and --replace-data only with --data."""
+    for path in added:
+        if not Path(path).exists():
+            raise InputError(f"--data {path} does not exist; give an export, a folder of them or a dataset")
+    if replace and not added:
+        raise InputError("--replace-data needs the data to retrain on: pass it with --data PATH")
+
+
 def load_base_data(meta: dict, model_dir: Path | str, taxonomy, added: Sequence[Path] = (), replace=False):
     """The base data of every retrain: the model's recorded training data (unless `replace`),
     plus `added`. Refused in one line when a path does not exist, or when the recorded data
     is unknown, missing or changed."""
     from newstag.annotate.sources import changed_files, load_sources
 
-    for path in added:
-        if not Path(path).exists():
-            raise InputError(f"--data {path} does not exist; give an export, a folder of them or a dataset")
-    if replace and not added:
-        raise InputError("--replace-data needs the data to retrain on: pass it with --data PATH")
+    check_data_options(added, replace)
     training_data = meta.get("training_data") or {}
     recorded = [] if replace else training_data.get("sources")
     fix = "restore it, or pass the data to retrain on with --data PATH --replace-data"

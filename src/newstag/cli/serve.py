@@ -41,7 +41,7 @@ def serve(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Serve MODEL as a Label Studio ML backend: live predictions, retraining in the background."""
-    from newstag.backend.serve import Server, build
+    from newstag.backend.serve import Server, build, check_data_options
 
     log = serve_log()
     with one_line_errors():
@@ -49,6 +49,7 @@ def serve(
         from newstag.model.persist import check_labels, read_meta
 
         check_labels(read_meta(model), model, load_config(config).taxonomy, str(config))
+        check_data_options(data or (), replace_data)  # before anything connects or starts
         connection = _studio_connection(config)
         output = output or model.with_name(model.name + "-live")
         app, live, _, base = build(model, output, every, connection, workers, data or (), replace_data)
