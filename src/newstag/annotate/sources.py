@@ -78,6 +78,13 @@ def changed_files(records: Sequence[dict]) -> list[tuple[str, str]]:
     return found
 
 
+def unchanged_paths(records: Sequence[dict]) -> list[str]:
+    """The recorded source paths that can be read again as they were (none when any file is
+    missing or has changed): a model's own training data, at hand."""
+    readable = [record for record in records if record.get("files")]
+    return [] if changed_files(readable) else [record["path"] for record in readable]
+
+
 def describe(records: Sequence[dict]) -> str:
     """'labeling/corpus (1,690 sentences, 135 articles), ...' for people."""
     return ", ".join(
