@@ -124,7 +124,7 @@ def main() -> int:
     random.Random(0).shuffle(texts)
     seeds = ROOT / "labeling" / "seed_annotations.json"
     with tempfile.TemporaryDirectory() as tmp:
-        app, live, _ = build(args.model.resolve(), seeds, Path(tmp) / "live", 0)
+        app, live, _, _ = build(args.model.resolve(), Path(tmp) / "live", 0, data=[seeds], replace_data=True)
         server = Server(app, "127.0.0.1", 0).start()
         try:
             before = machine()

@@ -149,7 +149,7 @@ def measure(
     figures = []
     with tempfile.TemporaryDirectory() as tmp:
         # every=0: annotations never start a retrain; nothing here sends any anyway.
-        app, live, _ = build(model.resolve(), None, Path(tmp) / "live", 0, workers=workers)
+        app, live, _, _ = build(model.resolve(), Path(tmp) / "live", 0, workers=workers)
         server = Server(app, "127.0.0.1", 0).start()
         clients_process = ProcessPoolExecutor(1, multiprocessing.get_context("spawn"))
         try:

@@ -38,11 +38,14 @@ def small_dataset(small_export_path, taxonomy):
 
 
 @pytest.fixture(scope="session")
-def trained_model_dir(tmp_path_factory, small_dataset, config) -> Path:
+def trained_model_dir(tmp_path_factory, small_export_path, config) -> Path:
+    """A model trained as `newstag train` does: it records the data it learnt from."""
+    from newstag.annotate.sources import load_sources
     from newstag.model.training import train_and_save
 
     directory = tmp_path_factory.mktemp("m") / "model"
-    train_and_save(small_dataset, config, directory)
+    dataset, sources = load_sources([small_export_path], config.taxonomy)
+    train_and_save(dataset, config, directory, sources=sources)
     return directory
 
 
@@ -168,10 +171,14 @@ def keys_oldest_first(cache) -> list:
     return list(cache._items)
 
 
-def hand_tagged(article, labels: list[dict], config, probability: float = 0.9):
+UNSURE_PROBABILITY = 0.09
+
+
+def hand_tagged(article, labels: list[dict], config, probability: float = 0.9, uncertain=None):
     """A TaggedArticle whose sentences carry the given labels (one dict per sentence; a group
     left out is "none"), each with `probability`: report tests that need denials or dates the
-    small model does not give."""
+    small model does not give. `uncertain`, one dict per sentence, names chosen values that
+    were below their thresholds (with UNSURE_PROBABILITY)."""
     from newstag.tagging.tag import TaggedArticle, TaggedSentence
     from newstag.text.sentences import split_article
 
@@ -179,13 +186,17 @@ def hand_tagged(article, labels: list[dict], config, probability: float = 0.9):
     assert len(split.sentences) == len(labels), [s.text for s in split.sentences]
     groups = config.taxonomy.group_names
     sentences = []
-    for sentence, chosen in zip(split.sentences, labels, strict=True):
+    unsure_per_sentence = uncertain or [{}] * len(labels)
+    for sentence, chosen, unsure in zip(split.sentences, labels, unsure_per_sentence, strict=True):
         full = {g: chosen.get(g, ["none"]) for g in groups}
         probabilities = {
-            g: {v: probability if v in full[g] else 0.05 for v in config.taxonomy.group(g).value_names}
+            g: {
+                v: (UNSURE_PROBABILITY if v in unsure.get(g, ()) else probability) if v in full[g] else 0.05
+                for v in config.taxonomy.group(g).value_names
+            }
             for g in groups
         }
-        sentences.append(TaggedSentence(sentence, full, probabilities))
+        sentences.append(TaggedSentence(sentence, full, probabilities, unsure))
     return TaggedArticle(split, sentences)
 
 

@@ -241,3 +241,62 @@ def test_annotator_marks_a_responsible_span_in_chromium(
     assert dataset["responsible"] == [[{"start": 18, "end": 38, "text": "Rapid Support Forces"}]]
     assert SPAN_SENTENCE[18:38] == "Rapid Support Forces"
     assert {g: group_labels(dataset, g)[0] for g in taxonomy.group_names} == SPAN_LABELS
+@pytest.mark.studio
+@pytest.mark.browser
+def test_the_queue_tab_shows_each_sentence_with_its_rank(page, studio_login, studio_project, queued_seeds):
+    """`newstag queue --project`'s tab: the rank and the sentence in view, in queue order; not
+    bare task ids with Label Studio's own columns pushing the text out of sight."""
+    from playwright.sync_api import expect
+
+    tab, texts = queued_seeds
+    with screenshot_on_failure(page, "queue_view"):
+        log_in(page, studio_login)
+        page.goto(f"{studio_login.url}/projects/{studio_project.id}/data?tab={tab}")
+        sentences = [page.get_by_text(text, exact=True).first for text in texts[:3]]
+        for sentence in sentences:
+            expect(sentence).to_be_in_viewport(timeout=60_000)
+        rows = [sentence.bounding_box() for sentence in sentences]
+        assert rows[0]["y"] < rows[1]["y"] < rows[2]["y"]
+        for rank, row in enumerate(rows, start=1):
+            ranks = [
+                box
+                for box in (cell.bounding_box() for cell in page.get_by_text(str(rank), exact=True).all())
+                if box and abs(box["y"] + box["height"] / 2 - (row["y"] + row["height"] / 2)) < row["height"]
+            ]
+            assert ranks, f"no rank {rank} beside its sentence"
+        expect(page.get_by_text("Annotation results", exact=True)).to_have_count(0)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "queue_view.png"))
+
+
+@pytest.mark.studio
+@pytest.mark.browser
+def test_an_uncertain_actor_is_not_preselected_in_chromium(
+    page, studio_login, studio_project, studio_tasks, config, taxonomy
+):
+    """The prediction flags its uncertain group for review: the annotator finds the sure groups
+    chosen and the uncertain one open, and the task's prediction score is the uncertain value's."""
+    from newstag.assist.predictions import prediction
+    from newstag.text.articles import Article
+
+    from .conftest import hand_tagged
+
+    client.import_tasks(studio_project, studio_tasks)
+    task = studio_tasks[1]
+    text = f"Title\n\n{task['data']['text']}"
+    labels = [{}, {"attack_type": ["air_strike"], "actor": ["us_coalition"], "claim_status": ["denial"]}]
+    unsure = [{}, {"actor": ["us_coalition"]}]
+    tagged = hand_tagged(Article(id="x", title="Title", text=text), labels, config, uncertain=unsure)
+    predicted = prediction(tagged.sentences[1], "uncertain-test")
+    client.attach_predictions(studio_project, [{**task, "predictions": [predicted]}])
+    task_id = client.task_ids(studio_project)[task["data"]["sentence_id"]]
+    with screenshot_on_failure(page, "uncertain_prediction"):
+        log_in(page, studio_login)
+        page.goto(f"{studio_login.url}/projects/{studio_project.id}/data?task={task_id}")
+        page.get_by_text(task["data"]["text"], exact=True).first.wait_for(timeout=60_000)
+        assert group_box(page, taxonomy, "attack_type").locator('input[name="air_strike"]').is_checked()
+        assert group_box(page, taxonomy, "claim_status").locator('input[name="denial"]').is_checked()
+        actor = group_box(page, taxonomy, "actor")
+        assert not any(box.is_checked() for box in actor.locator("input").all())
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "uncertain_prediction.png"))

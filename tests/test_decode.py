@@ -117,3 +117,21 @@ def test_decode_handles_many_rows_and_none(taxonomy):
     probabilities = {g.name: np.full((3, len(g.values)), 0.1) for g in taxonomy.groups}
     assert len(decode(taxonomy, probabilities, 0.35)) == 3
     assert decode(taxonomy, {}, 0.35) == []
+
+
+def test_a_value_chosen_below_its_threshold_is_uncertain(taxonomy):
+    from newstag.model.decode import uncertain_values
+
+    # "A military spokesman said no Syrian aircraft had flown": no actor clears its threshold.
+    row = _row(
+        taxonomy, attack_type={"air_strike": 0.9}, actor={"us_coalition": 0.09}, claim_status={"denial": 0.8}
+    )
+    thresholds = {"attack_type": 0.5, "actor": 0.15}
+    labels = decode_row(taxonomy, row, thresholds)
+    assert labels["actor"] == ["us_coalition"]
+    by_value = {g.name: dict(zip(g.value_names, row[g.name].tolist(), strict=True)) for g in taxonomy.groups}
+    assert uncertain_values(taxonomy, labels, by_value, thresholds) == {"actor": ["us_coalition"]}
+    sure = _row(taxonomy, attack_type={"air_strike": 0.9}, actor={"russia": 0.8}, claim_status={"claim": 0.9})
+    labels = decode_row(taxonomy, sure, thresholds)
+    by_value = {g.name: dict(zip(g.value_names, sure[g.name].tolist(), strict=True)) for g in taxonomy.groups}
+    assert uncertain_values(taxonomy, labels, by_value, thresholds) == {}

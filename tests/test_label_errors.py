@@ -367,7 +367,7 @@ def test_review_with_a_reference_shows_its_evidence(in_project, tmp_path, cheap_
     command = ["review", str(data), *reference, "--config", str(cheap_config_path), "--limit", "0", "--json"]
     result = CliRunner().invoke(app, command)
     assert result.exit_code == 0, result.output
-    assert "on 169 sentences plus the 314 of --with (less any of DATA's" in result.stderr
+    assert "on 169 sentences plus the 314 of the reference (less any of DATA's" in result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     flip = next(r for r in rows if r["sentence_id"] == denial["data"]["sentence_id"])
     assert flip["group"] == "claim_status" and flip["given"] == ["claim"] and flip["suggested"] == ["denial"]
@@ -381,3 +381,40 @@ def test_review_with_a_reference_shows_its_evidence(in_project, tmp_path, cheap_
     table = capsys.readouterr().out
     assert f"given claim ({flip['p_given']['claim']:.2f})  ->  suggested denial" in table
     assert f"why: {flip['why']}" in table
+
+
+def test_review_without_with_judges_against_the_models_own_data(in_project, tmp_path, cheap_config_path):
+    """A new user runs `review DATA --model M`: the data M learnt from is the reference, and
+    review says so; when that data has changed, it says it has none."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from newstag.cli.main import app
+
+    batch = shutil.copy("labeling/corpus/syr-a.json", tmp_path / "syr-a.json")
+    model = tmp_path / "model"
+    trained = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "--data",
+            str(batch),
+            "-o",
+            str(model),
+            "--no-cross-validate",
+            "-c",
+            str(cheap_config_path),
+        ],
+    )
+    assert trained.exit_code == 0, trained.output
+    command = ["review", "labeling/seed_annotations.json", "--model", str(model), "--limit", "3", "--json"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert f"judging against the data {model} was trained on, {batch} (314 sentences" in result.stderr
+    assert "on 169 sentences plus the 314 of the reference" in result.stderr
+    with open(batch, "a") as file:
+        file.write("\n")
+    result = CliRunner().invoke(app, command)
+    assert "is not at hand (unrecorded, missing or changed): no reference" in result.stderr
+    assert "on 169 sentences ..." in result.stderr

@@ -149,3 +149,13 @@ def test_a_second_start_says_the_server_already_runs(studio, in_project, tmp_pat
     assert result.exit_code == 0, result.output
     assert f"Label Studio is already running at {studio.url} (pid " in result.stderr
     assert "starting" not in result.stderr
+
+
+@pytest.mark.studio
+def test_queue_project_shows_the_top_of_the_queue(in_project, studio_env, project_name, trained_model_dir):
+    assert run("export", ONE_SEED, "--project", project_name, env=studio_env).exit_code == 0
+    args = ["queue", "--project", project_name, "--model", trained_model_dir, "--show", "3"]
+    result = run(*args, env=studio_env)
+    assert result.exit_code == 0, result.output
+    listed = [line.split()[0] for line in result.stderr.splitlines() if line[:4].strip().isdigit()]
+    assert listed == ["1", "2", "3"], result.stderr

@@ -35,7 +35,9 @@ def test_predictions_fit_the_label_config_and_obey_the_rules(
         [prediction] = task["predictions"]
         schema.check_prediction(prediction, offered, task["data"]["sentence_id"])
         labels = {r["from_name"]: r["value"]["choices"] for r in prediction["result"]}
-        assert taxonomy.violations(labels) == []
+        assert all(0 < item["score"] <= 1 for item in prediction["result"])
+        if len(labels) == len(taxonomy.groups):  # else an uncertain group was left to the annotator
+            assert taxonomy.violations(labels) == []
         assert prediction["model_version"] == model.version and 0 < prediction["score"] <= 1
     assert with_predictions(predicted, model) == predicted, "predicting again adds nothing"
 
@@ -62,3 +64,20 @@ def test_predict_refuses_to_overwrite_without_force(in_project, tmp_path, traine
     assert out.read_text() == "kept"
     assert runner.invoke(app, [*arguments, "--force"]).exit_code == 0
     assert json.loads(out.read_text())[0]["predictions"]
+
+
+def test_an_uncertain_value_is_not_preselected_and_flags_the_prediction_for_review(config):
+    from newstag.assist.predictions import prediction
+    from newstag.text.articles import Article
+
+    from .conftest import UNSURE_PROBABILITY, hand_tagged
+
+    text = "Denied\n\nA military spokesman said no Syrian aircraft had flown over the town."
+    labels = [{}, {"attack_type": ["air_strike"], "actor": ["us_coalition"], "claim_status": ["denial"]}]
+    unsure = [{}, {"actor": ["us_coalition"]}]
+    tagged = hand_tagged(Article(id="x", title="Denied", text=text), labels, config, uncertain=unsure)
+    predicted = prediction(tagged.sentences[1], "v1")
+    by_group = {item["from_name"]: item for item in predicted["result"]}
+    assert set(by_group) == {"attack_type", "claim_status"}  # the actor is left to the annotator
+    assert predicted["score"] == UNSURE_PROBABILITY
+    assert by_group["attack_type"]["score"] == 0.9

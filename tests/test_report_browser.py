@@ -101,10 +101,21 @@ def test_analyst_reads_every_article_and_count_in_chromium(page, tmp_path, corpu
         page.click("#f-clear")
         assert visible_sentences(page) == tally.sentences
         page.select_option("#f-actor", "actor:russia")
-        russia = [s for t in tagged for s in t.sentences if "russia" in s.labels["actor"]]
+        russia = [s for t in tagged for s in t.sentences if "russia" in s.sure_labels["actor"]]
         assert 0 < visible_sentences(page) == len(russia) < tally.sentences
         labels = [page.locator(f"#{i}").get_attribute("data-l").split() for i in shown(page)]
         assert all("actor:russia" in sentence for sentence in labels)
+
+        page.select_option("#f-actor", "actor:uncertain")  # the labels no count includes, apart
+        unsure = [s for t in tagged for s in t.sentences if "actor" in s.uncertain]
+        assert (
+            0
+            < visible_sentences(page)
+            == len(unsure)
+            == sum(n for (group, _), n in tally.uncertain.items() if group == "actor")
+        )
+        assert page.locator(".s:not([hidden]) .v.uncertain").count() >= len(unsure)
+        assert "Uncertain labels, not counted above" in page.locator("#overview").inner_text()
 
         page.click("#f-clear")
         page.screenshot(path=str(ARTIFACTS / "report.png"))

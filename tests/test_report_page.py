@@ -53,6 +53,16 @@ def test_articles_come_in_input_order_after_the_counts_and_the_models_scores(con
     assert "1 of 2 articles have no date" in page
 
 
+def filter_tokens(sentence: dict) -> str:
+    """A JSONL sentence's labels as the report's filters name them: the sure values, then
+    "group:uncertain" for each group with uncertain ones."""
+    unsure = sentence["uncertain"]
+    sure = [
+        f"{g}:{v}" for g, values in sentence["labels"].items() for v in values if v not in unsure.get(g, [])
+    ]
+    return " ".join(sure + [f"{g}:uncertain" for g in unsure])
+
+
 def test_report_labels_are_exactly_those_of_tag(tmp_path, trained_model_dir):
     report = tmp_path / "report.html"
     result = run("report", SEEDS, "--model", trained_model_dir, "-o", report)
@@ -60,11 +70,8 @@ def test_report_labels_are_exactly_those_of_tag(tmp_path, trained_model_dir):
     assert result.stdout.strip() == str(report)
     tagged = run("tag", SEEDS, "--model", trained_model_dir, "-f", "jsonl")
     records = [json.loads(line) for line in tagged.stdout.splitlines()]
-    expected = [
-        " ".join(f"{g}:{v}" for g, values in s["labels"].items() for v in values)
-        for record in records
-        for s in record["sentences"]
-    ]
+    expected = [filter_tokens(s) for record in records for s in record["sentences"]]
+    assert any(s["uncertain"] for record in records for s in record["sentences"])
     assert re.findall(r'class="s[^"]*" id="a\d+-s\d+" data-l="([^"]+)"', report.read_text()) == expected
 
 

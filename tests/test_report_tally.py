@@ -7,6 +7,7 @@ from newstag.report.tally import (
     cell_filter,
     month_of,
     sentence_cells,
+    sentence_tokens,
 )
 from newstag.text.articles import Article
 
@@ -25,13 +26,18 @@ def article(article_id: str, date: str | None) -> Article:
     return Article(id=article_id, title="Hospital hit", text=TEXT, date=date)
 
 
-def test_a_sentence_counts_once_per_actor_and_attack_type_and_its_denial_per_actor():
+def one_sentence(labels: dict, config, uncertain: dict | None = None):
+    chosen, unsure = [{}, labels, {}, {}], [{}, uncertain or {}, {}, {}]
+    return hand_tagged(article("a", None), chosen, config, uncertain=unsure).sentences[1]
+
+
+def test_a_sentence_counts_once_per_actor_and_attack_type_and_its_denial_per_actor(config):
     labels = {
         "attack_type": ["air_strike", "shelling_missile"],
         "actor": ["russia"],
         "claim_status": ["denial"],
     }
-    assert sorted(sentence_cells(labels, "2016-04")) == [
+    assert sorted(sentence_cells(one_sentence(labels, config), "2016-04")) == [
         (ACTOR_ATTACK, "russia", "air_strike"),
         (ACTOR_ATTACK, "russia", "shelling_missile"),
         (DENIALS, "russia", "denial"),
@@ -39,7 +45,20 @@ def test_a_sentence_counts_once_per_actor_and_attack_type_and_its_denial_per_act
         (TIMELINE, "2016-04", "shelling_missile"),
     ]
     unnamed = {"attack_type": ["none"], "actor": ["none"], "claim_status": ["denial"]}
-    assert list(sentence_cells(unnamed, None)) == [(DENIALS, "none", "denial")]
+    assert list(sentence_cells(one_sentence(unnamed, config), None)) == [(DENIALS, "none", "denial")]
+
+
+def test_uncertain_values_count_apart_and_a_denial_without_a_sure_actor_in_the_uncertain_row(config):
+    labels = {"attack_type": ["air_strike"], "actor": ["us_coalition"], "claim_status": ["denial"]}
+    unsure = one_sentence(labels, config, {"actor": ["us_coalition"]})
+    assert list(sentence_cells(unsure, None)) == [(DENIALS, "uncertain", "denial")]
+    assert sentence_tokens(unsure) == ["attack_type:air_strike", "claim_status:denial", "actor:uncertain"]
+    assert cell_filter((DENIALS, "uncertain", "denial"))[0] == ["actor:uncertain", "claim_status:denial"]
+    tally = Tally()
+    tally.add(hand_tagged(article("a", None), LABELS, config, uncertain=[{}, {}, {"actor": ["russia"]}, {}]))
+    assert tally.table(DENIALS) == {("uncertain", "denial"): Count(1, 1)}
+    assert tally.uncertain == {("actor", "russia"): 1}
+    assert ("russia", "air_strike") in tally.table(ACTOR_ATTACK)  # the sure one, in sentence 1
 
 
 def test_counts_add_up_sentences_and_articles_across_articles(config):

@@ -16,7 +16,7 @@ from newstag.backend.live import LiveModel
 from newstag.backend.serve import Server, build, merge_exports
 from newstag.model.persist import load_model, save_model
 
-from .conftest import ROOT
+from .conftest import DATA, ROOT
 
 
 def backend_versions(project) -> list[tuple[int, str]]:
@@ -262,16 +262,15 @@ def test_health_answers_while_a_large_request_is_sent(saved, tmp_path):
         server.stop()
 
 
-def test_a_project_in_a_request_without_label_studio_does_not_break_retrains(
-    saved, tmp_path, small_export_path
-):
+def test_a_project_in_a_request_without_label_studio_does_not_break_retrains(saved, tmp_path):
     """No Label Studio connection: the project is not remembered, retrains use the base data."""
-    from newstag.backend.serve import Projects, make_trainer
+    from newstag.backend.serve import Projects, load_base_data, make_trainer
     from newstag.config import config_from_dict
 
     projects = Projects(connection=None)
     config = config_from_dict(saved.meta["config"])
-    live = LiveModel(saved, make_trainer(config, small_export_path, projects), tmp_path / "live")
+    base = load_base_data(saved.meta, saved.directory, config.taxonomy)
+    live = LiveModel(saved, make_trainer(config, base, projects), tmp_path / "live")
     client = TestClient(create_app(live, projects.remember))
     tasks = [{"data": {"text": "Jets bombed the town."}}]
     assert client.post("/predict", json={"tasks": tasks, "project": "12.1700000000"}).status_code == 200
@@ -284,8 +283,8 @@ def test_a_project_in_a_request_without_label_studio_does_not_break_retrains(
 
 
 @pytest.fixture
-def backend(trained_model_dir, small_export_path, studio_connection, tmp_path):
-    app, live, projects = build(trained_model_dir, small_export_path, tmp_path / "live", 1, studio_connection)
+def backend(trained_model_dir, studio_connection, tmp_path):
+    app, live, _, _ = build(trained_model_dir, tmp_path / "live", 1, studio_connection)
     server = Server(app, "127.0.0.1", 0).start()
     yield server, live
     server.stop()
@@ -345,7 +344,13 @@ def test_an_annotation_retrains_and_a_new_task_gets_the_new_prediction(
 
 SEEDS = ROOT / "seeds"
 SEED_ANNOTATIONS = ROOT / "labeling" / "seed_annotations.json"
+CORPUS = ROOT / "labeling" / "corpus"
+EVALUATION_ARTICLES = CORPUS / "evaluation_articles.txt"
 DENIAL = "The government dismissed the claims as false, saying its forces target only terrorists."
+HEADLINE_SCORES = (("attack_type", "macro_f1"), ("actor", "micro_f1"), ("claim_status", "macro_f1"))
+SCORE_SLACK = 0.01
+"""Three new labels among about 1,900 move a score by chance by a few thousandths either way;
+a retrain that lost the base data loses tens of points (a seed-only model finds 4 of 83 denials)."""
 
 
 def claim_status(saved, text: str) -> list[str]:
@@ -356,45 +361,116 @@ def claim_status(saved, text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def seed_model(tmp_path_factory, config):
-    from newstag.annotate.dataset import load_labelled
-    from newstag.model.training import train_and_save
+def base_model(tmp_path_factory):
+    """Trained as `make demo` trains models/default: the seeds and the corpus, less the
+    evaluation articles (no cross-validation, to save minutes)."""
+    from typer.testing import CliRunner
 
-    directory = tmp_path_factory.mktemp("seed") / "model"
-    train_and_save(load_labelled(SEED_ANNOTATIONS, config.taxonomy), config, directory, cross_validate=False)
+    from newstag.cli.main import app
+
+    directory = tmp_path_factory.mktemp("base") / "model"
+    data = ["--data", str(SEED_ANNOTATIONS), "--data", str(CORPUS), "--hold-out", str(EVALUATION_ARTICLES)]
+    args = [
+        "train",
+        *data,
+        "--no-cross-validate",
+        "-o",
+        str(directory),
+        "-c",
+        str(ROOT / "configs/default.toml"),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
     return directory
 
 
-@pytest.mark.studio
-def test_a_live_retrain_learns_from_the_seeds_and_the_projects_labels(
-    seed_model, studio_project, studio_login, in_project, tmp_path
-):
-    from typer.testing import CliRunner
+def evaluation_scores(saved) -> dict[tuple[str, str], float]:
+    from newstag.annotate.dataset import load_labelled, read_article_ids, with_articles
+    from newstag.model.validation import evaluate_dataset
 
-    from newstag.annotate.annotations import load_export
-    from newstag.cli.main import app
+    dataset = load_labelled([CORPUS], saved.tagger.taxonomy)
+    dataset = with_articles(dataset, read_article_ids(EVALUATION_ARTICLES), keep=True)
+    metrics = evaluate_dataset(saved.tagger, saved.meta["baselines"], dataset)["model"]
+    scores = {(group, measure): metrics[group][measure] for group, measure in HEADLINE_SCORES}
+    scores[("claim_status", "denial_f1")] = metrics["claim_status"]["values"]["denial"]["f1"]
+    return scores
+
+
+@pytest.mark.studio
+def test_a_retrain_after_three_labels_keeps_the_base_data_and_scores_no_worse(
+    base_model, studio_project, studio_login, studio_tasks, tmp_path
+):
+    """`serve models/default --connect PROJECT --every 3`, three labels in Label Studio: the
+    retrain learns from everything the base model did plus the three, and scores no worse on
+    the evaluation articles."""
     from newstag.labelstudio import client
 
-    env = {"LABEL_STUDIO_URL": studio_login.url, "LABEL_STUDIO_API_KEY": studio_login.token}
-    exported = CliRunner().invoke(app, ["export", str(SEEDS), "--project", studio_project.title], env=env)
-    assert exported.exit_code == 0, exported.output
-    base = {t["data"]["sentence_id"]: t for t in load_export(SEED_ANNOTATIONS)}
+    client.import_tasks(studio_project, studio_tasks)
     ids = client.task_ids(studio_project)
-    annotated = sorted(ids)[:3]
-    for sentence_id in annotated:
-        result = base[sentence_id]["annotations"][0]["result"]
+    labels = [
+        ("aleppo-test:0", ["air_strike"], ["russia"], ["claim"]),
+        ("aleppo-test:1", ["shelling_missile"], ["opposition"], ["claim"]),
+        ("aleppo-test:2", ["unspecified"], ["syrian_government"], ["denial"]),
+    ]
+    for sentence_id, *values in labels:
+        result = [
+            {"from_name": group, "to_name": "text", "type": "choices", "value": {"choices": chosen}}
+            for group, chosen in zip(("attack_type", "actor", "claim_status"), values, strict=True)
+        ]
         studio_project.connection.sdk.annotations.create(ids[sentence_id], result=result)
 
-    _, live, projects = build(seed_model, SEED_ANNOTATIONS, tmp_path / "live", 3, studio_project.connection)
+    _, live, projects, base = build(base_model, tmp_path / "live", 3, studio_project.connection)
+    learnt = live.saved.meta["training_data"]
+    assert [source["sentences"] for source in base.sources] == [s["sentences"] for s in learnt["sources"]]
     assert claim_status(live.saved, DENIAL) == ["denial"]
+    before = evaluation_scores(live.saved)
     projects.remember(studio_project.id)
     assert live.retrain("test")
-    live.wait(300)
+    live.wait(600)
     assert live.last.error is None, live.last.error
-    trained_on = live.saved.meta["training_data"]
-    print(f"retrained on {trained_on['sentences']} sentences from {trained_on['articles']} articles")
-    assert trained_on["sentences"] == len(set(base) | set(annotated)) >= 169
+    retrained = live.saved.meta["training_data"]
+    print(f"base: {learnt['sentences']} sentences; retrained: {retrained['sentences']}")
+    assert retrained["sentences"] == learnt["sentences"] + 3
+    assert retrained["sources"][-1]["sentences"] == 3
     assert claim_status(live.saved, DENIAL) == ["denial"]
+    after = evaluation_scores(live.saved)
+    print(f"on the evaluation articles, before: {before}; after: {after}")
+    assert all(after[key] >= before[key] - SCORE_SLACK for key in before), (before, after)
+
+
+def test_serve_refuses_a_missing_or_changed_base_data_and_a_wrong_data_path(tmp_path, config):
+    import shutil
+
+    from newstag.annotate.sources import load_sources
+    from newstag.backend.serve import load_base_data
+    from newstag.errors import InputError, ModelError
+    from newstag.model.training import train_model
+
+    export = shutil.copy(DATA / "export_small.json", tmp_path / "export.json")
+    dataset, sources = load_sources([export], config.taxonomy)
+    meta = train_model(dataset, config, cross_validate=False, sources=sources).meta
+    base = load_base_data(meta, "m", config.taxonomy)
+    assert len(base.dataset) == len(dataset)
+    assert base.describe("m").startswith(
+        f"retrains learn from the data m was trained on: {export} (12 sentences"
+    )
+    with pytest.raises(InputError, match="--data .*typo.json does not exist"):
+        load_base_data(meta, "m", config.taxonomy, [tmp_path / "typo.json"])
+    replaced = load_base_data(meta, "m", config.taxonomy, [SEED_ANNOTATIONS], replace=True)
+    assert [source["path"] for source in replaced.sources] == [str(SEED_ANNOTATIONS)]
+    added = load_base_data(meta, "m", config.taxonomy, [SEED_ANNOTATIONS])
+    assert len(added.dataset) == len(dataset) + 169
+    with open(export, "a") as file:
+        file.write("\n")
+    with pytest.raises(
+        ModelError, match=f"m was trained on {export}, which has changed since; .*--replace-data"
+    ):
+        load_base_data(meta, "m", config.taxonomy)
+    export.unlink()
+    with pytest.raises(ModelError, match="which is missing since"):
+        load_base_data(meta, "m", config.taxonomy)
+    with pytest.raises(ModelError, match="does not record the data it was trained on"):
+        load_base_data({**meta, "training_data": {}}, "m", config.taxonomy)
 
 
 def test_serve_logs_carry_the_time_and_no_http_requests(capsys):
@@ -409,4 +485,31 @@ def test_serve_logs_carry_the_time_and_no_http_requests(capsys):
     assert len(lines) == 1, lines
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d newstag serve: retrained .* now serving v2", lines[0]
+    )
+
+
+def test_status_and_info_show_sentences_and_articles_per_source(saved, tmp_path, small_export_path):
+    from typer.testing import CliRunner
+
+    from newstag.cli.main import app
+
+    source = {"path": str(small_export_path), "sentences": 12, "articles": 3}
+    live = LiveModel(saved, failing, tmp_path / "live", retrain_sources=[source])
+    status = TestClient(create_app(live)).get("/status").json()
+    assert status["training_data"] == {"sentences": 12, "articles": 3, "sources": [source]}
+    assert status["retrains_learn_from"] == [source]
+    shown = CliRunner().invoke(app, ["info", str(saved.directory)])
+    assert f"  {small_export_path}: 12 sentences from 3 articles\n" in shown.stdout
+
+
+def test_serve_refuses_a_data_path_that_does_not_exist_in_one_line(trained_model_dir, in_project):
+    from typer.testing import CliRunner
+
+    from newstag.cli.main import app
+
+    from .conftest import assert_one_line_error
+
+    args = ["serve", str(trained_model_dir), "--data", "labeling/seed_annotaions.json"]
+    assert_one_line_error(
+        CliRunner().invoke(app, args), "--data labeling/seed_annotaions.json does not exist"
     )

@@ -109,3 +109,37 @@ def test_confidence_is_the_least_probable_chosen_value(config):
     )
     assert tagged.confidence("attack_type") == 0.6
     assert tagged.confidence("actor") == 0.8
+UNSURE = [{}, {}, {"actor": ["russia"]}, {}]
+"""Sentence 2's actor, russia, was chosen below its threshold."""
+HAND_LABELS = [
+    {},
+    {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]},
+    {"attack_type": ["unspecified"], "actor": ["russia"], "claim_status": ["denial"]},
+    {},
+]
+
+
+def test_uncertain_values_are_marked_in_records_and_rows_and_left_out_of_the_summary(config):
+    from .conftest import hand_tagged
+
+    article = Article(id="x", title="Hospital bombed", text=TEXT)
+    tagged = hand_tagged(article, HAND_LABELS, config, uncertain=UNSURE)
+    record = article_record(tagged, "v1")
+    assert [s["uncertain"] for s in record["sentences"]] == UNSURE
+    assert record["summary"]["actor"] == {"russia": [1]}
+    assert record["uncertain"] == {"actor": {"russia": [2]}}
+    assert [row["uncertain"] for row in sentence_rows(tagged)] == ["", "", "actor:russia", ""]
+
+
+def test_the_table_marks_uncertain_values_and_lists_them_apart_in_the_summary(config):
+    from newstag.cli.table import render_table
+
+    from .conftest import hand_tagged
+
+    tagged = hand_tagged(
+        Article(id="x", title="Hospital bombed", text=TEXT), HAND_LABELS, config, uncertain=UNSURE
+    )
+    thresholds = {"attack_type": 0.5, "actor": 0.15}
+    shown = render_table(tagged, config.taxonomy.group_names, False, config.taxonomy, thresholds)
+    assert "russia 0.09 < 0.15 uncertain" in shown
+    assert "actor: russia (sentences 1); uncertain: russia (sentences 2)" in shown

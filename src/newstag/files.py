@@ -16,6 +16,7 @@ only with --force.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -154,6 +155,14 @@ def exit_on_sigterm() -> None:
 
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _raise)
+
+
+def file_sha256(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _temp_name() -> str:

@@ -39,7 +39,11 @@ def with_predictions(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
 
 def prediction(tagged: TaggedSentence, model_version: str) -> dict:
     """One Label Studio prediction. Its score is the smallest probability among the values
-    chosen, over all groups: a task is only as sure as its least sure choice."""
+    chosen, over all groups: a task is only as sure as its least sure choice, and Label Studio
+    sorts and filters tasks by it. Uncertain values (chosen below their thresholds) are not
+    pre-selected: their group is left for the annotator to choose, and its low probability
+    flags the task for review through that score. Each group's result carries its own score."""
+    sure = tagged.sure_labels
     return {
         "model_version": model_version,
         "score": round(min(tagged.confidence(group) for group in tagged.labels), 4),
@@ -49,8 +53,10 @@ def prediction(tagged: TaggedSentence, model_version: str) -> dict:
                 "from_name": group,
                 "to_name": TO_NAME,
                 "type": "choices",
-                "value": {"choices": list(values)},
+                "value": {"choices": sure[group]},
+                "score": round(tagged.confidence(group), 4),
             }
-            for group, values in tagged.labels.items()
+            for group in tagged.labels
+            if sure[group]
         ],
     }

@@ -59,8 +59,11 @@ class LiveModel:
         every: int = 10,
         workers: int = 0,
         upcoming: Upcoming | None = None,
+        retrain_sources: list[dict] | None = None,
     ):
         self.workers = workers
+        self.retrain_sources = retrain_sources
+        """What a retrain learns from besides the projects' annotations (`annotate.sources` records)."""
         self.upcoming = upcoming
         self._serving = (saved, self._start_pool(saved))
         self._trainer = trainer
@@ -202,7 +205,19 @@ class LiveModel:
             "retrain_every": self.every,
             "last_retrain": last,
             "predicted_ahead": self.predicted_ahead,
+            "training_data": served_data(self.saved.meta),
+            "retrains_learn_from": self.retrain_sources,
         }
+
+
+def served_data(meta: dict) -> dict:
+    """The served model's sentences and articles, in all and per source."""
+    data = meta.get("training_data") or {}
+    sources = [
+        {key: source.get(key) for key in ("path", "sentences", "articles")}
+        for source in data.get("sources") or []
+    ]
+    return {"sentences": data.get("sentences"), "articles": data.get("articles"), "sources": sources}
 
 
 _worker_model = None

@@ -32,7 +32,9 @@ def queue(
     ] = None,
     diversity: Annotated[float, typer.Option(help="0 = uncertainty only; 1 = diversity only.")] = 0.3,
     strategy: Annotated[str, typer.Option(help="entropy or margin.")] = "entropy",
-    show: Annotated[int, typer.Option(help="How many of the top tasks to list on stderr.")] = 10,
+    show: Annotated[
+        int, typer.Option(help="How many of the top tasks to list on stderr, with --project too.")
+    ] = 10,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Order unlabelled sentences by how much a label would teach the model (most uncertain
@@ -48,7 +50,7 @@ def queue(
             raise InputError("give either TASKS.json (with -o) or --project NAME")
         saved = load_model(model)
         if project is not None:
-            _live(project, saved, diversity, strategy, config)
+            _live(project, saved, diversity, strategy, config, show)
             return
         if output is None:
             raise InputError("pass --output/-o for the ordered tasks file")
@@ -59,7 +61,7 @@ def queue(
         info(f"queued {len(ordered)} unlabelled tasks into {output} (field data.queue_rank)")
 
 
-def _live(project: str, saved, diversity: float, strategy: str, config: Path) -> None:
+def _live(project: str, saved, diversity: float, strategy: str, config: Path, show: int) -> None:
     from newstag.config import load_config
     from newstag.labelstudio import views
     from newstag.labelstudio.session import open_connection
@@ -68,6 +70,7 @@ def _live(project: str, saved, diversity: float, strategy: str, config: Path) ->
     handle = views.open_project(connection, project)
     with progress_bar("writing queue ranks") as update:
         result = views.apply_queue(handle, saved, diversity, strategy, update)
+    _show(result.ordered, show)
     info(
         f"ranked {result.ranked} unlabelled tasks of {project!r}; annotators get them in that order "
         f"from the tab {result.view!r} with 'Label Tasks As Displayed' (the arrow beside 'Label All Tasks')"

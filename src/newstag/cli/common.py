@@ -69,6 +69,8 @@ def one_line_errors() -> Iterator[None]:
         yield
     except NewstagError as error:
         _fail(str(error))
+    except BrokenPipeError:
+        raise  # the reader of stdout has gone: no error (cli/pipes.py)
     except OSError as error:
         _fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
 

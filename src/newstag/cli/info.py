@@ -21,7 +21,10 @@ def info(
         meta = read_meta(model)
         data = meta["training_data"]
         print(f"Model {meta['name']} ({meta['model_version']}), trained {meta['trained_at']}")
-        print(f"on {data['sentences']} sentences from {data['articles']} articles.\n")
+        print(f"on {data['sentences']} sentences from {data['articles']} articles.")
+        for source in data.get("sources") or []:
+            print(f"  {source['path']}: {source['sentences']} sentences from {source['articles']} articles")
+        print()
         print_scores(meta)
 
 

@@ -51,7 +51,8 @@ app.add_typer(studio_app, name="studio")
 
 
 def main() -> None:
+    from newstag.cli.pipes import run_until_stdout_closes
     from newstag.files import exit_on_sigterm
 
     exit_on_sigterm()
-    app()
+    run_until_stdout_closes(app)

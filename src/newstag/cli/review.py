@@ -17,7 +17,11 @@ def review(
         typer.Argument(help="A Label Studio JSON export or a saved dataset; not needed with --project."),
     ] = None,
     model: Annotated[
-        Path | None, typer.Option(help="Refit with this model folder's settings (else --config's).")
+        Path | None,
+        typer.Option(
+            help="Refit with this model folder's settings (else --config's); without --with, the "
+            "data it was trained on is the reference when at hand."
+        ),
     ] = None,
     project: Annotated[
         str | None,
@@ -52,8 +56,12 @@ def review(
         settings = _settings(model, config)
         handle = _project(project, settings) if project else None
         dataset = _dataset(data, handle, settings)
-        extra = load_labelled(reference, settings.taxonomy) if reference else None
-        also = f" plus the {len(extra)} of --with (less any of DATA's articles or sentences)" if extra else ""
+        extra = load_labelled(reference, settings.taxonomy) if reference else _model_data(model, settings)
+        also = (
+            f" plus the {len(extra)} of the reference (less any of DATA's articles or sentences)"
+            if extra
+            else ""
+        )
         info(f"refitting out-of-fold (by article) on {len(dataset)} sentences{also} ...")
         note = rare_in_dataset(dataset, settings.taxonomy, "judge")
         if note:
@@ -78,6 +86,23 @@ def _settings(model: Path | None, config: Path):
     from newstag.model.persist import read_meta, trained_config
 
     return trained_config(read_meta(model), model)
+
+
+def _model_data(model: Path | None, settings):
+    """Without --with, the data --model was trained on is the reference, when it is at hand."""
+    if model is None:
+        return None
+    from newstag.annotate.sources import describe, load_sources, unchanged_paths
+    from newstag.model.persist import read_meta
+
+    training_data = read_meta(model).get("training_data") or {}
+    paths = unchanged_paths(training_data.get("sources") or [])
+    if not paths:
+        info(f"the data {model} was trained on is not at hand (unrecorded, missing or changed): no reference")
+        return None
+    dataset, sources = load_sources(paths, settings.taxonomy, training_data.get("held_out_articles") or ())
+    info(f"judging against the data {model} was trained on, {describe(sources)}; --with chooses another")
+    return dataset
 
 
 def _project(name: str, settings):

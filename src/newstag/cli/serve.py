@@ -20,7 +20,6 @@ from newstag.cli.common import (
 )
 
 DEFAULT_URL = "http://127.0.0.1:9090"
-SEEDS = Path("labeling/seed_annotations.json")
 
 
 def serve(
@@ -29,8 +28,14 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 9090,
     data: Annotated[
-        Path | None, typer.Option(help="Base annotations every retrain learns from, besides the projects'.")
-    ] = SEEDS,
+        list[Path] | None,
+        typer.Option(
+            help="Annotations every retrain learns from besides the data MODEL was trained on (repeatable)."
+        ),
+    ] = None,
+    replace_data: Annotated[
+        bool, typer.Option(help="Retrain on --data instead of the data MODEL was trained on.")
+    ] = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where retrained models go [MODEL-live].")
     ] = None,
@@ -52,7 +57,7 @@ def serve(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Serve a model as a Label Studio ML backend: live predictions, retraining in the background."""
-    from newstag.backend.serve import Server, build
+    from newstag.backend.serve import Server, build, check_data_options
 
     log = serve_log()
     with one_line_errors():
@@ -63,11 +68,12 @@ def serve(
         model = renamed(model, old_model, "serve MODEL", "serve --model MODEL", DEFAULT_MODEL)
         jobs = renamed(jobs, old_jobs, "--workers", "--jobs", default=2)
         check_labels(read_meta(model), model, load_config(config).taxonomy, str(config))
+        check_data_options(data or (), replace_data)  # before anything connects or starts
         output = output or model.with_name(model.name + "-live")
         refuse_to_overwrite(output, force, [model])
         connection = _studio_connection(config)
-        base = data if data and data.exists() else None
-        app, live, _ = build(model, base, output, every, connection, jobs)
+        app, live, _, base = build(model, output, every, connection, jobs, data or (), replace_data)
+        log.info(base.describe(model))
         server = Server(app, host, port).start()
         log.info("serving %s at %s; retrained models go to %s", live.model_version, server.url, output)
         if connect:

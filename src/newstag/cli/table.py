@@ -7,6 +7,8 @@ import io
 from rich.console import Console
 from rich.table import Table
 
+from newstag.tagging.tag import UNCERTAIN
+
 
 def render_table(tagged, groups: list[str], color: bool, taxonomy, thresholds) -> str:
     """One article: its sentences with their labels in each of the taxonomy's `groups` (each
@@ -21,7 +23,8 @@ def render_table(tagged, groups: list[str], color: bool, taxonomy, thresholds) -
 
 LEGEND = (
     "value p ≥ t: chosen, its probability clears its threshold t; a single-choice group takes its "
-    "most probable value. A value chosen below its threshold, or dropped above it, says why."
+    "most probable value. A value chosen below its threshold is marked uncertain and is not counted "
+    "in the summary; one chosen below it, or dropped above it, says why."
 )
 
 
@@ -45,7 +48,7 @@ def _sentence_table(tagged, groups: list[str], taxonomy, thresholds) -> Table:
 def _cell(decision) -> str:
     """Chosen values with probability and threshold; then the values dropped and the reason."""
     lines = [_value(*chosen) for chosen in decision.chosen]
-    lines += [f"dropped {_value(*dropped)}" for dropped in decision.dropped]
+    lines += [f"dropped {_value(*dropped)}".removesuffix(f" {UNCERTAIN}") for dropped in decision.dropped]
     if decision.reason:
         lines.append(f"({decision.reason})")
     return "\n".join(lines)
@@ -54,18 +57,25 @@ def _cell(decision) -> str:
 def _value(name: str, p: float, threshold: float | None) -> str:
     if threshold is None:
         return f"{name} {p:.2f}"
-    return f"{name} {p:.2f} {'≥' if p >= threshold else '<'} {threshold:.2f}"
+    if p < threshold:
+        return f"{name} {p:.2f} < {threshold:.2f} {UNCERTAIN}"
+    return f"{name} {p:.2f} ≥ {threshold:.2f}"
 
 
 def _summary(tagged, groups: list[str]) -> str:
-    """Per group, each value found (but "none") with the sentences that carry it."""
-    summary = tagged.summary
+    """Per group, each value found (but "none") with the sentences that carry it; the
+    uncertain values apart."""
+    summary, uncertain = tagged.summary, tagged.uncertain_summary
     lines = ["Summary:"]
     for group in groups:
-        found = summary.get(group, {})
-        listed = "; ".join(f"{v} (sentences {_indices(s)})" for v, s in found.items()) or "none found"
-        lines.append(f"  {group}: {listed}")
+        listed = _listed(summary.get(group, {})) or "none found"
+        unsure = _listed(uncertain.get(group, {}))
+        lines.append(f"  {group}: {listed}" + (f"; {UNCERTAIN}: {unsure}" if unsure else ""))
     return "\n".join(lines)
+
+
+def _listed(found: dict[str, list[int]]) -> str:
+    return "; ".join(f"{v} (sentences {_indices(s)})" for v, s in found.items())
 
 
 def _indices(indices: list[int]) -> str:

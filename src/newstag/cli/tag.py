@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from enum import Enum
@@ -52,12 +51,9 @@ def tag(
         config = chosen_sentence_config(sentence_config, old_sentence_config)
         saved, tagged = tag_inputs(articles, model, config, jobs)
         write = _writer(output_format, out, saved, color=output is None and out.isatty())
-        try:
-            for article in tagged:
-                write(article)
-                out.flush()
-        except BrokenPipeError:
-            _quiet_broken_pipe()
+        for article in tagged:
+            write(article)
+            out.flush()
 
 
 def _destination(output: Path | None, force: bool, inputs: list) -> AbstractContextManager[TextIO]:
@@ -100,10 +96,3 @@ def _csv_writer(out: TextIO):
             state["writer"].writerow(row)
 
     return write
-
-
-def _quiet_broken_pipe() -> None:
-    """The reader of stdout went away (`newstag tag ... | head`): stop without a traceback."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    raise typer.Exit(1)

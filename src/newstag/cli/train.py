@@ -39,7 +39,8 @@ def train(
 ) -> None:
     """Train the tagger (the features computed once per sentence, then one classifier per label
     group) and save the model folder."""
-    from newstag.annotate.dataset import load_labelled, read_article_ids, with_articles
+    from newstag.annotate.dataset import read_article_ids
+    from newstag.annotate.sources import load_sources
     from newstag.cli.info import print_scores
     from newstag.config import load_config
     from newstag.files import refuse_to_overwrite
@@ -49,16 +50,15 @@ def train(
         settings = load_config(config)
         output = output or Path("models") / settings.model.name
         refuse_to_overwrite(output, force, data)
-        dataset = load_labelled(data, settings.taxonomy)
         held_out = read_article_ids(hold_out) if hold_out else set()
+        dataset, sources = load_sources(data, settings.taxonomy, held_out)
         if held_out:
-            dataset = with_articles(dataset, held_out, keep=False)
             info(f"holding out the {len(held_out)} articles listed in {hold_out}")
         info(f"training on {len(dataset)} sentences from {', '.join(map(str, data))} ...")
         table = quality.read_text(encoding="utf-8") if quality else None
         with progress_bar("cross-validation folds, then the final fit") as progress:
             trained = train_and_save(
-                dataset, settings, output, cross_validate, table, sorted(held_out), progress
+                dataset, settings, output, cross_validate, table, sorted(held_out), progress, sources
             )
         print_scores(trained.meta)
         if trained.meta["metrics"]:

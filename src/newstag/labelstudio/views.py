@@ -25,6 +25,8 @@ REVIEW_VIEW = "newstag review"
 class QueueResult:
     ranked: int
     view: str
+    ordered: list[dict]
+    """The unlabelled tasks in queue order, each with its rank."""
 
 
 def open_project(connection: Connection, name: str) -> Project:
@@ -53,8 +55,10 @@ def apply_queue(
         if progress:
             progress(done, len(ordered))
     unlabelled = {"conjunction": "and", "items": [_filter("total_annotations", "equal", "Number", 0)]}
-    save_view(project, QUEUE_VIEW, unlabelled, [f"tasks:data.{RANK_FIELD}"])
-    return QueueResult(len(ordered), QUEUE_VIEW)
+    fields = {key for task in tasks for key in task.get("data") or {}} | {RANK_FIELD}
+    columns = only_columns(fields, [f"tasks:data.{RANK_FIELD}", "tasks:data.text"])
+    save_view(project, QUEUE_VIEW, unlabelled, [f"tasks:data.{RANK_FIELD}"], columns)
+    return QueueResult(len(ordered), QUEUE_VIEW, ordered)
 
 
 def show_tasks(project: Project, sentence_ids: list[str], title: str) -> str:
@@ -65,10 +69,13 @@ def show_tasks(project: Project, sentence_ids: list[str], title: str) -> str:
     return title
 
 
-def save_view(project: Project, title: str, filters: dict, ordering: list[str]) -> int:
-    """Create the tab, or replace the filters and ordering of the tab with that title."""
+def save_view(
+    project: Project, title: str, filters: dict, ordering: list[str], columns: dict | None = None
+) -> int:
+    """Create the tab, or replace the filters, ordering and `columns` (`only_columns`) of the
+    tab with that title."""
     sdk, connection = project.connection.sdk, project.connection
-    data = {"title": title, "filters": filters, "ordering": ordering}
+    data = {"title": title, "filters": filters, "ordering": ordering, **(columns or {})}
     views = call_sdk(connection, "list tabs", partial(sdk.views.list, project=project.id), safe=True)
     same = [v for v in views if (getattr(v, "data", None) or {}).get("title") == title]
     if same:
@@ -76,6 +83,44 @@ def save_view(project: Project, title: str, filters: dict, ordering: list[str]) 
         return call_sdk(connection, f"update the tab {title!r}", update, safe=True).id
     create = partial(sdk.views.create, data=data, project=project.id)
     return call_sdk(connection, f"create the tab {title!r}", create).id
+
+
+TASK_COLUMNS = (
+    "id",
+    "inner_id",
+    "completed_at",
+    "total_annotations",
+    "cancelled_annotations",
+    "total_predictions",
+    "annotators",
+    "annotations_results",
+    "annotations_ids",
+    "predictions_score",
+    "predictions_model_versions",
+    "predictions_results",
+    "file_upload",
+    "storage_filename",
+    "created_at",
+    "updated_at",
+    "updated_by",
+    "avg_lead_time",
+    "draft_exists",
+    "agreement",
+    "reviewers",
+    "reviewed",
+    "comments",
+    "unresolved_comment_count",
+    "ground_truth",
+)
+"""Label Studio's own task columns, all hidden in a tab that shows only newstag's."""
+
+
+def only_columns(fields: set[str], shown: list[str]) -> dict:
+    """A tab's hidden columns: every data field and task column but `shown`, in the table
+    ("explore") and in the list beside the labelling view ("labeling")."""
+    columns = [f"tasks:data.{key}" for key in sorted(fields)] + [f"tasks:{c}" for c in TASK_COLUMNS]
+    hidden = [column for column in columns if column not in shown]
+    return {"hiddenColumns": {"explore": hidden, "labeling": hidden}}
 
 
 def _filter(column: str, operator: str, kind: str, value) -> dict:

@@ -105,6 +105,24 @@ class _LogLikelihood:
         return self.all_no + sum(self.gain[self.index[name]] for name in labels)
 
 
+def uncertain_values(
+    taxonomy: Taxonomy, labels: dict, probabilities: dict[str, dict[str, float]], thresholds: Thresholds
+) -> dict[str, list[str]]:
+    """Per multiple-choice group, the chosen values whose probability is below their own
+    threshold: the group took them only because no value cleared its threshold (or a rule
+    needed one). They are no better than a guess, and every output marks them so. A
+    single-choice group has no thresholds: its most probable value is never uncertain."""
+    found = {}
+    for group in taxonomy.groups:
+        if not group.multiple:
+            continue
+        limits = dict(zip(group.value_names, group_thresholds(group, thresholds).tolist(), strict=True))
+        below = [value for value in labels[group.name] if probabilities[group.name][value] < limits[value]]
+        if below:
+            found[group.name] = below
+    return found
+
+
 @dataclass(frozen=True)
 class Decision:
     """How one group's labels came about, for people reading them. Each value comes as

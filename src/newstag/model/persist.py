@@ -9,7 +9,6 @@ The trust model is written out in docs/robustness.md.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from newstag.errors import ModelError, one_line
-from newstag.files import atomic_folder, parse_json, read_zip_member
+from newstag.files import atomic_folder, file_sha256, parse_json, read_zip_member
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
@@ -64,7 +63,7 @@ def save_model(tagger, meta: dict, card: str, directory: Path | str, extra=None)
             **meta,
             "versions": {**meta.get("versions", {}), "skops": metadata.version("skops")},
             "format_version": FORMAT_VERSION,
-            "model_sha256": _sha256(staging / MODEL_FILE),
+            "model_sha256": file_sha256(staging / MODEL_FILE),
         }
         (staging / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         (staging / CARD_FILE).write_text(card)
@@ -97,7 +96,7 @@ def load_model(directory: Path | str) -> SavedModel:
     model_file = directory / MODEL_FILE
     if not model_file.is_file():
         raise ModelError(f"{directory} has no {MODEL_FILE}; retrain the model")
-    if _sha256(model_file) != meta.get("model_sha256"):
+    if file_sha256(model_file) != meta.get("model_sha256"):
         raise ModelError(
             f"{model_file} does not match the SHA-256 in {META_FILE}: it is corrupt, or was "
             f"changed after training; copy the whole folder again or retrain the model"
@@ -284,11 +283,3 @@ def _is_sklearn_estimator(name: str) -> bool:
         and found is not BaseEstimator
         and not inspect.isabstract(found)
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -36,12 +36,14 @@ def train_model(
     cross_validate: bool = True,
     excluded_articles: Sequence[str] = (),
     progress: Progress | None = None,
+    sources: Sequence[dict] = (),
 ) -> TrainedModel:
     """Fit on every sentence; score by cross-validation by article first (when asked and the
     data allows). `excluded_articles` only records, in the metadata, the ids of the articles
-    the caller already removed from `dataset` for evaluation. `meta["small_data"]` says, one
-    line each, where the data is too small: no cross-validated scores, values with few
-    examples. `progress` hears of each cross-validation fold and of the final fit, one step each."""
+    the caller already removed from `dataset` for evaluation; `sources` says where the data
+    came from (`annotate.sources`). `meta["small_data"]` says, one line each, where the data
+    is too small: no cross-validated scores, values with few examples. `progress` hears of
+    each cross-validation fold and of the final fit, one step each."""
     check_taxonomy(dataset, config.taxonomy)
     texts = list(dataset["text"])
     gold = gold_labels(dataset, config.taxonomy)
@@ -71,6 +73,7 @@ def train_model(
             "sentences": len(texts),
             "articles": len(set(dataset["article_id"])),
             "held_out_articles": list(excluded_articles),
+            "sources": list(sources),
         },
         "versions": {"python": platform.python_version(), **_versions()},
         "metrics": metrics,
@@ -89,11 +92,12 @@ def train_and_save(
     quality: str | None = None,
     excluded_articles: Sequence[str] = (),
     progress: Progress | None = None,
+    sources: Sequence[dict] = (),
 ) -> TrainedModel:
     """Train, write the model card (with `quality`, a table comparing feature families) and
     save the model folder atomically, with the cross-validation report in evaluation/ when
     there is one: `newstag train` and the ML backend's retrains alike."""
-    trained = train_model(dataset, config, cross_validate, excluded_articles, progress)
+    trained = train_model(dataset, config, cross_validate, excluded_articles, progress, sources)
 
     def with_evaluation(folder: Path) -> None:
         if trained.meta["metrics"]:

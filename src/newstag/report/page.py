@@ -21,7 +21,7 @@ from typing import TextIO
 from newstag.report import WEAK_BELOW
 from newstag.report.render import count_table, filters, render_article
 from newstag.report.tally import ACTOR, ACTOR_ATTACK, ATTACK, DENIAL, DENIALS, NO_ACTOR, TIMELINE, Tally
-from newstag.tagging.tag import IGNORED_IN_SUMMARY, TaggedArticle
+from newstag.tagging.tag import IGNORED_IN_SUMMARY, UNCERTAIN, TaggedArticle
 from newstag.taxonomy import Taxonomy
 
 
@@ -64,7 +64,9 @@ def _head(meta: dict, tally: Tally, taxonomy: Taxonomy, weak_below: float) -> st
         f"<p>Tagged by model <b>{escape(str(meta.get('name', '?')))}</b> version "
         f"<code>{escape(str(meta.get('model_version', '?')))}</code>. Labels with a probability "
         f'below {weak_below:.2f} are <span class="v weak">faded</span>; denials are '
-        f'<span class="v denial">marked</span>. Click a count to see the sentences behind it.</p>'
+        f'<span class="v denial">marked</span>; labels chosen below their threshold are marked '
+        f'<span class="v {UNCERTAIN}">{UNCERTAIN}</span> and counted apart. '
+        "Click a count to see the sentences behind it.</p>"
         f"</header>{_overview(tally, taxonomy)}{_model(meta)}"
         f'<section id="articles"><h2 class="section">Articles</h2>'
         f"{filters(taxonomy, sorted(tally.dated))}"
@@ -73,7 +75,7 @@ def _head(meta: dict, tally: Tally, taxonomy: Taxonomy, weak_below: float) -> st
 
 def _overview(tally: Tally, taxonomy: Taxonomy) -> str:
     attacks = _shown(taxonomy.group(ATTACK).value_names)
-    actors = [*_shown(taxonomy.group(ACTOR).value_names), NO_ACTOR]
+    actors = [*_shown(taxonomy.group(ACTOR).value_names), NO_ACTOR, UNCERTAIN]
     pairs, denials, timeline = (tally.table(name) for name in (ACTOR_ATTACK, DENIALS, TIMELINE))
     parts = [
         "<h3>Sentences by actor held responsible and attack type</h3>",
@@ -84,8 +86,23 @@ def _overview(tally: Tally, taxonomy: Taxonomy) -> str:
         else "<p>No denials found.</p>",
         "<h3>Timeline: sentences by month of the article and attack type</h3>",
         _timeline(tally, timeline, attacks),
+        _uncertain(tally),
     ]
     return f'<section id="overview"><h2 class="section">Across articles</h2>{"".join(parts)}</section>'
+
+
+def _uncertain(tally: Tally) -> str:
+    """The labels chosen below their thresholds, which no count above includes."""
+    if not tally.uncertain:
+        return "<p>No uncertain labels: every label counted cleared its threshold.</p>"
+    listed = ", ".join(
+        f'<span class="v {UNCERTAIN}">{escape(group)}: {escape(value)}</span> {count}'
+        for (group, value), count in sorted(tally.uncertain.items())
+    )
+    return (
+        f"<h3>Uncertain labels, not counted above</h3><p>Chosen only because no value of their group "
+        f"cleared its threshold (sentences): {listed}.</p>"
+    )
 
 
 def _shown(values: list[str]) -> list[str]:

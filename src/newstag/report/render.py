@@ -6,8 +6,19 @@ from __future__ import annotations
 from html import escape
 
 from newstag.report import WEAK_BELOW
-from newstag.report.tally import ACTOR, ATTACK, CLAIM, DENIAL, Cell, Count, cell_filter, month_of, token
-from newstag.tagging.tag import IGNORED_IN_SUMMARY, TaggedArticle, TaggedSentence
+from newstag.report.tally import (
+    ACTOR,
+    ATTACK,
+    CLAIM,
+    DENIAL,
+    Cell,
+    Count,
+    cell_filter,
+    month_of,
+    sentence_tokens,
+    token,
+)
+from newstag.tagging.tag import IGNORED_IN_SUMMARY, UNCERTAIN, TaggedArticle, TaggedSentence
 from newstag.taxonomy import Taxonomy
 
 
@@ -47,16 +58,26 @@ SUMMARY_HEADINGS = {ATTACK: "Attack types", ACTOR: "Actors held responsible", CL
 
 
 def _summary(tagged: TaggedArticle, anchor: str) -> str:
-    rows = []
-    for group, values in tagged.summary.items():
-        links = "; ".join(
-            f'<span class="{_value_class(group, value)}">{escape(value)}</span> '
-            + ", ".join(f'<a href="#{anchor}-s{i}">{i}</a>' for i in indices)
-            for value, indices in values.items()
-        )
-        rows.append(f"<dt>{escape(SUMMARY_HEADINGS.get(group, group))}</dt><dd>{links}</dd>")
+    rows = [
+        f"<dt>{escape(SUMMARY_HEADINGS.get(group, group))}</dt><dd>{_links(group, values, anchor, '')}</dd>"
+        for group, values in tagged.summary.items()
+    ]
     found = "".join(rows) or "<dt>Nothing found</dt><dd>no sentence carries a label</dd>"
+    unsure = "; ".join(
+        f"{escape(group)}: {_links(group, values, anchor, ' ' + UNCERTAIN)}"
+        for group, values in tagged.uncertain_summary.items()
+    )
+    if unsure:
+        found += f'<dt class="uncertain">Uncertain (below threshold, not counted)</dt><dd>{unsure}</dd>'
     return f'<dl class="summary">{found}</dl>'
+
+
+def _links(group: str, values: dict[str, list[int]], anchor: str, extra_class: str) -> str:
+    return "; ".join(
+        f'<span class="{_value_class(group, value)}{extra_class}">{escape(value)}</span> '
+        + ", ".join(f'<a href="#{anchor}-s{i}">{i}</a>' for i in indices)
+        for value, indices in values.items()
+    )
 
 
 def _value_class(group: str, value: str) -> str:
@@ -79,10 +100,12 @@ def _sentences(tagged: TaggedArticle, anchor: str, f1: dict, weak_below: float) 
 
 
 def _sentence(t: TaggedSentence, anchor: str, f1: dict, weak_below: float) -> str:
-    tokens = " ".join(token(g, v) for g, values in t.labels.items() for v in values)
+    tokens = " ".join(sentence_tokens(t))
     denial = " denial" if DENIAL in t.labels.get(CLAIM, ()) else ""
     chips = "".join(
-        _chip(group, value, t.probabilities[group][value], f1, weak_below)
+        _chip(
+            group, value, t.probabilities[group][value], f1, weak_below, value in t.uncertain.get(group, ())
+        )
         for group, values in t.labels.items()
         for value in values
         if value not in IGNORED_IN_SUMMARY
@@ -95,13 +118,17 @@ def _sentence(t: TaggedSentence, anchor: str, f1: dict, weak_below: float) -> st
     )
 
 
-def _chip(group: str, value: str, probability: float, f1: dict, weak_below: float) -> str:
-    weak = " weak" if probability < weak_below else ""
+def _chip(group: str, value: str, probability: float, f1: dict, weak_below: float, uncertain: bool) -> str:
+    """A label with its probability; an uncertain one (below its threshold) is marked so."""
+    weak = f" weak {UNCERTAIN}" if uncertain else " weak" if probability < weak_below else ""
     score = f1.get(group, {}).get(value)
     title = f"cross-validated F1 {score:.2f}" if score is not None else None
+    if uncertain:
+        title = "uncertain: below its threshold, not counted" + (f"; {title}" if title else "")
+    mark = f' <span class="u">{UNCERTAIN}</span>' if uncertain else ""
     return (
         f'<span class="{_value_class(group, value)}{weak}"{attrs(title=title)}>'
-        f'{escape(value)} <span class="p">{probability:.2f}</span></span>'
+        f'{escape(value)} <span class="p">{probability:.2f}</span>{mark}</span>'
     )
 
 
@@ -137,7 +164,8 @@ def _count_cell(cell: Cell, count: Count | None, largest: int) -> str:
 def filters(taxonomy: Taxonomy, months: list[str]) -> str:
     """The filter controls: any label, an actor, a month (when articles have dates), denials only."""
     labels = [(token(g.name, v), f"{g.name}: {v}") for g in taxonomy.groups for v in g.value_names]
-    actors = [(token(ACTOR, v), v) for v in taxonomy.group(ACTOR).value_names]
+    labels += [(token(g.name, UNCERTAIN), f"{g.name}: {UNCERTAIN}") for g in taxonomy.groups if g.multiple]
+    actors = [(token(ACTOR, v), v) for v in [*taxonomy.group(ACTOR).value_names, UNCERTAIN]]
     month = _select("f-month", "Month", [(m, m) for m in months]) if months else ""
     return (
         '<form class="filters" id="filters">'

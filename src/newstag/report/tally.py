@@ -1,8 +1,10 @@
 """The counts across articles that the report shows: plain labels in, counts out.
 
 Every count is of sentences (and, beside it, of the articles they come from), so that each
-one can link to exactly the sentences behind it. Labels are counted as `tag` gives them,
-weak ones included: the page shows how sure each one is.
+one can link to exactly the sentences behind it. Labels are counted as `tag` gives them, weak
+ones included (the page shows how sure each one is), but not the uncertain ones, chosen below
+their thresholds: those are counted apart, and a group with only uncertain values counts in the
+row "uncertain".
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from newstag.tagging.tag import IGNORED_IN_SUMMARY, TaggedArticle
+from newstag.tagging.tag import IGNORED_IN_SUMMARY, UNCERTAIN, TaggedArticle, TaggedSentence
 
 ATTACK, ACTOR, CLAIM = "attack_type", "actor", "claim_status"
 DENIAL = "denial"
@@ -41,15 +43,23 @@ def token(group: str, value: str) -> str:
     return f"{group}:{value}"
 
 
-def sentence_cells(labels: dict[str, list[str]], month: str | None) -> Iterator[Cell]:
-    """The table cells one sentence counts in."""
+def sentence_tokens(tagged: TaggedSentence) -> list[str]:
+    """The filter tokens of a sentence: its sure labels, and "group:uncertain" for each group
+    with uncertain values."""
+    sure = [token(group, value) for group, values in tagged.sure_labels.items() for value in values]
+    return sure + [token(group, UNCERTAIN) for group in tagged.uncertain]
+
+
+def sentence_cells(tagged: TaggedSentence, month: str | None) -> Iterator[Cell]:
+    """The table cells one sentence counts in: by its sure labels only."""
+    labels = tagged.sure_labels
     attacks = [v for v in labels.get(ATTACK, ()) if v not in IGNORED_IN_SUMMARY]
     actors = [v for v in labels.get(ACTOR, ()) if v not in IGNORED_IN_SUMMARY]
     for actor in actors:
         for attack in attacks:
             yield ACTOR_ATTACK, actor, attack
     if DENIAL in labels.get(CLAIM, ()):
-        for actor in actors or [NO_ACTOR]:
+        for actor in actors or [UNCERTAIN if ACTOR in tagged.uncertain else NO_ACTOR]:
             yield DENIALS, actor, DENIAL
     if month:
         for attack in attacks:
@@ -74,10 +84,15 @@ class Tally:
     """Articles per month."""
     sentence_counts: Counter = field(default_factory=Counter)
     article_counts: Counter = field(default_factory=Counter)
+    uncertain: Counter = field(default_factory=Counter)
+    """(group, value) -> sentences where the value was chosen below its threshold."""
 
     def add(self, tagged: TaggedArticle) -> None:
         month = month_of(tagged.split.article.date)
-        found = Counter(cell for t in tagged.sentences for cell in sentence_cells(t.labels, month))
+        found = Counter(cell for t in tagged.sentences for cell in sentence_cells(t, month))
+        self.uncertain.update(
+            (g, v) for t in tagged.sentences for g, values in t.uncertain.items() for v in values
+        )
         self.sentence_counts.update(found)
         self.article_counts.update(found.keys())
         self.articles += 1

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
-from newstag.model.decode import decode
+from newstag.model.decode import decode, uncertain_values
 from newstag.model.persist import SavedModel
 from newstag.text.sentences import Sentence, SplitArticle
 
 T = TypeVar("T")
 
 IGNORED_IN_SUMMARY = {"none"}
+UNCERTAIN = "uncertain"
+"""How every output marks a value chosen below its threshold (`decode.uncertain_values`)."""
 
 
 @dataclass(frozen=True)
@@ -20,10 +22,20 @@ class TaggedSentence:
     sentence: Sentence
     labels: dict[str, list[str]]
     probabilities: dict[str, dict[str, float]]
+    uncertain: dict[str, list[str]] = field(default_factory=dict)
+    """Group -> the chosen values below their thresholds (none for most sentences)."""
 
     def confidence(self, group: str) -> float:
         """The probability of the least probable chosen value: how sure the whole answer is."""
         return min(self.probabilities[group][value] for value in self.labels[group])
+
+    @property
+    def sure_labels(self) -> dict[str, list[str]]:
+        """The labels less the uncertain values: what counts and summaries count."""
+        return {
+            group: [value for value in values if value not in self.uncertain.get(group, ())]
+            for group, values in self.labels.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -33,14 +45,24 @@ class TaggedArticle:
 
     @property
     def summary(self) -> dict:
-        """For each group, each value found (but "none") with the sentences that carry it."""
-        found: dict[str, dict[str, list[int]]] = {}
-        for tagged in self.sentences:
-            for group, values in tagged.labels.items():
-                for value in values:
-                    if value not in IGNORED_IN_SUMMARY:
-                        found.setdefault(group, {}).setdefault(value, []).append(tagged.sentence.index)
-        return found
+        """For each group, each value found (but "none") with the sentences that carry it;
+        uncertain values are not found (see `uncertain_summary`)."""
+        return _found(self.sentences, lambda tagged: tagged.sure_labels)
+
+    @property
+    def uncertain_summary(self) -> dict:
+        """The same for the uncertain values, shown apart."""
+        return _found(self.sentences, lambda tagged: tagged.uncertain)
+
+
+def _found(sentences: list[TaggedSentence], labels_of) -> dict[str, dict[str, list[int]]]:
+    found: dict[str, dict[str, list[int]]] = {}
+    for tagged in sentences:
+        for group, values in labels_of(tagged).items():
+            for value in values:
+                if value not in IGNORED_IN_SUMMARY:
+                    found.setdefault(group, {}).setdefault(value, []).append(tagged.sentence.index)
+    return found
 
 
 BATCH_SENTENCES = 256
@@ -74,20 +96,17 @@ def _tag_batch(batch: list[SplitArticle], model: SavedModel) -> Iterator[TaggedA
     taxonomy = model.tagger.taxonomy
     texts = [sentence.text for split in batch for sentence in split.sentences]
     probabilities = model.tagger.predict_proba(texts)
-    labels = decode(taxonomy, probabilities, model.tagger.thresholds())
+    thresholds = model.tagger.thresholds()
+    labels = decode(taxonomy, probabilities, thresholds)
     values = {g.name: g.value_names for g in taxonomy.groups}
     row = 0
     for split in batch:
         sentences = []
         for sentence in split.sentences:
             chosen = {group: probabilities[group][row].tolist() for group in values}
-            sentences.append(
-                TaggedSentence(
-                    sentence,
-                    labels[row],
-                    {g: dict(zip(names, chosen[g], strict=True)) for g, names in values.items()},
-                )
-            )
+            by_value = {g: dict(zip(names, chosen[g], strict=True)) for g, names in values.items()}
+            uncertain = uncertain_values(taxonomy, labels[row], by_value, thresholds)
+            sentences.append(TaggedSentence(sentence, labels[row], by_value, uncertain))
             row += 1
         yield TaggedArticle(split, sentences)
 
@@ -101,6 +120,7 @@ def article_record(tagged: TaggedArticle, model_version: str) -> dict:
         "location": article.location,
         "model_version": model_version,
         "summary": tagged.summary,
+        UNCERTAIN: tagged.uncertain_summary,
         "sentences": [
             {
                 "sentence_id": t.sentence.id,
@@ -109,6 +129,7 @@ def article_record(tagged: TaggedArticle, model_version: str) -> dict:
                 "start": t.sentence.start,
                 "end": t.sentence.end,
                 "labels": t.labels,
+                UNCERTAIN: t.uncertain,
                 "probabilities": {
                     g: {v: round(p, 4) for v, p in ps.items()} for g, ps in t.probabilities.items()
                 },
@@ -119,7 +140,8 @@ def article_record(tagged: TaggedArticle, model_version: str) -> dict:
 
 
 def sentence_rows(tagged: TaggedArticle) -> Iterator[dict]:
-    """One flat row per sentence, for CSV: chosen values joined by "|", then every probability."""
+    """One flat row per sentence, for CSV: chosen values joined by "|", the uncertain ones among
+    them ("actor:us_coalition", joined by "|"), then every probability."""
     for t in tagged.sentences:
         row = {
             "article_id": t.sentence.article_id,
@@ -128,6 +150,9 @@ def sentence_rows(tagged: TaggedArticle) -> Iterator[dict]:
             "text": t.sentence.text,
         }
         row.update({group: "|".join(values) for group, values in t.labels.items()})
+        row[UNCERTAIN] = "|".join(
+            f"{group}:{value}" for group, values in t.uncertain.items() for value in values
+        )
         for group, probabilities in t.probabilities.items():
             row.update({f"p_{group}_{value}": round(p, 4) for value, p in probabilities.items()})
         yield row
