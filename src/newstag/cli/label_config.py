@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, ForceOption, info, one_line_errors
 
 DEFAULT_XML = Path("labeling/label_config.xml")
 DEFAULT_GUIDELINES = Path("labeling/guidelines.md")
@@ -17,15 +17,19 @@ def label_config(
         Path, typer.Option(help="Guidelines whose label lists to update.")
     ] = DEFAULT_GUIDELINES,
     check: Annotated[bool, typer.Option(help="Only check that both files match the config.")] = False,
+    force: ForceOption = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Render the Label Studio label config, and the guidelines' label lists, from the config."""
     from newstag.annotate.labelconfig import render_label_config, with_label_lists
     from newstag.config import load_config
     from newstag.errors import ConfigError, InputError
-    from newstag.files import write_atomic
+    from newstag.files import check_target, refuse_to_overwrite, write_atomic
 
     with one_line_errors():
+        if not check:
+            check_target(output, [config, guidelines])
+            check_target(guidelines, [config, output])
         taxonomy = load_config(config).taxonomy
         if not guidelines.is_file():
             raise InputError(f"{guidelines} does not exist; pass --guidelines PATH")
@@ -36,6 +40,7 @@ def label_config(
                 if not path.is_file() or path.read_text(encoding="utf-8") != text:
                     raise ConfigError(f"{path} differs from {config}; run newstag label-config")
             elif not path.is_file() or path.read_text(encoding="utf-8") != text:
+                refuse_to_overwrite(path, force)
                 write_atomic(path, text)
                 info(f"wrote {path}")
         if check:

@@ -25,12 +25,13 @@ def pull(
     from newstag.annotate.dataset import save_dataset, to_dataset
     from newstag.config import load_config
     from newstag.errors import LabelStudioError
-    from newstag.files import refuse_to_overwrite, write_atomic
+    from newstag.files import check_target, refuse_to_overwrite, write_atomic
     from newstag.labelstudio import client
     from newstag.labelstudio.session import open_connection
 
     with one_line_errors():
         refuse_to_overwrite(output, force)  # before the export is fetched
+        check_target(snapshots, adds_to_folder=True)
         settings = load_config(config)
         found = client.find_project(open_connection(settings.studio), project)
         if found is None:

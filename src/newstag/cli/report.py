@@ -29,7 +29,7 @@ def report(
     from newstag.report.page import write_report
 
     with one_line_errors():
-        refuse_to_overwrite(output, force, [path for path in articles if path != "-"])
+        refuse_to_overwrite(output, force, [*articles, model])
         saved, tagged = tag_input(articles, model, config, jobs)
         with atomic_writer(output) as out:
             tally = write_report(tagged, out, saved.meta, saved.tagger.taxonomy, weak_below)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, ForceOption, info, one_line_errors
 
 DEFAULT_URL = "http://127.0.0.1:9090"
 SEEDS = Path("labeling/seed_annotations.json")
@@ -23,6 +23,7 @@ def serve(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where retrained models go [MODEL-live].")
     ] = None,
+    force: ForceOption = False,
     every: Annotated[int, typer.Option(help="Retrain after this many new annotations (0 = never).")] = 10,
     connect: Annotated[
         str | None, typer.Option(help="Connect this Label Studio project to the backend once it runs.")
@@ -41,11 +42,13 @@ def serve(
     log = serve_log()
     with one_line_errors():
         from newstag.config import load_config
+        from newstag.files import refuse_to_overwrite
         from newstag.model.persist import check_labels, read_meta
 
+        output = output or model.with_name(model.name + "-live")
+        refuse_to_overwrite(output, force, [model, *([data] if data else [])])  # every retrain replaces it
         check_labels(read_meta(model), model, load_config(config).taxonomy, str(config))
         connection = _studio_connection(config)
-        output = output or model.with_name(model.name + "-live")
         base = data if data and data.exists() else None
         app, live, _ = build(model, base, output, every, connection, workers)
         server = Server(app, host, port).start()
