@@ -124,6 +124,10 @@ def target_for(case: str, i: Inputs, command: str) -> Path:
     if case == "a symlink":
         (i.root / "link").symlink_to(user_file)
         return i.root / "link"
+    if case == "a user's folder":
+        (i.root / "photos").mkdir()
+        (i.root / "photos" / "cat.jpg").write_bytes(b"\xff")
+        return i.root / "photos"
     if case == "a fifo":
         os.mkfifo(i.root / "fifo")
         return i.root / "fifo"
@@ -139,6 +143,7 @@ REFUSED = {
     "the model's meta.json": IN_MODEL,
     "a new file in a model folder": IN_MODEL,
     "a symlink": ("is a symlink",),
+    "a user's folder": ("folder newstag did not write",),
     "a fifo": ("device, FIFO or socket",),
     "a device": ("device, FIFO or socket",),
     "stdout's dash": ("-o - is not a file name",),
