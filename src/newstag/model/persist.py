@@ -18,6 +18,7 @@ from pathlib import Path
 
 from newstag.errors import ModelError, one_line
 from newstag.files import atomic_folder, parse_json, read_zip_member
+from newstag.model.meta_schema import check_meta
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
@@ -87,6 +88,7 @@ def read_meta(directory: Path | str) -> dict:
     if not isinstance(meta, dict):
         raise ModelError(f"{directory / META_FILE} is not a JSON object; retrain the model")
     _check_format(directory, meta.get("format_version"))
+    check_meta(meta, str(directory / META_FILE))
     return meta
 
 
