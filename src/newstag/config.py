@@ -6,7 +6,6 @@ model keeps its resolved config, `config_to_dict`, in its meta.json.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -127,16 +126,12 @@ RANGES = {
 def _check_value(value, default, where: str) -> None:
     """A value has its default's type (an int is a float too); a list of regexes compiles."""
     if isinstance(default, tuple):
+        from newstag.regexes import UserPattern  # imported only where a config has patterns
+
         _require(value, list, where, "a list of regular expressions (strings)")
         for i, pattern in enumerate(value):
             _require(pattern, str, f"{where}[{i}]", "a regular expression (a string)")
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ConfigError(
-                    f"{where}[{i}] = {pattern!r} is not a valid regular expression ({error}); "
-                    f"fix or remove it"
-                ) from None
+            UserPattern(pattern, f"{where}[{i}]")  # compiles it, or one line
     elif isinstance(default, float):
         _require(value, (int, float), where, "a number")
     else:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from syntok import segmenter
 
 from newstag.config import SentenceConfig
+from newstag.regexes import UserPattern
 from newstag.text.articles import Article
 
 BULLET = re.compile(r"^[•·▪●◦*\-–]\s+")
@@ -153,8 +154,11 @@ def _sentences(article: Article, spans: list[tuple[int, int]]) -> list[Sentence]
 
 class _Patterns:
     def __init__(self, config: SentenceConfig):
-        self.rules = [(re.compile(p), "boilerplate") for p in config.boilerplate]
-        self.rules += [(re.compile(p), "timestamp") for p in config.timestamps]
+        self.rules = [
+            (UserPattern(p, f"[sentences].{field}[{i}]"), reason)
+            for field, reason in (("boilerplate", "boilerplate"), ("timestamps", "timestamp"))
+            for i, p in enumerate(getattr(config, field))
+        ]
 
     def reason_to_drop(self, text: str) -> str | None:
         stripped = text.strip()
