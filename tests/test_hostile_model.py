@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -197,3 +198,87 @@ def test_the_report_of_a_hostile_model_folder_is_inert_in_chromium(page, tmp_pat
         assert all(href.startswith("#") or href.startswith(("http://", "https://")) for href in hrefs)
         shown = page.locator("#model").text_content()
         assert SCRIPT in page.locator("header").text_content() and FORM in shown and REFRESH in shown
+
+
+# --- model.skops: a SentenceTagger with the wrong inner objects (SHA-256 matching) -----------
+
+
+def _crafted(tagger, case: str) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from newstag.taxonomy import Taxonomy
+
+    group = next(iter(tagger.classifiers_))
+    words = dict(tagger.features_.transformer_list)["words"]
+    cues = dict(tagger.features_.transformer_list)["cues"]
+    if case == "a classifier that is not ours":
+        tagger.classifiers_[group] = LogisticRegression()
+    elif case == "unfitted":
+        del tagger.features_
+    elif case == "columns out of range":
+        tagger.classifiers_[group].columns_ = np.array([0, 99])
+    elif case == "columns as floats":
+        tagger.classifiers_[group].columns_ = tagger.classifiers_[group].columns_.astype(float)
+    elif case == "thresholds of the wrong shape":
+        multiple = next(c for c in tagger.classifiers_.values() if c.thresholds_ is not None)
+        multiple.thresholds_ = np.array([0.5])
+    elif case == "a catastrophic token pattern":
+        words.token_pattern = r"(a|aa)+$"
+    elif case == "cue patterns of its own":
+        cues.patterns_ = [r"^(a|aa)+$"] * len(cues.patterns_)
+    elif case == "another taxonomy":
+        tagger.taxonomy = Taxonomy(groups=())
+    elif case == "features a dict":
+        tagger.features_ = {"words": 1}
+    elif case == "a group missing":
+        del tagger.classifiers_[group]
+
+
+CRAFTED = [
+    "a classifier that is not ours",
+    "unfitted",
+    "columns out of range",
+    "columns as floats",
+    "thresholds of the wrong shape",
+    "a catastrophic token pattern",
+    "cue patterns of its own",
+    "another taxonomy",
+    "features a dict",
+    "a group missing",
+]
+
+
+@pytest.fixture(scope="module")
+def loaded_tagger(cv_model_dir):
+    from newstag.model.persist import load_model
+
+    return load_model(cv_model_dir).tagger
+
+
+@pytest.mark.parametrize("case", CRAFTED)
+def test_a_crafted_tagger_in_a_matching_skops_file_is_refused_in_one_line(
+    cv_model_dir, loaded_tagger, tmp_path, case
+):
+    import skops.io
+
+    from .test_probes import _rewrite_model
+
+    folder = shutil.copytree(cv_model_dir, tmp_path / "m")
+    tagger = copy.deepcopy(loaded_tagger)
+    _crafted(tagger, case)
+    skops.io.dump(tagger, folder / "model.skops")
+    _rewrite_model(folder)
+    tasks = tmp_path / "tasks.json"
+    tasks.write_text('[{"data": {"text": "' + "a" * 40 + '!"}}]')
+    result = run(
+        "predict",
+        tasks,
+        "--model",
+        folder,
+        "-o",
+        tmp_path / "out.json",
+        "-c",
+        ROOT / "configs" / "default.toml",
+    )
+    assert_one_line_error(result, "holds a damaged or crafted tagger")
+    assert not (tmp_path / "out.json").exists()

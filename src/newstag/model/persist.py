@@ -112,6 +112,9 @@ def load_model(directory: Path | str) -> SavedModel:
             f"{model_file} holds a {type(tagger).__module__}.{type(tagger).__qualname__}, not a newstag "
             f"SentenceTagger; retrain the model with newstag train --force"
         )
+    from newstag.model.loaded import check_tagger
+
+    check_tagger(tagger, meta, str(model_file))
     return SavedModel(tagger, meta, directory)
 
 
