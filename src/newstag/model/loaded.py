@@ -6,7 +6,7 @@ unfitted parts, columns out of range, or a regular expression of its own (a toke
 that backtracks). Each is refused here in one line, so nothing downstream meets it as a
 traceback or a hang. The rule: every part is what `train` would build from the config in
 meta.json (same types, same parameters, same patterns), its fitted arrays have the shapes
-the taxonomy implies, and it predicts finite probabilities on a probe sentence.
+the taxonomy implies, and its classifiers give finite probabilities for a row of features.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from newstag.config import config_from_dict
 from newstag.errors import ModelError, one_line
 from newstag.model.calibration import CalibratedClassifier
 from newstag.model.cues import CueCounter
+from newstag.model.features import CompactTfidf, text_features
 from newstag.model.patterns import PatternCounter
-from newstag.model.features import text_features
 from newstag.model.tagger import GroupClassifier, SentenceTagger, _classifier
 
 PROBE = ["Jets bombed the hospital on Tuesday, the ministry said."]
@@ -122,13 +122,33 @@ def _columns_problem(found: GroupClassifier, inner: CalibratedClassifier, values
     return None
 
 
+def _feature_width(tagger: SentenceTagger) -> int:
+    """The number of feature columns the fitted parts give, read from their fitted attributes
+    (computing features would load the sentence encoder, which the caller may never need)."""
+    width = 0
+    for _, part in tagger.features_.transformer_list:
+        if isinstance(part, CompactTfidf):
+            columns = sorted(part.vocabulary_.values())
+            if columns != list(range(len(part.idf_))):
+                raise ValueError("a tfidf vocabulary does not match its weights")
+            width += len(columns)
+        else:
+            width += int(vars(part)["n_features_out_"])
+    return width
+
+
 def _prediction_problem(tagger: SentenceTagger) -> str | None:
+    """Each group's classifier on an all-zero feature row: it takes the features' width and
+    gives one probability per value."""
+    from scipy.sparse import csr_matrix
+
     try:
-        probabilities = tagger.predict_proba(PROBE)
+        row = csr_matrix((1, _feature_width(tagger)))
+        probabilities = {name: found.predict_proba(row) for name, found in tagger.classifiers_.items()}
     except Exception as error:  # noqa: BLE001 (any failure of a crafted object is the file's fault)
         return f"it cannot predict ({type(error).__name__}: {one_line(error, 120)})"
     for group in tagger.taxonomy.groups:
-        found = probabilities.get(group.name)
+        found = probabilities[group.name]
         if not isinstance(found, np.ndarray) or found.shape != (1, len(group.values)):
             return f"it predicts the wrong shape for {group.name}"
         if not np.all(np.isfinite(found)) or not np.all((found >= 0) & (found <= 1)):
