@@ -90,3 +90,83 @@ def test_a_catastrophic_rule_in_a_models_meta_json_ends_tag(tmp_path, trained_mo
     result = newstag("tag", article, "--model", model, "-o", tmp_path / "out.jsonl", "-f", "jsonl")
     assert_one_line(result, "backtracks catastrophically")
     assert sorted(os.listdir(tmp_path)) == ["a.txt", "model"]
+
+
+# --- Unbounded reads: /dev/zero, a binary file, NUL bytes ------------------------------------
+
+
+def limited_memory():
+    """As a child's preexec_fn: 4 GB of address space, so that a regression fails with a
+    MemoryError instead of filling the shared machine (one read 22.9 GB of /dev/zero)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+
+
+def newstag_limited(*args, cwd=None) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(
+            [str(NEWSTAG), *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+            preexec_fn=limited_memory,
+            cwd=cwd,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"newstag {' '.join(map(str, args))} still ran after {DEADLINE} s")
+
+
+ZERO_READERS = {
+    "import-annotations": lambda t, m: ["import-annotations", "/dev/zero", "-o", t / "out"],
+    "predict": lambda t, m: ["predict", "/dev/zero", "--model", m, "-o", t / "out"],
+    "queue": lambda t, m: ["queue", "/dev/zero", "--model", m, "-o", t / "out"],
+    "export -c": lambda t, m: ["export", SEED, "-o", t / "out", "-c", "/dev/zero"],
+    "train --hold-out": lambda t, m: ["train", "--data", EXPORT, "-o", t / "out", "--hold-out", "/dev/zero"],
+    "evaluate --only": lambda t, m: ["evaluate", m, EXPORT, "-o", t / "out", "--only", "/dev/zero"],
+    "train --quality": lambda t, m: ["train", "--data", EXPORT, "-o", t / "out", "--quality", "/dev/zero"],
+}
+SEED = ROOT / "seeds" / "001_0033be0623d06674.txt"
+EXPORT = ROOT / "tests" / "data" / "export_small.json"
+
+
+@pytest.mark.parametrize("command", list(ZERO_READERS))
+def test_dev_zero_as_any_input_is_refused_at_its_first_chunk(tmp_path, trained_model_dir, command):
+    result = newstag_limited(*ZERO_READERS[command](tmp_path, trained_model_dir), cwd=ROOT)
+    assert_one_line(result, "it holds NUL bytes, as a binary file does")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_binary_quality_table_is_one_line(tmp_path):
+    quality = tmp_path / "quality.md"
+    quality.write_bytes(bytes(range(256)) * 4)
+    result = newstag("train", "--data", EXPORT, "-o", tmp_path / "out", "--quality", quality, cwd=ROOT)
+    assert_one_line(result, "holds NUL bytes")
+    assert os.listdir(tmp_path) == ["quality.md"]
+
+
+def test_a_non_utf8_hold_out_list_is_one_line(tmp_path):
+    ids = tmp_path / "ids.txt"
+    ids.write_bytes(b"a1\n\xff\xfe\n")
+    result = newstag("train", "--data", EXPORT, "-o", tmp_path / "out", "--hold-out", ids, cwd=ROOT)
+    assert_one_line(result, "is not UTF-8")
+
+
+@pytest.mark.parametrize("output_format", ["csv", "jsonl", "table", "report"])
+def test_nul_characters_in_a_jsonl_article_never_reach_the_output(tmp_path, trained_model_dir, output_format):
+    article = tmp_path / "a.jsonl"
+    record = {
+        "id": "a\u00001",
+        "title": "Hospital\u0000 hit",
+        "text": "Jets bombed\u0000 the hospital.",
+        "outlet": "X\u0000",
+    }
+    article.write_text(json.dumps(record) + "\n")
+    out = tmp_path / "out"
+    if output_format == "report":
+        result = newstag("report", article, "--model", trained_model_dir, "-o", out)
+    else:
+        result = newstag("tag", article, "--model", trained_model_dir, "-f", output_format, "-o", out)
+    assert result.returncode == 0, result.stderr
+    written = out.read_bytes()
+    assert b"\x00" not in written and b"\\u0000" not in written and b"bombed the hospital" in written

@@ -68,13 +68,21 @@ class Config:
     studio: StudioConfig = field(default_factory=StudioConfig)
 
 
+MAX_CONFIG_BYTES = 2**20
+
+
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
+    from newstag.files import read_text_limited
+
     path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file {path} not found; pass --config PATH")
+    text = read_text_limited(
+        path, MAX_CONFIG_BYTES, "pass --config PATH of a TOML config", ConfigError, "TOML"
+    )
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} not found; pass --config PATH") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
     return config_from_dict(raw, source=str(path))
 

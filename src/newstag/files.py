@@ -220,6 +220,49 @@ def _umask() -> int:
     return mask
 
 
+READ_CHUNK = 2**20
+
+
+def read_limited(
+    path: Path | str, max_bytes: int, fix: str, error_type=InputError, what: str = "text"
+) -> bytes:
+    """The bytes of a text input, refused in one line (with `fix`) when it is over `max_bytes`
+    (a regular file by its size, before anything is read; a device, FIFO or stream once that
+    much has been read) or holds a NUL byte (binary: /dev/zero is refused at its first chunk)."""
+    path = Path(path)
+    limit = f"the {max_bytes / 2**20:g} MB newstag reads from such a file"
+    try:
+        with open(path, "rb") as file:
+            if stat.S_ISREG(os.fstat(file.fileno()).st_mode) and os.fstat(file.fileno()).st_size > max_bytes:
+                raise error_type(f"{path} is over {limit}; {fix}")
+            chunks, size = [], 0
+            while size <= max_bytes and (chunk := file.read(min(READ_CHUNK, max_bytes + 1 - size))):
+                if b"\x00" in chunk:
+                    raise error_type(
+                        f"{path} is not {what}: it holds NUL bytes, as a binary file does; {fix}"
+                    )
+                chunks.append(chunk)
+                size += len(chunk)
+    except FileNotFoundError:
+        raise error_type(f"{path} does not exist; {fix}") from None
+    except IsADirectoryError:
+        raise error_type(f"{path} is a folder, not {what}; {fix}") from None
+    if size > max_bytes:
+        raise error_type(f"{path} is over {limit}; {fix}")
+    return b"".join(chunks)
+
+
+def read_text_limited(
+    path: Path | str, max_bytes: int, fix: str, error_type=InputError, what: str = "text"
+) -> str:
+    """A UTF-8 text input, read as `read_limited` reads it; bytes that are not UTF-8 are one line."""
+    data = read_limited(path, max_bytes, fix, error_type, what)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise error_type(f"{path} is not UTF-8 {what} (byte {error.start}); {fix}") from None
+
+
 def parse_json(
     data: bytes | str, where: str, fix: str, max_bytes: int = MAX_JSON_BYTES, error_type=InputError
 ):

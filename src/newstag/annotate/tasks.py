@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from newstag.errors import InputError
-from newstag.files import parse_json
+from newstag.files import MAX_JSON_BYTES, parse_json, read_limited
 from newstag.text.articles import Article
 from newstag.text.sentences import Sentence
 
@@ -82,13 +82,7 @@ def load_tasks(path: Path | str, fix: str = "make it with newstag export") -> li
     """A JSON list of Label Studio tasks, each with `data`: an import file or an export.
     `fix` ends every error message: how to get a good file."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist; {fix}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder, not a JSON file; {fix}") from None
-    tasks = parse_json(data, str(path), fix)
+    tasks = parse_json(read_limited(path, MAX_JSON_BYTES, fix, what="a JSON file"), str(path), fix)
     if not isinstance(tasks, list) or not all(isinstance(t, dict) and "data" in t for t in tasks):
         raise InputError(f"{path} is not a Label Studio JSON export or import file (a list of tasks); {fix}")
     return tasks

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from newstag.errors import ModelError, one_line
-from newstag.files import atomic_folder, parse_json, read_zip_member
+from newstag.files import atomic_folder, parse_json, read_limited, read_zip_member
 from newstag.model.meta_schema import check_meta
 
 MODEL_FILE = "model.skops"
@@ -79,7 +79,7 @@ def read_meta(directory: Path | str) -> dict:
     if not (directory / META_FILE).is_file():
         raise ModelError(f"{directory} is not a newstag model folder (no {META_FILE}); run newstag train")
     meta = parse_json(
-        (directory / META_FILE).read_bytes(),
+        read_limited(directory / META_FILE, MAX_META_BYTES, "retrain the model", ModelError, "JSON"),
         str(directory / META_FILE),
         "retrain the model",
         MAX_META_BYTES,
