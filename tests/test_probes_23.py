@@ -170,3 +170,58 @@ def test_nul_characters_in_a_jsonl_article_never_reach_the_output(tmp_path, trai
     assert result.returncode == 0, result.stderr
     written = out.read_bytes()
     assert b"\x00" not in written and b"\\u0000" not in written and b"bombed the hospital" in written
+
+
+# --- Workers that die ------------------------------------------------------------------------
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def test_a_jobs_worker_killed_from_outside_ends_tag_in_one_line(tmp_path, trained_model_dir):
+    """SIGKILL one of `tag -j 2`'s workers mid-run: one line, exit 1, no temp file, no process."""
+    import signal
+    import time
+
+    body = "Soldiers shelled the town. Jets bombed the hospital. " * 40
+    articles = tmp_path / "in.jsonl"
+    articles.write_text("".join(json.dumps({"id": f"a{i}", "text": body}) + "\n" for i in range(3000)))
+    out = tmp_path / "out"
+    out.mkdir()
+    command = [
+        NEWSTAG,
+        "tag",
+        articles,
+        "--model",
+        trained_model_dir,
+        "-f",
+        "jsonl",
+        "-o",
+        out / "t.jsonl",
+        "-j",
+        "2",
+    ]
+    process = subprocess.Popen(list(map(str, command)), stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + DEADLINE
+        while not (os.listdir(out) and len(children(process.pid)) >= 2) and time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read()
+            time.sleep(0.2)
+        workers = children(process.pid)
+        os.kill(workers[0], signal.SIGKILL)
+        stderr = process.communicate(timeout=DEADLINE)[1]
+    except subprocess.TimeoutExpired:
+        pytest.fail("tag -j 2 still ran after one of its workers was killed")
+    finally:
+        for pid in [*children(process.pid), process.pid] if process.poll() is None else []:
+            os.kill(pid, signal.SIGKILL)
+    assert process.returncode == 1 and stderr.splitlines()[-1:] == [
+        line for line in stderr.splitlines() if line.startswith("newstag: error:")
+    ]
+    assert "worker process died" in stderr and "Traceback" not in stderr
+    assert os.listdir(out) == []
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
