@@ -225,3 +225,39 @@ def test_a_jobs_worker_killed_from_outside_ends_tag_in_one_line(tmp_path, traine
     assert "worker process died" in stderr and "Traceback" not in stderr
     assert os.listdir(out) == []
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+
+def test_a_dead_serve_worker_is_replaced_and_health_says_down_until_it_is(trained_model_dir, tmp_path):
+    """SIGKILL the prediction worker of a running backend: /health answers DOWN, the next
+    /predict waits for fresh workers and succeeds, then /health is UP again (before: every
+    /predict answered 500 while /health said UP, until the next retrain)."""
+    import signal
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from newstag.backend.app import create_app
+    from newstag.backend.live import LiveModel
+    from newstag.model.persist import load_model
+
+    live = LiveModel(load_model(trained_model_dir), lambda output: None, tmp_path / "live", workers=1)
+    client = TestClient(create_app(live))
+    tasks = {"tasks": [{"id": 1, "data": {"text": "Russian jets bombed the hospital."}}]}
+    try:
+        assert client.post("/predict", json=tasks).status_code == 200
+        pool = live._serving[1]
+        (worker,) = pool._processes
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + DEADLINE
+        while not pool._broken and time.monotonic() < deadline:  # the pool's own thread sees the death
+            time.sleep(0.1)
+        health = client.get("/health")
+        assert health.status_code == 503 and health.json()["status"] == "DOWN"
+        answer = client.post(
+            "/predict", json={"tasks": [{"id": 2, "data": {"text": "Shelling hit a clinic."}}]}
+        )
+        assert answer.status_code == 200, answer.text
+        assert client.get("/health").json()["status"] == "UP"
+        assert worker not in live._serving[1]._processes
+    finally:
+        live.close()
