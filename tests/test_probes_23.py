@@ -261,3 +261,27 @@ def test_a_dead_serve_worker_is_replaced_and_health_says_down_until_it_is(traine
         assert worker not in live._serving[1]._processes
     finally:
         live.close()
+
+
+# --- Sentence length: a one-line article of megabytes ----------------------------------------
+
+
+def test_a_huge_sentence_is_cut_for_the_model_and_said_so(tmp_path, trained_model_dir):
+    """A 2 MB line without a sentence end (a 9.9 MB one took 43 s and 2.5 GB before) is cut
+    into sentences of at most MAX_SENTENCE_CHARS characters, every character kept."""
+    from newstag.config import load_config
+    from newstag.text.articles import read_articles
+    from newstag.text.sentences import MAX_SENTENCE_CHARS, split_article
+
+    article = tmp_path / "a.txt"
+    article.write_text("Hospital hit\n\n" + "jets bombed the hospital and " * 70_000 + "\n")
+    (split,) = [split_article(a, load_config(CONFIG).sentences) for a in read_articles([article])]
+    assert split.cut == 1 and max(len(s.text) for s in split.sentences) <= MAX_SENTENCE_CHARS
+    assert "".join(s.text for s in split.sentences).replace(" ", "") == split.article.text.replace(
+        " ", ""
+    ).replace("\n", "")
+    result = newstag(
+        "tag", article, "--model", trained_model_dir, "-f", "jsonl", "-o", tmp_path / "out.jsonl"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 sentences over 2000 characters were cut" in result.stderr

@@ -10,7 +10,7 @@ from typing import Annotated, TextIO
 import typer
 
 from newstag.cli.common import DEFAULT_MODEL, ForceOption, one_line_errors
-from newstag.cli.export import Articles
+from newstag.cli.export import Articles, say_cut
 
 ModelOption = Annotated[Path, typer.Option(help="A model folder made by newstag train.")]
 JobsOption = Annotated[
@@ -47,12 +47,15 @@ def tag(
     with one_line_errors(), _destination(output, force, [*articles, model]) as out:
         saved, tagged = tag_input(articles, model, config, jobs)
         write = _writer(output_format, out, saved, color=output is None and out.isatty())
+        cut = 0
         try:
             for article in tagged:
                 write(article)
                 out.flush()
+                cut += article.split.cut
         except BrokenPipeError:
             _quiet_broken_pipe()
+        say_cut(cut)
 
 
 def tag_input(articles: list[str], model: Path, config: Path | None, jobs: int):
