@@ -66,7 +66,7 @@ def test_the_module_map_names_every_stage_package():
 
 def test_the_foundation_is_the_top_level_modules():
     top = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__"}
-    assert top == {"config", "taxonomy", "errors", "files", "cache"}
+    assert top == {"config", "taxonomy", "errors", "files", "cache", "regexes"}
 
 
 def test_no_module_imports_a_higher_stage():

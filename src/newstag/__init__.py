@@ -15,7 +15,7 @@ below it and from the foundation, never from a stage above (tests/test_layout.py
     annotate/     Label Studio tasks and the types of their fields, the label config, annotations and
                   their spans, datasets, agreement
     text/         articles, sentences
-    config, taxonomy, errors, files, cache: the foundation every stage may use
+    config, taxonomy, errors, files, cache, regexes: the foundation every stage may use
 
 Two places where the order is a choice. labelstudio/ sits above assist/: it carries what
 assist/ computes (queue ranks, review tabs) into a live project, while assist/ stays pure and

@@ -6,7 +6,6 @@ model keeps its resolved config, `config_to_dict`, in its meta.json.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -69,13 +68,21 @@ class Config:
     studio: StudioConfig = field(default_factory=StudioConfig)
 
 
+MAX_CONFIG_BYTES = 2**20
+
+
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
+    from newstag.files import read_text_limited
+
     path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file {path} not found; pass --config PATH")
+    text = read_text_limited(
+        path, MAX_CONFIG_BYTES, "pass --config PATH of a TOML config", ConfigError, "TOML"
+    )
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} not found; pass --config PATH") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
     return config_from_dict(raw, source=str(path))
 
@@ -127,16 +134,12 @@ RANGES = {
 def _check_value(value, default, where: str) -> None:
     """A value has its default's type (an int is a float too); a list of regexes compiles."""
     if isinstance(default, tuple):
+        from newstag.regexes import UserPattern  # imported only where a config has patterns
+
         _require(value, list, where, "a list of regular expressions (strings)")
         for i, pattern in enumerate(value):
             _require(pattern, str, f"{where}[{i}]", "a regular expression (a string)")
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ConfigError(
-                    f"{where}[{i}] = {pattern!r} is not a valid regular expression ({error}); "
-                    f"fix or remove it"
-                ) from None
+            UserPattern(pattern, f"{where}[{i}]")  # compiles it, or one line
     elif isinstance(default, float):
         _require(value, (int, float), where, "a number")
     else:

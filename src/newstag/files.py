@@ -6,12 +6,15 @@ file is expected to have), synced, then put in place by one rename: a reader see
 output or the whole new one, never a half. On any error, Ctrl-C or SIGTERM the temporary
 file or folder is removed and the target is untouched.
 
-Before anything is written, `check_target` refuses a target that would lose data newstag
-does not own: `.`, `..` or any folder holding the working directory or an input, the input
-itself, a symlink (newstag does not follow or replace links: give the path it points to),
-a device, a FIFO or a socket, and a folder that newstag did not write (it holds no
-`.newstag` marker and no model, dataset or report files). Existing outputs are replaced
-only with --force.
+Before anything is written, every writer calls `refuse_to_overwrite`, the one rule for
+targets. It refuses a target that would lose data newstag does not own: `-` (not a file
+name), `.`, `..` or any folder holding the working directory or an input, the input itself
+or anything inside an input folder, anything inside a folder newstag wrote (a model,
+dataset or report folder: its files belong to it, and its next replacement would take a
+stranger along), a symlink (newstag does not follow or replace links: give the path it
+points to), a device, a FIFO or a socket, and a folder that newstag did not write (it holds
+no `.newstag` marker and no model, dataset or report files). Existing outputs are replaced
+only with --force, and a replaced file keeps its mode (and, as root, its owner).
 """
 
 from __future__ import annotations
@@ -41,16 +44,21 @@ MAX_JSON_DEPTH = 64
 MAX_ZIP_MEMBER_BYTES = 64 * 2**20
 
 
-def refuse_to_overwrite(path: Path | str, force: bool, inputs: Iterable[Path | str] = ()) -> None:
-    """Refuse a target that is not safe to write (see `check_target`), and an existing one
-    unless the user passed --force."""
-    check_target(path, inputs)
-    if os.path.lexists(path) and not force:
+def refuse_to_overwrite(
+    path: Path | str, force: bool, inputs: Iterable[Path | str] = (), adds_to_folder: bool = False
+) -> None:
+    """The one rule for an output target (see the module's docstring): refuse a target that is
+    not safe to write, and an existing one unless the user passed --force. `adds_to_folder`:
+    the writer only adds new files to the folder `path` (batch), so it is never replaced."""
+    check_target(path, inputs, adds_to_folder)
+    if os.path.lexists(path) and not force and not adds_to_folder:
         raise InputError(f"{path} exists; pass --force to replace it, or write elsewhere with -o")
 
 
-def check_target(path: Path | str, inputs: Iterable[Path | str] = ()) -> None:
+def check_target(path: Path | str, inputs: Iterable[Path | str] = (), adds_to_folder: bool = False) -> None:
     """One line for a target whose replacement could lose data that newstag does not own."""
+    if str(path) == "-":
+        raise InputError("-o - is not a file name; leave -o out to write to stdout where the command can")
     path = Path(path)
     if path.name in ("", ".", "..") or path.resolve() in (Path.cwd(), *Path.cwd().parents):
         raise InputError(f"-o {path} is the working folder or one above it; give a new name, e.g. -o out/")
@@ -59,9 +67,13 @@ def check_target(path: Path | str, inputs: Iterable[Path | str] = ()) -> None:
             f"-o {path} is a symlink; newstag neither replaces nor follows links: give the path "
             f"it points to ({os.path.realpath(path)})"
         )
-    for given in map(Path, inputs):
-        if given.exists() and path.resolve() in (given.resolve(), *given.resolve().parents):
-            raise InputError(f"-o {path} is, or holds, the input {given}; write the output elsewhere")
+    _check_not_an_input(path, inputs)
+    owner = next((folder for folder in path.resolve().parents if _is_own_folder(folder)), None)
+    if owner is not None:
+        raise InputError(
+            f"-o {path} is inside {owner}, a folder newstag wrote (a model, dataset or report): its "
+            f"files belong to it; write the output elsewhere"
+        )
     if not os.path.lexists(path):
         return
     mode = os.stat(path).st_mode
@@ -69,11 +81,29 @@ def check_target(path: Path | str, inputs: Iterable[Path | str] = ()) -> None:
         raise InputError(
             f"-o {path} is a device, FIFO or socket, not a file; give a file name (leave -o out for stdout)"
         )
-    if stat.S_ISDIR(mode) and any(path.iterdir()) and not any((path / f).exists() for f in OWN_FOLDER_FILES):
+    if stat.S_ISDIR(mode) and not adds_to_folder and any(path.iterdir()) and not _is_own_folder(path):
         raise InputError(
             f"-o {path} is a folder newstag did not write (it has no {MARKER} marker); give a new "
             f"folder name, newstag does not replace folders it did not make"
         )
+
+
+def _check_not_an_input(path: Path, inputs: Iterable[Path | str]) -> None:
+    resolved = path.resolve()
+    for given in map(Path, inputs):
+        if str(given) == "-" or not given.exists():
+            continue
+        if resolved in (given.resolve(), *given.resolve().parents):
+            raise InputError(f"-o {path} is, or holds, the input {given}; write the output elsewhere")
+        if given.is_dir() and given.resolve() in resolved.parents:
+            raise InputError(
+                f"-o {path} is inside the input folder {given}: it would replace an input, or be read "
+                f"as one next time; write the output elsewhere"
+            )
+
+
+def _is_own_folder(folder: Path) -> bool:
+    return folder.is_dir() and any((folder / name).exists() for name in OWN_FOLDER_FILES)
 
 
 @contextmanager
@@ -86,9 +116,9 @@ def atomic_writer(path: Path | str, newline: str | None = None) -> Iterator[Text
             yield file
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(staging, 0o666 & ~_umask())
         if path.is_dir():
             raise InputError(f"{path} is a folder; give a file name with -o")
+        _keep_mode(staging, path)
         os.replace(staging, path)
         _fsync_dir(path.parent)
 
@@ -109,6 +139,19 @@ def atomic_folder(directory: Path | str) -> Iterator[Path]:
         _swap_in(staging, directory)
 
 
+def _keep_mode(staging: Path, target: Path) -> None:
+    """The new file gets the replaced file's mode (and, as root, its owner: root replacing a
+    user's 0600 file must not hand it to root, readable by all); a new file gets the umask's."""
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        os.chmod(staging, 0o666 & ~_umask())
+        return
+    os.chmod(staging, stat.S_IMODE(old.st_mode))
+    if os.geteuid() == 0 and (old.st_uid, old.st_gid) != (0, 0):
+        os.chown(staging, old.st_uid, old.st_gid)
+
+
 def _swap_in(staging: Path, directory: Path) -> None:
     """Rename the staging folder over `directory`: the old one is renamed aside first (a folder
     cannot be replaced by rename while it has files) and removed only after the swap."""
@@ -122,7 +165,10 @@ def _swap_in(staging: Path, directory: Path) -> None:
             os.rename(old, directory)
         raise
     _fsync_dir(directory.parent)
-    shutil.rmtree(old, ignore_errors=True)
+    if old.is_dir():
+        shutil.rmtree(old, ignore_errors=True)
+    else:  # a file replaced by a folder with --force
+        old.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -181,6 +227,49 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+READ_CHUNK = 2**20
+
+
+def read_limited(
+    path: Path | str, max_bytes: int, fix: str, error_type=InputError, what: str = "text"
+) -> bytes:
+    """The bytes of a text input, refused in one line (with `fix`) when it is over `max_bytes`
+    (a regular file by its size, before anything is read; a device, FIFO or stream once that
+    much has been read) or holds a NUL byte (binary: /dev/zero is refused at its first chunk)."""
+    path = Path(path)
+    limit = f"the {max_bytes / 2**20:g} MB newstag reads from such a file"
+    try:
+        with open(path, "rb") as file:
+            if stat.S_ISREG(os.fstat(file.fileno()).st_mode) and os.fstat(file.fileno()).st_size > max_bytes:
+                raise error_type(f"{path} is over {limit}; {fix}")
+            chunks, size = [], 0
+            while size <= max_bytes and (chunk := file.read(min(READ_CHUNK, max_bytes + 1 - size))):
+                if b"\x00" in chunk:
+                    raise error_type(
+                        f"{path} is not {what}: it holds NUL bytes, as a binary file does; {fix}"
+                    )
+                chunks.append(chunk)
+                size += len(chunk)
+    except FileNotFoundError:
+        raise error_type(f"{path} does not exist; {fix}") from None
+    except IsADirectoryError:
+        raise error_type(f"{path} is a folder, not {what}; {fix}") from None
+    if size > max_bytes:
+        raise error_type(f"{path} is over {limit}; {fix}")
+    return b"".join(chunks)
+
+
+def read_text_limited(
+    path: Path | str, max_bytes: int, fix: str, error_type=InputError, what: str = "text"
+) -> str:
+    """A UTF-8 text input, read as `read_limited` reads it; bytes that are not UTF-8 are one line."""
+    data = read_limited(path, max_bytes, fix, error_type, what)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise error_type(f"{path} is not UTF-8 {what} (byte {error.start}); {fix}") from None
 
 
 def parse_json(

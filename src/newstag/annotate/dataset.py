@@ -9,7 +9,7 @@ from pathlib import Path
 from newstag.annotate.annotations import TEXT_FIELDS, Example
 from newstag.annotate.spans import Span, span_rows, spans_from_rows
 from newstag.errors import InputError, one_line
-from newstag.files import atomic_folder, refuse_to_overwrite
+from newstag.files import atomic_folder, read_text_limited, refuse_to_overwrite
 from newstag.taxonomy import Taxonomy
 
 
@@ -146,13 +146,13 @@ def _check_unique(sentence_ids: list[str]) -> None:
         seen.add(sentence_id)
 
 
+MAX_ID_LIST_BYTES = 64 * 2**20
+
+
 def read_article_ids(path: Path | str) -> set[str]:
     """Article ids, one a line (blank lines and # comments ignored)."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (FileNotFoundError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read a list of article ids ({error}); give one id a line") from None
+    fix = "give a text file of article ids, one a line"
+    lines = read_text_limited(path, MAX_ID_LIST_BYTES, fix, what="a list of article ids").splitlines()
     ids = {line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
     if not ids:
         raise InputError(f"{path} lists no article ids; give one id a line")

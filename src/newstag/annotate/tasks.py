@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from newstag.annotate.fields import check_tasks
-from newstag.errors import InputError
-from newstag.files import parse_json
+from newstag.files import MAX_JSON_BYTES, parse_json, read_limited
 from newstag.text.articles import Article
 from newstag.text.sentences import Sentence
 
@@ -70,10 +69,5 @@ def load_tasks(path: Path | str, fix: str = "make it with newstag export") -> li
     """A JSON list of Label Studio tasks, each with `data`: an import file or an export.
     `fix` ends every error message: how to get a good file."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist; {fix}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder, not a JSON file; {fix}") from None
-    return check_tasks(parse_json(data, str(path), fix), str(path), fix)
+    tasks = parse_json(read_limited(path, MAX_JSON_BYTES, fix, what="a JSON file"), str(path), fix)
+    return check_tasks(tasks, str(path), fix)

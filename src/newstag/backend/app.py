@@ -37,7 +37,9 @@ def create_app(live: LiveModel, remember_project: Callable[[int], None] = lambda
 
     @app.get("/")
     @app.get("/health")
-    def health() -> dict:
+    def health():
+        if not live.healthy:  # a prediction worker died: DOWN until fresh workers have started
+            return JSONResponse({"status": "DOWN", "model_version": live.model_version}, status_code=503)
         return {"status": "UP", "model_class": "newstag", "model_version": live.model_version}
 
     @app.post("/setup")

@@ -76,6 +76,7 @@ class LiveModel:
         self._cache = LatestCache(CACHED_PREDICTIONS)
         """(model version, text) -> prediction."""
         self._ahead: threading.Thread | None = None
+        self._replacing: threading.Thread | None = None
         self.predicted_ahead: dict | None = None
         """The last model version whose upcoming tasks were all predicted ahead, and how many."""
 
@@ -91,7 +92,7 @@ class LiveModel:
     def training(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def predict(self, tasks: list[dict]) -> list[dict]:
+    def predict(self, tasks: list[dict], retry: bool = True) -> list[dict]:
         saved, pool = self._serving
         texts = [task_sentence(task, number).text for number, task in enumerate(tasks)]
         known = {text: p for (_, text), p in self._cache.get_many((saved.version, t) for t in texts).items()}
@@ -100,10 +101,14 @@ class LiveModel:
             asked = [task for task, _ in missing]
             try:
                 fresh = pool.submit(_predict, asked).result() if pool else predict_tasks(asked, saved)
-            except RuntimeError:
-                if self._serving[1] is pool:  # the pool is broken, not merely replaced by a retrain
+            except RuntimeError:  # BrokenProcessPool, or a pool shut down by a retrain's swap
+                if not retry:
                     raise
-                return self.predict(tasks)
+                if self._serving[1] is pool:  # not replaced by a retrain: a worker died
+                    if not _is_broken(pool):
+                        raise
+                    self._replace_broken(pool).join()
+                return self.predict(tasks, retry=False)
             new = dict(zip((text for _, text in missing), fresh, strict=True))
             self._cache.put_many({(saved.version, text): p for text, p in new.items()})
             known.update(new)
@@ -135,6 +140,36 @@ class LiveModel:
                     return
         except Exception as error:  # noqa: BLE001 - only a head start is lost; requests still work
             log.warning("could not predict the upcoming tasks ahead: %s", one_line(error))
+
+    @property
+    def healthy(self) -> bool:
+        """False while a prediction worker has died and the workers are being replaced (the
+        replacement starts here, so a health check alone brings them back)."""
+        pool = self._serving[1]
+        if pool is None or not _is_broken(pool):
+            return True
+        self._replace_broken(pool)
+        return False
+
+    def _replace_broken(self, broken: ProcessPoolExecutor) -> threading.Thread:
+        """Start (once) a thread that swaps in fresh workers for the `broken` pool."""
+        with self._lock:
+            if self._replacing is None or not self._replacing.is_alive():
+                self._replacing = threading.Thread(
+                    target=self._swap_pool, args=(broken,), name="replace-workers", daemon=True
+                )
+                self._replacing.start()
+            return self._replacing
+
+    def _swap_pool(self, broken: ProcessPoolExecutor) -> None:
+        saved = self.saved
+        log.warning("a prediction worker died; starting %d new workers for %s", self.workers, saved.version)
+        fresh = self._start_pool(saved)
+        if self._serving[1] is broken:
+            self._serving = (saved, fresh)
+        else:  # a retrain swapped in its own pool meanwhile
+            fresh.shutdown(wait=False)
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
@@ -226,7 +261,9 @@ _worker_model = None
 def _load_worker(directory: Path) -> None:
     from newstag.model.embeddings import one_thread_per_process
     from newstag.model.persist import load_model
+    from newstag.tagging.parallel import default_signals
 
+    default_signals()
     one_thread_per_process()
     global _worker_model
     _worker_model = load_model(directory)
@@ -234,6 +271,11 @@ def _load_worker(directory: Path) -> None:
 
 def _predict(tasks: list[dict]) -> list[dict]:
     return predict_tasks(tasks, _worker_model)
+
+
+def _is_broken(pool: ProcessPoolExecutor) -> bool:
+    """CPython's executor marks itself broken when a worker dies (no public API says so)."""
+    return bool(getattr(pool, "_broken", False))
 
 
 def _now() -> str:

@@ -38,10 +38,12 @@ def export(
         if output:
             refuse_to_overwrite(output, force, [*articles, *([model] if model else [])])
         settings = load_config(config)
-        tasks, dropped = [], 0
+        tasks, dropped, cut = [], 0, 0
         for split in split_articles(read_articles(articles), settings.sentences):
             tasks += sentence_tasks(split.sentences, split.article)
             dropped += len(split.dropped)
+            cut += split.cut
+        say_cut(cut)
         if model:
             from newstag.assist.predictions import with_predictions
             from newstag.model.persist import check_labels, load_model
@@ -54,6 +56,14 @@ def export(
             info(f"wrote {len(tasks)} tasks to {output} ({dropped} boilerplate pieces left out)")
         if project:
             _send(tasks, project, update_config, settings)
+
+
+def say_cut(cut: int) -> None:
+    """Tell the user when over-long sentences were cut (on stderr)."""
+    from newstag.text.sentences import MAX_SENTENCE_CHARS
+
+    if cut:
+        info(f"{cut} sentences over {MAX_SENTENCE_CHARS} characters were cut into pieces that long")
 
 
 def _send(tasks: list[dict], name: str, update_config: bool, settings) -> None:

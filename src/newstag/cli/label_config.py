@@ -16,8 +16,8 @@ def label_config(
     guidelines: Annotated[
         Path, typer.Option(help="Guidelines whose label lists to update.")
     ] = DEFAULT_GUIDELINES,
-    force: ForceOption = False,
     check: Annotated[bool, typer.Option(help="Only check that both files match the config.")] = False,
+    force: ForceOption = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Render the Label Studio label config, and the guidelines' label lists, from the config;
@@ -25,9 +25,12 @@ def label_config(
     from newstag.annotate.labelconfig import render_label_config, with_label_lists
     from newstag.config import load_config
     from newstag.errors import ConfigError, InputError
-    from newstag.files import refuse_to_overwrite, write_atomic
+    from newstag.files import check_target, refuse_to_overwrite, write_atomic
 
     with one_line_errors():
+        if not check:
+            check_target(output, [config, guidelines])
+            check_target(guidelines, [config, output])
         taxonomy = load_config(config).taxonomy
         if not guidelines.is_file():
             raise InputError(f"{guidelines} does not exist; pass --guidelines PATH")

@@ -23,12 +23,13 @@ def pull(
     from newstag.annotate.annotations import examples_from_export
     from newstag.annotate.dataset import save_dataset, to_dataset
     from newstag.config import load_config
-    from newstag.files import refuse_to_overwrite, write_json
+    from newstag.files import check_target, refuse_to_overwrite, write_json
     from newstag.labelstudio import client, views
     from newstag.labelstudio.session import open_connection
 
     with one_line_errors():
         refuse_to_overwrite(output, force)  # before the export is fetched
+        check_target(snapshots, adds_to_folder=True)
         settings = load_config(config)
         found = views.open_project(open_connection(settings.studio), project)
         with spinner(f"exporting {project!r} ..."):

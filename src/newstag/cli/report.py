@@ -41,7 +41,7 @@ def report(
 
     with one_line_errors():
         config = chosen_sentence_config(sentence_config, old_sentence_config)
-        refuse_to_overwrite(output, force, [path for path in articles if path != "-"])
+        refuse_to_overwrite(output, force, [*(path for path in articles if path != "-"), model])
         saved, tagged = tag_inputs(articles, model, config, jobs)
         with atomic_writer(output) as out:
             tally = write_page(tagged, out, saved.meta, saved.tagger.taxonomy, weak_below)

@@ -70,7 +70,7 @@ def serve(
         check_labels(read_meta(model), model, load_config(config).taxonomy, str(config))
         check_data_options(data or (), replace_data)  # before anything connects or starts
         output = output or model.with_name(model.name + "-live")
-        refuse_to_overwrite(output, force, [model])
+        refuse_to_overwrite(output, force, [model, *(data or [])])  # every retrain replaces it
         connection = _studio_connection(config)
         app, live, _, base = build(model, output, every, connection, jobs, data or (), replace_data)
         log.info(base.describe(model))

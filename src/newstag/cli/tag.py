@@ -18,7 +18,7 @@ from newstag.cli.common import (
     chosen_sentence_config,
     one_line_errors,
 )
-from newstag.cli.export import Articles
+from newstag.cli.export import Articles, say_cut
 
 
 class Format(str, Enum):
@@ -51,9 +51,12 @@ def tag(
         config = chosen_sentence_config(sentence_config, old_sentence_config)
         saved, tagged = tag_inputs(articles, model, config, jobs)
         write = _writer(output_format, out, saved, color=output is None and out.isatty())
+        cut = 0
         for article in tagged:
             write(article)
             out.flush()
+            cut += article.split.cut
+        say_cut(cut)
 
 
 def _destination(output: Path | None, force: bool, inputs: list) -> AbstractContextManager[TextIO]:

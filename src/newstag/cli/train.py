@@ -43,7 +43,7 @@ def train(
     from newstag.annotate.sources import load_sources
     from newstag.cli.info import print_scores
     from newstag.config import load_config
-    from newstag.files import refuse_to_overwrite
+    from newstag.files import read_text_limited, refuse_to_overwrite
     from newstag.model.training import EVALUATION_FOLDER, train_and_save
 
     with one_line_errors():
@@ -55,7 +55,9 @@ def train(
         if held_out:
             info(f"holding out the {len(held_out)} articles listed in {hold_out}")
         info(f"training on {len(dataset)} sentences from {', '.join(map(str, data))} ...")
-        table = quality.read_text(encoding="utf-8") if quality else None
+        table = (
+            read_text_limited(quality, 2**20, "give a Markdown table", what="Markdown") if quality else None
+        )
         with progress_bar("cross-validation folds, then the final fit") as progress:
             trained = train_and_save(
                 dataset, settings, output, cross_validate, table, sorted(held_out), progress, sources

@@ -16,7 +16,8 @@ from importlib import metadata
 from pathlib import Path
 
 from newstag.errors import ModelError, one_line
-from newstag.files import atomic_folder, file_sha256, parse_json, read_zip_member
+from newstag.files import atomic_folder, file_sha256, parse_json, read_limited, read_zip_member
+from newstag.model.meta_schema import check_meta
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
@@ -77,7 +78,7 @@ def read_meta(directory: Path | str) -> dict:
     if not (directory / META_FILE).is_file():
         raise ModelError(f"{directory} is not a newstag model folder (no {META_FILE}); run newstag train")
     meta = parse_json(
-        (directory / META_FILE).read_bytes(),
+        read_limited(directory / META_FILE, MAX_META_BYTES, "retrain the model", ModelError, "JSON"),
         str(directory / META_FILE),
         "retrain the model",
         MAX_META_BYTES,
@@ -86,6 +87,7 @@ def read_meta(directory: Path | str) -> dict:
     if not isinstance(meta, dict):
         raise ModelError(f"{directory / META_FILE} is not a JSON object; retrain the model")
     _check_format(directory, meta.get("format_version"))
+    check_meta(meta, str(directory / META_FILE))
     return meta
 
 
@@ -109,6 +111,9 @@ def load_model(directory: Path | str) -> SavedModel:
             f"{model_file} holds a {type(tagger).__module__}.{type(tagger).__qualname__}, not a newstag "
             f"SentenceTagger; retrain the model with newstag train --force"
         )
+    from newstag.model.loaded import check_tagger
+
+    check_tagger(tagger, meta, str(model_file))
     return SavedModel(tagger, meta, directory)
 
 

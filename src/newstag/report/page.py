@@ -137,7 +137,8 @@ def _model(meta: dict) -> str:
     rows = "".join(
         f"<tr><td>{escape(group)}</td><td>{escape(value)}</td>"
         + "".join(f"<td>{_score(s[k])}</td>" for k in ("precision", "recall"))
-        + f'<td class="f1" style="--v:{s["f1"] or 0:.3f}">{_score(s["f1"])}</td><td>{s["support"]}</td></tr>'
+        + f'<td class="f1" style="--v:{s["f1"] or 0:.3f}">{_score(s["f1"])}</td>'
+        + f"<td>{escape(str(s['support']))}</td></tr>"
         for group, scores in metrics["model"].items()
         for value, s in scores["values"].items()
     )

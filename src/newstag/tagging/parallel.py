@@ -83,9 +83,21 @@ def chunks(articles: Iterable[Article], size: int = CHUNK_CHARS) -> Iterator[lis
 def _start_worker(model: SavedModel, sentences: SentenceConfig) -> None:
     from newstag.model.embeddings import one_thread_per_process
 
+    default_signals()
     one_thread_per_process()
     global _worker_state
     _worker_state = (model, sentences)
+
+
+def default_signals() -> None:
+    """In a worker: SIGTERM kills it outright, and Ctrl-C is the parent's to handle. A forked
+    worker inherits the CLI's SIGTERM handler (`files.exit_on_sigterm`), which unwinds instead;
+    when a sibling dies the pool terminates the others, and an unwinding worker waits on a
+    queue nobody reads any more: the run hung forever at 0 CPU."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _tag_chunk(chunk: list[Article]) -> list[TaggedArticle]:

@@ -198,6 +198,10 @@ def _json_record(line: str, where: str) -> dict:
 
 
 def _article_from_record(record: dict, default_id: str, where: str) -> Article:
+    # A NUL (`\u0000` in the JSON) is removed: no output (CSV, HTML, a terminal) may carry one.
+    record = {
+        key: value.replace("\x00", "") if isinstance(value, str) else value for key, value in record.items()
+    }
     title = " ".join(str(record.get("title") or "").split())
     body = normalize_newlines(record["text"])
     if not (title or body.strip()):

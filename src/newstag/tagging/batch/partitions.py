@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newstag.errors import InputError
+from newstag.files import check_target
 from newstag.text.articles import Article, articles_from_jsonl, limited_lines, unique_ids
 
 JSONL = (".jsonl", ".jsonl.gz")
@@ -77,6 +78,8 @@ def list_partitions(input_url: str, output_url: str) -> list[Partition]:
             f"{output_url} is {input_url} or inside it: the tagged files would be read as input "
             f"next time; give an OUTPUT outside the input"
         )
+    if _is_local(out_fs):  # the rule every writer follows; OUTPUT is only added to, never replaced
+        check_target(out_root, [root] if _is_local(fs) else [], adds_to_folder=True)
     base = _join(input_url, "", local=_is_local(fs)) if fs.isfile(root) else None
     partitions = [
         Partition(
