@@ -12,6 +12,19 @@ from .conftest import ROOT
 
 CORPUS = ROOT / "labeling" / "corpus"
 RESERVED = ROOT.parent / "shared" / "reserved-urls.txt"
+CONFLICTS = {
+    "afghanistan",
+    "ethiopia",
+    "gaza",
+    "iraq",
+    "libya",
+    "myanmar",
+    "nagorno-karabakh",
+    "sudan",
+    "syria",
+    "ukraine",
+    "yemen",
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +50,13 @@ def test_tasks_keep_where_each_article_came_from(tasks, articles):
         article = by_id[task["data"]["article_id"]]
         assert task["data"]["source_url"] == article["url"] and task["data"]["outlet"] == article["outlet"]
         assert task["data"].get("date") == article.get("date")
+        assert task["data"]["conflict"] == article["conflict"]
+
+
+def test_every_article_and_seed_names_a_known_conflict(articles):
+    assert {a["id"]: a.get("conflict") for a in articles if a.get("conflict") not in CONFLICTS} == {}
+    seeds = load_exports([ROOT / "labeling" / "seed_annotations.json"])
+    assert {task["data"].get("conflict") for task in seeds} == {"syria"}
 
 
 def test_evaluation_articles_follow_the_rule(articles):
