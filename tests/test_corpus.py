@@ -113,6 +113,20 @@ def test_copy_check_finds_a_planted_ten_word_run_outside_quotes():
     ]
 
 
+def test_copy_check_follows_a_quotation_over_several_sentences():
+    copy_check = load_script("copy_check")
+    quoted = [
+        made_up_task("a-1:1", '"We were told nothing.'),
+        # wholly inside the quotation that opened above and closes below: allowed
+        made_up_task("a-1:2", "The hospital in the north of the town was hit twice by air strikes."),
+        made_up_task("a-1:3", 'Nobody warned us," the doctor said.'),
+    ]
+    assert copy_check.check(quoted, {"a-1": PAGE}) == []
+    # a stray opening mark that never closes does not hide the sentences after it
+    stray = [made_up_task("a-1:1", 'He said "no.'), *quoted[1:2]]
+    assert [c.sentence_id for c in copy_check.check(stray, {"a-1": PAGE})] == ["a-1:2"]
+
+
 def test_copy_check_script_fails_on_a_copy_and_passes_without(tmp_path):
     pages, corpus = tmp_path / "pages", tmp_path / "corpus"
     pages.mkdir()

@@ -40,11 +40,11 @@ def words(text: str) -> list[str]:
     return WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-def unquoted_parts(sentence: str) -> list[str]:
-    """The stretches of `sentence` outside quotation marks. A quotation can open in an earlier
-    sentence or close in a later one, so a lone closing mark quotes what comes before it and a
-    lone opening mark what comes after."""
-    parts, start, inside = [], 0, False
+def unquoted_parts(sentence: str, inside: bool = False) -> tuple[list[str], bool]:
+    """The stretches of `sentence` outside quotation marks, and whether it ends inside one.
+    `inside` says the sentence begins inside a quotation opened in an earlier sentence; a
+    closing mark with no opening one means the same."""
+    parts, start = [], 0
     for position, mark in enumerate(sentence):
         if mark not in OPENERS + CLOSERS + STRAIGHT:
             continue
@@ -52,11 +52,11 @@ def unquoted_parts(sentence: str) -> list[str]:
         if opens and not inside:
             parts.append(sentence[start:position])
             inside = True
-        elif not opens:  # without an opening mark, the sentence began inside a quotation
+        elif not opens:
             inside, start = False, position + 1
     if not inside:
         parts.append(sentence[start:])
-    return parts
+    return parts, inside
 
 
 def _opens(text: str, position: int) -> bool:
@@ -71,11 +71,11 @@ def runs_of(page: str, length: int = RUN) -> set[tuple[str, ...]]:
     return {tuple(page_words[i : i + length]) for i in range(len(page_words) - length + 1)}
 
 
-def copied_runs(sentence: str, page_runs: set[tuple[str, ...]], length: int = RUN) -> list[str]:
-    """The longest stretches of `sentence` outside quotation marks whose every `length` words
-    in a row are also in a row on the page."""
+def copied_runs(parts: list[str], page_runs: set[tuple[str, ...]], length: int = RUN) -> list[str]:
+    """The longest stretches of the unquoted `parts` of a sentence whose every `length` words in
+    a row are also in a row on the page."""
     found = []
-    for part in unquoted_parts(sentence):
+    for part in parts:
         part_words = words(part)
         hits = [
             i for i in range(len(part_words) - length + 1) if tuple(part_words[i : i + length]) in page_runs
@@ -89,14 +89,38 @@ def copied_runs(sentence: str, page_runs: set[tuple[str, ...]], length: int = RU
 
 
 def check(tasks: list[dict], pages: dict[str, str]) -> list[Copied]:
-    """Every copied run in the tasks whose article has a page."""
+    """Every copied run in the tasks whose article has a page. Tasks come in article order, as
+    `newstag export` writes them, so a quotation that runs over several sentences is followed
+    from one to the next (the title stands alone); a quotation left open to the article's end
+    was a stray mark, and the sentences after it are checked as unquoted."""
     page_runs = {article: runs_of(text) for article, text in pages.items()}
-    return [
-        Copied(task["data"]["sentence_id"], run)
-        for task in tasks
-        if task["data"]["article_id"] in page_runs
-        for run in copied_runs(task["data"]["text"], page_runs[task["data"]["article_id"]])
-    ]
+    articles: dict[str, list[dict]] = {}
+    for task in tasks:
+        if task["data"]["article_id"] in page_runs:
+            articles.setdefault(task["data"]["article_id"], []).append(task["data"])
+    copied = []
+    for article, sentences in articles.items():
+        unquoted = _unquoted_by_sentence(sentences)
+        for data in sentences:
+            copied += [
+                Copied(data["sentence_id"], run)
+                for run in copied_runs(unquoted[data["sentence_id"]], page_runs[article])
+            ]
+    return copied
+
+
+def _unquoted_by_sentence(sentences: list[dict]) -> dict[str, list[str]]:
+    unquoted, inside = {}, False
+    for data in sentences:
+        title = data.get("index") == 0
+        parts, inside = unquoted_parts(data["text"], inside and not title)
+        unquoted[data["sentence_id"]] = parts
+        inside = inside and not title
+    if inside:  # never closed: read the sentences after the stray mark on their own
+        opened = max((n for n, d in enumerate(sentences) if unquoted_parts(d["text"])[1]), default=-1)
+        for data in sentences[opened + 1 :]:
+            unquoted[data["sentence_id"]] = unquoted_parts(data["text"])[0]
+    return unquoted
 
 
 def main() -> None:
