@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from newstag.annotate.dataset import data_hash, group_labels, load_labelled, load_saved_dataset, save_dataset
@@ -80,3 +82,15 @@ def test_a_dataset_saved_before_span_groups_loads_with_empty_spans(tmp_path, sma
     loaded = load_labelled([tmp_path / "old", tmp_path / "export.json"], taxonomy)
     assert loaded.features == small_dataset.features
     assert loaded["responsible"] == [[]] * len(loaded) and len(loaded) == 4 + 6
+def test_dataset_saved_before_the_conflict_column_still_loads_and_joins(tmp_path, small_dataset, taxonomy):
+    save_dataset(small_dataset.remove_columns("conflict"), tmp_path / "old")
+    assert load_saved_dataset(tmp_path / "old")["conflict"] == [""] * len(small_dataset)
+    rest = tmp_path / "rest.json"
+    tasks = json.loads((DATA / "export_small.json").read_text())
+    for task in tasks:
+        task["data"]["sentence_id"] = "new-" + task["data"]["sentence_id"]
+        task["data"]["article_id"] = "new-" + task["data"]["article_id"]
+        task["data"]["conflict"] = "yemen"
+    rest.write_text(json.dumps(tasks))
+    joined = load_labelled([tmp_path / "old", rest], taxonomy)
+    assert sorted(set(joined["conflict"])) == ["", "yemen"]

@@ -31,6 +31,8 @@ class Example:
     annotators: int = 1
     spans: dict[str, list[Span]] = field(default_factory=dict)
     """Span group -> the spans marked in `text` (a group without spans may be left out)."""
+    conflict: str = ""
+    """The task's data.conflict (the war the article reports on), or "" when not given."""
 
 
 @dataclass
@@ -190,6 +192,7 @@ def _example(task: dict, resolved: Reading, annotators: int) -> Example:
         labels=resolved.labels,
         annotators=annotators,
         spans=resolved.spans,
+        conflict=data.get("conflict", ""),
         **{name: data.get(name, "") for name in TEXT_FIELDS},
     )
 

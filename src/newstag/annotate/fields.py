@@ -54,6 +54,7 @@ DATA = {
     "outlet": TEXT,
     "date": TEXT,
     "queue_rank": WHOLE,
+    "conflict": TEXT,
 }
 RESULT = {"type": TEXT, "from_name": TEXT, "to_name": TEXT}
 VALUE = {"choices": TEXTS}

@@ -28,6 +28,8 @@ class Article:
     """Where it was read from: a file, a JSONL line ("feed.jsonl, line 3") or stdin; the outlet
     that published it is `outlet`."""
     outlet: str | None = None
+    conflict: str | None = None
+    """The war or armed conflict the article reports on (e.g. syria, ukraine), when known."""
 
 
 MAX_ARTICLE_BYTES = 10 * 2**20
@@ -178,7 +180,7 @@ def article_from_text(text: str, article_id: str, location: str) -> Article:
 
 
 def articles_from_jsonl(lines: Iterable[bytes], stem: str, location: str) -> Iterator[Article]:
-    """One article a line: {"id", "title", "text", optional "date", "url", "outlet"}."""
+    """One article a line: {"id", "title", "text", optional "date", "url", "outlet", "conflict"}."""
     empty = True
     for number, raw in enumerate(lines, start=1):
         where = f"{location}, line {number}"
@@ -214,6 +216,7 @@ def _article_from_record(record: dict, default_id: str, where: str) -> Article:
         url=_optional_text(record.get("url")),
         location=where,
         outlet=_optional_text(record.get("outlet")),
+        conflict=_optional_text(record.get("conflict")),
     )
 
 
