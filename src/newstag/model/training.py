@@ -55,7 +55,9 @@ def train_model(
             no_scores = str(error)
     small_data = [f"{NO_SCORES}: {no_scores}"] if no_scores else []
     small_data += [line for line in [rare_values(config.taxonomy, gold)] if line]
-    tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold)
+    # Article ids keep the final fit's calibration and threshold folds on whole articles, as
+    # the cross-validation's are.
+    tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold, dataset["article_id"])
     if progress:
         progress(1, 1)
     fingerprint = data_hash(dataset)
