@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/quality.py                         # every family the install supports
     .venv/bin/python benchmarks/quality.py --families cues,tfidf+cues --no-held-out   # model selection
+    .venv/bin/python benchmarks/quality.py --families '' --loco cues,tfidf+cues        # conflicts only
 
 The corpus' evaluation articles (labeling/corpus/evaluation_articles.txt) are held out: no
 model, threshold or choice here is fitted on them. For every family it prints the four
@@ -9,6 +10,13 @@ target figures on the held-out articles and by cross-validation by article on th
 (the figures a family is chosen by), tagging speed (sentences/s, warm) and the cold start of
 `newstag tag` on one short article; then the per-value F1 of the configured family on the
 held-out articles, and a learning curve (training sentences vs. F1 per group) as a PNG.
+
+Leave-one-conflict-out (`--loco FAMILY,...`, one table per family): for each conflict of the
+development articles (each task's `conflict` field), a model trained on the development
+articles of every other conflict (and on the seeds, which name none) tags that conflict's
+articles. The evaluation articles stay out of it on both sides, so that no choice made by
+these figures touches them. Conflicts with fewer than MIN_CONFLICT_ARTICLES articles are
+scored and pooled but marked too small to judge on their own.
 Writes benchmarks/QUALITY.md, benchmarks/quality.json and benchmarks/learning_curve.png.
 """
 
@@ -25,9 +33,12 @@ import time
 import warnings
 from pathlib import Path
 
+from newstag.annotate.annotations import load_exports
 from newstag.annotate.dataset import group_labels, load_labelled, read_article_ids, with_articles
 from newstag.config import load_config
 from newstag.evaluation.report import model_card
+from newstag.evaluation.scores import by_group, score
+from newstag.model.decode import decode
 from newstag.model.embeddings import INSTALL_HINT, embeddings_available
 from newstag.model.persist import save_model
 from newstag.model.training import train_model
@@ -52,6 +63,8 @@ FIGURES = (
 )
 CURVE_SHARES = (0.1, 0.25, 0.5, 0.75, 1.0)
 SHORT_ARTICLE = ROOT / "seeds" / "001_0033be0623d06674.txt"
+MIN_CONFLICT_ARTICLES = 8
+NO_CONFLICT = "(none named)"
 
 
 def figures(scores: dict) -> list[float]:
@@ -107,6 +120,65 @@ def learning_curve(config, development, test) -> list[dict]:
         points.append({"sentences": len(subset), "articles": len(chosen), "figures": figures(scores)})
         print(f"learning curve: {len(subset)} sentences -> {figures(scores)}", file=sys.stderr)
     return points
+
+
+def article_conflicts(paths) -> dict[str, str]:
+    """Article id -> the `conflict` its tasks name (NO_CONFLICT where they name none)."""
+    conflicts = {}
+    for task in load_exports([Path(p) for p in paths]):
+        data = task.get("data", {})
+        conflicts.setdefault(data.get("article_id"), str(data.get("conflict") or NO_CONFLICT))
+    return conflicts
+
+
+def leave_one_conflict_out(config, development, conflicts: dict[str, str]) -> dict:
+    """Per conflict and pooled: the four figures of a model that never saw the conflict."""
+    articles = list(development["article_id"])
+    named = sorted({conflicts[a] for a in articles} - {NO_CONFLICT})
+    taxonomy, pooled_gold, pooled_rows, result = config.taxonomy, [], [], {"conflicts": {}}
+    for conflict in named:
+        inside = {a for a in set(articles) if conflicts[a] == conflict}
+        trained = train_model(with_articles(development, inside, keep=False), config, cross_validate=False)
+        test = with_articles(development, inside, keep=True)
+        gold = {name: group_labels(test, name) for name in taxonomy.group_names}
+        tagger = trained.tagger
+        labels = decode(taxonomy, tagger.predict_proba(list(test["text"])), tagger.thresholds())
+        scores = score(taxonomy, gold, by_group(labels, gold))
+        result["conflicts"][conflict] = {
+            "articles": len(inside),
+            "sentences": len(test),
+            "too_small": len(inside) < MIN_CONFLICT_ARTICLES,
+            "figures": figures(scores),
+        }
+        pooled_gold.append(gold)
+        pooled_rows += labels
+        print(f"LOCO {conflict}: {result['conflicts'][conflict]}", file=sys.stderr)
+    gold = {name: [row for part in pooled_gold for row in part[name]] for name in taxonomy.group_names}
+    pooled = {
+        "articles": sum(c["articles"] for c in result["conflicts"].values()),
+        "sentences": len(pooled_rows),
+        "figures": figures(score(taxonomy, gold, by_group(pooled_rows, gold))),
+    }
+    result["pooled"] = pooled
+    return result
+
+
+def loco_table(loco: dict) -> str:
+    names = [label for label, *_ in FIGURES]
+    lines = [
+        "| held-out conflict | articles | sentences | " + " | ".join(names) + " |",
+        "|---|---|---|" + "---|" * len(names),
+    ]
+    for conflict, row in loco["conflicts"].items():
+        small = f" (too small, under {MIN_CONFLICT_ARTICLES} articles)" if row["too_small"] else ""
+        shown = conflict + small
+        cells = [shown, str(row["articles"]), str(row["sentences"])] + [f"{f:.2f}" for f in row["figures"]]
+        lines.append("| " + " | ".join(cells) + " |")
+    pooled = loco["pooled"]
+    cells = ["**pooled**", str(pooled["articles"]), str(pooled["sentences"])]
+    lines.append("| " + " | ".join(cells + [f"**{f:.2f}**" for f in pooled["figures"]]) + " |")
+    lines.append("| target | ≥ 8 | | " + " | ".join(f"≥ {t:.2f}" for *_, t in FIGURES) + " |")
+    return "\n".join(lines)
 
 
 def plot_curve(points: list[dict], family: str, path: Path) -> None:
@@ -171,6 +243,12 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "default.toml")
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--no-held-out", dest="held_out", action="store_false", help="Cross-validation only.")
+    parser.add_argument(
+        "--loco",
+        default=None,
+        help="Feature families (comma-separated) to score leave-one-conflict-out (default: the "
+        "configured one; '' for none).",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
@@ -180,19 +258,29 @@ def main() -> None:
     development = with_articles(dataset, held_out, keep=False)
     test = with_articles(dataset, held_out, keep=True)
     results = {}
-    for family in args.families.split(","):
+    for family in filter(None, args.families.split(",")):
         if "embeddings" in family and not embeddings_available():
             print(f"skipping {family}: {INSTALL_HINT}", file=sys.stderr)
             continue
         results[family] = score_family(family, config, development, test, args.held_out)
         print(table({family: results[family]}, args.held_out).splitlines()[2], file=sys.stderr)
-    intro = (
-        f"{len(development)} sentences from {len(set(development['article_id']))} articles for training and "
-        f"cross-validation ({next(iter(results.values()))['cv']['scheme']}); "
-        f"{len(test)} sentences from {len(set(test['article_id']))} held-out evaluation articles."
-    )
-    report = [intro, "", table(results, args.held_out)]
-    if args.held_out:
+    report = []
+    if results:
+        intro = (
+            f"{len(development)} sentences from {len(set(development['article_id']))} articles for training "
+            f"and cross-validation ({next(iter(results.values()))['cv']['scheme']}); "
+            f"{len(test)} sentences from {len(set(test['article_id']))} held-out evaluation articles."
+        )
+        report = [intro, "", table(results, args.held_out)]
+    conflicts = article_conflicts(DATA)
+    loco_families = config.model.features if args.loco is None else args.loco
+    for family in filter(None, loco_families.split(",")):
+        family_config = dataclasses.replace(config, model=dataclasses.replace(config.model, features=family))
+        loco = leave_one_conflict_out(family_config, development, conflicts)
+        results.setdefault("leave_one_conflict_out", {})[family] = loco
+        title = f"Leave-one-conflict-out, `{family}` (evaluation articles excluded):"
+        report += ["", title, "", loco_table(loco)]
+    if args.held_out and args.families:
         family = config.model.features
         chosen = results.get(family) or score_family(family, config, development, test, True)
         points = learning_curve(config, development, test)
