@@ -8,6 +8,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
+from newstag.annotate.dataset import load_saved_dataset
 from newstag.cli.main import app
 
 from .conftest import ROOT, assert_one_line_error
@@ -144,7 +145,7 @@ def test_tag_needs_no_config_file_it_uses_the_models_own(tmp_path, monkeypatch, 
     assert json.loads(result.stdout.splitlines()[0])["article_id"] == "001_0033be0623d06674"
 
 
-def test_export_keeps_where_each_article_was_published(in_project, tmp_path):
+def test_export_keeps_where_each_article_was_published_and_import_keeps_its_conflict(in_project, tmp_path):
     feed = tmp_path / "feed.jsonl"
     record = {
         "id": "a1",
@@ -153,17 +154,39 @@ def test_export_keeps_where_each_article_was_published(in_project, tmp_path):
         "date": "2016-05-03",
         "url": "https://example.org/a1",
         "outlet": "Example News",
+        "conflict": "sudan",
     }
     feed.write_text(json.dumps(record) + "\n" + json.dumps({"id": "a2", "text": "No metadata here."}) + "\n")
     out = tmp_path / "tasks.json"
     assert run("export", feed, "-o", out).exit_code == 0
     first, *_, last = json.loads(out.read_text())
-    assert {k: first["data"][k] for k in ("source_url", "outlet", "date")} == {
+    assert {k: first["data"][k] for k in ("source_url", "outlet", "date", "conflict")} == {
         "source_url": "https://example.org/a1",
         "outlet": "Example News",
         "date": "2016-05-03",
+        "conflict": "sudan",
     }
-    assert not {"source_url", "outlet", "date"} & set(last["data"])
+    assert not {"source_url", "outlet", "date", "conflict"} & set(last["data"])
+
+    labels = {"attack_type": ["shelling_missile"], "actor": ["unidentified"], "claim_status": ["claim"]}
+    exported = json.loads(out.read_text())
+    for task in exported:
+        task["annotations"] = [
+            {
+                "completed_by": 1,
+                "result": [
+                    {"from_name": group, "to_name": "text", "type": "choices", "value": {"choices": values}}
+                    for group, values in labels.items()
+                ],
+            }
+        ]
+    annotated = tmp_path / "annotated.json"
+    annotated.write_text(json.dumps(exported))
+    result = run("import-annotations", annotated, "-o", tmp_path / "ds")
+    assert result.exit_code == 0, result.output
+    dataset = load_saved_dataset(tmp_path / "ds")
+    conflicts = dict(zip(dataset["article_id"], dataset["conflict"], strict=True))
+    assert conflicts == {"a1": "sudan", "a2": ""}
 
 
 def test_import_annotations_reads_several_exports_and_folders(in_project, tmp_path, small_export_path):

@@ -3,6 +3,8 @@ rule, and it never uses a page reserved for the independent evaluation."""
 
 import importlib.util
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -12,6 +14,19 @@ from .conftest import ROOT
 
 CORPUS = ROOT / "labeling" / "corpus"
 RESERVED = ROOT.parent / "shared" / "reserved-urls.txt"
+CONFLICTS = {
+    "afghanistan",
+    "ethiopia",
+    "gaza",
+    "iraq",
+    "libya",
+    "myanmar",
+    "nagorno-karabakh",
+    "sudan",
+    "syria",
+    "ukraine",
+    "yemen",
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +52,17 @@ def test_tasks_keep_where_each_article_came_from(tasks, articles):
         article = by_id[task["data"]["article_id"]]
         assert task["data"]["source_url"] == article["url"] and task["data"]["outlet"] == article["outlet"]
         assert task["data"].get("date") == article.get("date")
+        assert task["data"]["conflict"] == article["conflict"]
+
+
+def test_every_article_and_seed_names_a_known_conflict(articles):
+    assert {a["id"]: a.get("conflict") for a in articles if a.get("conflict") not in CONFLICTS} == {}
+    seeds = load_exports([ROOT / "labeling" / "seed_annotations.json"])
+    assert {task["data"].get("conflict") for task in seeds} == {"syria"}
 
 
 def test_evaluation_articles_follow_the_rule(articles):
-    spec = importlib.util.spec_from_file_location("choose", CORPUS / "choose_evaluation.py")
-    choose = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(choose)
+    choose = load_script("choose_evaluation")
     listed = (CORPUS / "evaluation_articles.txt").read_text().split()
     assert listed == sorted(a["id"] for a in articles if choose.held_out(a["id"]))
     assert len(listed) >= 20
@@ -53,3 +73,59 @@ def test_no_reserved_page_is_used(articles):
     bare = {url.split("://", 1)[1].removeprefix("www.").rstrip("/") for url in reserved}
     for article in articles:
         assert article["url"].split("://", 1)[1].removeprefix("www.").rstrip("/") not in bare, article["id"]
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, CORPUS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the script runs
+    spec.loader.exec_module(module)
+    return module
+
+
+PAGE = (
+    "Menu Home World\n\nThe hospital in the north of the town was hit twice by air strikes on "
+    "Monday night, the charity said. “We will not leave our patients behind,” a doctor told reporters."
+)
+
+
+def made_up_task(sentence_id: str, text: str) -> dict:
+    return {"data": {"sentence_id": sentence_id, "article_id": sentence_id.split(":")[0], "text": text}}
+
+
+def test_copy_check_finds_a_planted_ten_word_run_outside_quotes():
+    copy_check = load_script("copy_check")
+    tasks = [
+        # ten words of the page in a row, with other case and punctuation: copied
+        made_up_task("a-1:0", "Officials said HOSPITAL, in the north of the town -- was hit twice."),
+        # nine words in a row: not a copy
+        made_up_task("a-1:1", "The hospital in the north of the town was struck by two strikes."),
+        # the page's words inside quotation marks, straight or curly, or a quote begun earlier: allowed
+        made_up_task("a-1:2", 'A doctor said: "the hospital in the north of the town was hit twice".'),
+        made_up_task("a-1:3", "the hospital in the north of the town was hit twice by air,” he said."),
+        made_up_task("a-1:4", "He quoted “We will not leave our patients behind,” a doctor told reporters."),
+        # an article without a page is not checked
+        made_up_task("b-1:0", "The hospital in the north of the town was hit twice by air strikes."),
+    ]
+    copied = copy_check.check(tasks, {"a-1": PAGE})
+    assert [(c.sentence_id, c.words) for c in copied] == [
+        ("a-1:0", "hospital in the north of the town was hit twice"),
+    ]
+
+
+def test_copy_check_script_fails_on_a_copy_and_passes_without(tmp_path):
+    pages, corpus = tmp_path / "pages", tmp_path / "corpus"
+    pages.mkdir()
+    corpus.mkdir()
+    (pages / "a-1.txt").write_text(PAGE, encoding="utf-8")
+    copied = made_up_task("a-1:0", "Monday night, the charity said. We will not leave our patients behind.")
+    (corpus / "batch.json").write_text(json.dumps([copied]), encoding="utf-8")
+    script = [sys.executable, str(CORPUS / "copy_check.py"), str(pages), "--corpus", str(corpus)]
+    result = subprocess.run(script, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stdout == "a-1:0\tmonday night the charity said we will not leave our patients behind\n"
+    rewritten = made_up_task(
+        "a-1:0", 'The charity said on Monday night: "We will not leave our patients behind."'
+    )
+    (corpus / "batch.json").write_text(json.dumps([rewritten]), encoding="utf-8")
+    assert subprocess.run(script, capture_output=True, text=True).returncode == 0

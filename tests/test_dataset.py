@@ -1,7 +1,11 @@
+import json
+
 import pytest
 
 from newstag.annotate.dataset import data_hash, group_labels, load_labelled, load_saved_dataset, save_dataset
 from newstag.errors import InputError
+
+from .conftest import DATA
 
 
 def test_typed_features_per_group(small_dataset):
@@ -47,3 +51,17 @@ def test_dataset_from_another_taxonomy_is_refused(tmp_path, small_dataset, confi
 def test_missing_dataset_folder(tmp_path):
     with pytest.raises(InputError, match="not a saved dataset"):
         load_saved_dataset(tmp_path)
+
+
+def test_dataset_saved_before_the_conflict_column_still_loads_and_joins(tmp_path, small_dataset, taxonomy):
+    save_dataset(small_dataset.remove_columns("conflict"), tmp_path / "old")
+    assert load_saved_dataset(tmp_path / "old")["conflict"] == [""] * len(small_dataset)
+    rest = tmp_path / "rest.json"
+    tasks = json.loads((DATA / "export_small.json").read_text())
+    for task in tasks:
+        task["data"]["sentence_id"] = "new-" + task["data"]["sentence_id"]
+        task["data"]["article_id"] = "new-" + task["data"]["article_id"]
+        task["data"]["conflict"] = "yemen"
+    rest.write_text(json.dumps(tasks))
+    joined = load_labelled([tmp_path / "old", rest], taxonomy)
+    assert sorted(set(joined["conflict"])) == ["", "yemen"]

@@ -44,6 +44,12 @@ def main() -> None:
         print(
             f"| {batch} | {len(ids)} | {sum(e.article_id in ids for e in examples)} | {len(ids & held_out)} |"
         )
+    print("\n| conflict | articles | sentences | held-out articles |\n|---|---|---|---|")
+    conflict_of = {a["id"]: a["conflict"] for a in articles}
+    for conflict, count in Counter(conflict_of.values()).most_common():
+        sentences = sum(e.conflict == conflict for e in examples)
+        held = sum(name == conflict for article, name in conflict_of.items() if article in held_out)
+        print(f"| {conflict} | {count} | {sentences} | {held} |")
     for group in taxonomy.groups:
         counts = Counter(v for e in examples for v in e.labels[group.name])
         held = Counter(v for e in examples if e.article_id in held_out for v in e.labels[group.name])

@@ -26,6 +26,8 @@ class Example:
     context_after: str
     labels: dict[str, list[str]]
     annotators: int = 1
+    conflict: str = ""
+    """The task's data.conflict (the war the article reports on), or "" when not given."""
 
 
 @dataclass
@@ -170,6 +172,7 @@ def _example(task: dict, labels: dict[str, list[str]], annotators: int, where: s
         article_id=article_id,
         labels=labels,
         annotators=annotators,
+        conflict=str(data.get("conflict") or ""),
         **{name: str(data.get(name) or "") for name in TEXT_FIELDS},
     )
 

@@ -11,11 +11,13 @@ from newstag.errors import InputError, one_line
 from newstag.files import atomic_folder, refuse_to_overwrite
 from newstag.taxonomy import Taxonomy
 
+STRING_COLUMNS = ("sentence_id", "article_id", *TEXT_FIELDS, "conflict")
+
 
 def features_for(taxonomy: Taxonomy):
     from datasets import ClassLabel, Features, List, Value
 
-    columns = {name: Value("string") for name in ("sentence_id", "article_id", *TEXT_FIELDS)}
+    columns = {name: Value("string") for name in STRING_COLUMNS}
     for group in taxonomy.groups:
         label = ClassLabel(names=group.value_names)
         columns[group.name] = List(label) if group.multiple else label
@@ -28,7 +30,7 @@ def to_dataset(examples: list[Example], taxonomy: Taxonomy):
 
     rows = {name: [] for name in features_for(taxonomy)}
     for example in examples:
-        for name in ("sentence_id", "article_id", *TEXT_FIELDS):
+        for name in STRING_COLUMNS:
             rows[name].append(getattr(example, name))
         for group in taxonomy.groups:
             values = example.labels[group.name]
@@ -77,13 +79,16 @@ def load_saved_dataset(directory: Path | str):
     if not Path(directory, "dataset_info.json").is_file():
         raise InputError(f"{directory} is not a saved dataset (run newstag import-annotations)")
     try:
-        return load_from_disk(str(directory))
+        dataset = load_from_disk(str(directory))
     except Exception as error:  # datasets and pyarrow raise many types on a corrupt folder
         reason = one_line(error, limit=200)
         raise InputError(
             f"{directory} is a corrupt dataset folder ({type(error).__name__}: {reason}); "
             f"re-create it with newstag import-annotations --force"
         ) from None
+    if "conflict" not in dataset.column_names:  # saved before articles named their conflict
+        dataset = dataset.add_column("conflict", [""] * len(dataset))
+    return dataset
 
 
 def data_hash(dataset) -> str:

@@ -32,7 +32,12 @@ def sentence_task(sentence: Sentence, article: Article | None = None) -> dict:
 def _provenance(article: Article | None) -> dict:
     if article is None:
         return {}
-    known = {"source_url": article.url, "outlet": article.outlet, "date": article.date}
+    known = {
+        "source_url": article.url,
+        "outlet": article.outlet,
+        "date": article.date,
+        "conflict": article.conflict,
+    }
     return {key: value for key, value in known.items() if value}
 
 

@@ -26,6 +26,8 @@ class Article:
     url: str | None = None
     source: str | None = None
     outlet: str | None = None
+    conflict: str | None = None
+    """The war or armed conflict the article reports on (e.g. syria, ukraine), when known."""
 
 
 MAX_ARTICLE_BYTES = 10 * 2**20
@@ -176,7 +178,7 @@ def article_from_text(text: str, article_id: str, source: str) -> Article:
 
 
 def articles_from_jsonl(lines: Iterable[bytes], stem: str, source: str) -> Iterator[Article]:
-    """One article a line: {"id", "title", "text", optional "date", "url", "outlet"}."""
+    """One article a line: {"id", "title", "text", optional "date", "url", "outlet", "conflict"}."""
     empty = True
     for number, raw in enumerate(lines, start=1):
         where = f"{source}, line {number}"
@@ -208,6 +210,7 @@ def _article_from_record(record: dict, default_id: str, where: str) -> Article:
         url=_optional_text(record.get("url")),
         source=where,
         outlet=_optional_text(record.get("outlet")),
+        conflict=_optional_text(record.get("conflict")),
     )
 
 
