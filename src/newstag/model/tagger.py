@@ -1,8 +1,9 @@
 """The sentence tagger: the configured feature families, computed once per sentence, then one
 classifier per label group.
 
-The features (a FeatureUnion fitted on the training sentences, with no use of their labels)
-are the same for every group, so they are fitted and computed once. Each group's classifier is
+The features (a FeatureUnion fitted on the training sentences; only the "finetuned" family
+uses their labels, all groups at once) are the same for every group, so they are fitted and
+computed once. Each group's classifier is
 one calibrated binary logistic regression per value (`CalibratedClassifier`): one-vs-rest for
 a multiple-choice group, renormalised to sum to one for a single-choice group. Probabilities
 always come back in the taxonomy's value order, whatever values a training fold happened to
@@ -93,7 +94,8 @@ class SentenceTagger(BaseEstimator):
     ) -> SentenceTagger:
         """`articles` (one article id per text) keeps each article in one inner fold."""
         texts = list(texts)
-        self.features_ = text_features(self.config, self.taxonomy).fit(texts)
+        # Only a fine-tuned encoder among the feature steps learns from the labels.
+        self.features_ = text_features(self.config, self.taxonomy).fit(texts, labels)
         X = self.features_.transform(texts)
         self.classifiers_ = {
             group.name: GroupClassifier(group, self.config).fit(X, labels[group.name], articles)
