@@ -33,7 +33,13 @@ import time
 import warnings
 from pathlib import Path
 
-from newstag.annotate.dataset import group_labels, load_labelled, read_article_ids, with_articles
+from newstag.annotate.dataset import (
+    dataset_texts,
+    group_labels,
+    load_labelled,
+    read_article_ids,
+    with_articles,
+)
 from newstag.config import load_config
 from newstag.evaluation.report import model_card
 from newstag.evaluation.scores import by_group, score
@@ -92,7 +98,7 @@ def speed(tagger, texts: list[str]) -> float:
 
 def score_family(family: str, config, development, test, held_out: bool) -> dict:
     config = dataclasses.replace(config, model=dataclasses.replace(config.model, features=family))
-    texts = list(development["text"])
+    texts = dataset_texts(development)
     gold = {group: group_labels(development, group) for group in config.taxonomy.group_names}
     start = time.perf_counter()
     result = {"cv": cross_validate_by_article(texts, development["article_id"], gold, config)}
@@ -100,7 +106,7 @@ def score_family(family: str, config, development, test, held_out: bool) -> dict
     result["train_and_cv_seconds"] = time.perf_counter() - start
     if held_out:
         result["held_out"] = evaluate_dataset(trained.tagger, trained.meta["baselines"], test)
-        result["sentences_per_second"] = speed(trained.tagger, list(test["text"]))
+        result["sentences_per_second"] = speed(trained.tagger, dataset_texts(test))
         result["cold_start_seconds"] = cold_start(trained.tagger, trained.meta)
     return result
 
@@ -132,7 +138,7 @@ def leave_one_conflict_out(config, dataset, evaluation: set[str]) -> dict:
         tagger = train_model(training, config, cross_validate=False).tagger
         test = with_articles(dataset, inside, keep=True)
         gold = {name: group_labels(test, name) for name in taxonomy.group_names}
-        labels = decode(taxonomy, tagger.predict_proba(list(test["text"])), tagger.thresholds())
+        labels = decode(taxonomy, tagger.predict_proba(dataset_texts(test)), tagger.thresholds())
         result["conflicts"][conflict] = {
             "articles": len(inside),
             "evaluation_articles": len(inside & evaluation),

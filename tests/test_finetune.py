@@ -121,3 +121,26 @@ def test_weights_that_match_meta_but_not_the_model_are_refused(tuned, tmp_path):
     (folder / META_FILE).write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="not the encoder this model was fitted with"):
         load_model(folder)
+
+
+def test_with_context_the_same_sentence_reads_differently_beside_other_sentences(small_dataset, config):
+    from newstag.annotate.dataset import dataset_texts, group_labels
+    from newstag.model.features import _fine_tuned
+    from newstag.text.sentences import in_context
+
+    gold = {name: group_labels(small_dataset, name) for name in config.taxonomy.group_names}
+    sentence = "It denied the report."
+    accused = in_context(sentence, "Hospital bombed", "Witnesses blamed its jets for the strike.", "")
+    asked = in_context(sentence, "Talks resume", "The minister was asked about the budget.", "")
+    for context in (True, False):
+        step = _fine_tuned(config.model, config.taxonomy, context=context).set_params(epochs=1)
+        vectors = step.fit(dataset_texts(small_dataset), gold).transform([accused, asked])
+        assert np.array_equal(vectors[0], vectors[1]) is not context
+
+
+def test_a_sentence_in_context_is_its_plain_text_to_every_other_feature():
+    from newstag.text.sentences import in_context
+
+    text = in_context("Shells hit the clinic.", "Clinic shelled", "Before.", "After.")
+    assert text == "Shells hit the clinic." and text.lower() == "shells hit the clinic."
+    assert text.context == "Clinic shelled Before. After."

@@ -51,12 +51,13 @@ class BertSentenceEncoder:
         return vectors
 
     def _batch(self, texts: list[str]):
-        hidden, mask = self.lower(texts, self.config["num_hidden_layers"])
+        hidden, mask, _ = self.lower(texts, self.config["num_hidden_layers"])
         return self.pooled(hidden, mask)
 
-    def lower(self, texts: list[str], layers: int):
-        """(hidden states after the first `layers` layers, attention mask) of a batch of texts:
-        the part a fine-tuned encoder keeps frozen, computed once and cached."""
+    def lower(self, texts: list, layers: int):
+        """(hidden states after the first `layers` layers, attention mask, segment of each
+        token) of a batch of texts or (text, context) pairs: the part a fine-tuned encoder
+        keeps frozen, computed once and cached."""
         torch, w = self.torch, self.weights
         encodings = self.tokenizer.encode_batch(texts)
         ids = torch.tensor([e.ids for e in encodings])
@@ -69,7 +70,7 @@ class BertSentenceEncoder:
             + w["embeddings.token_type_embeddings.weight"][types]
         )
         hidden = self._norm(hidden, "embeddings.LayerNorm")
-        return self.upper(hidden, mask, 0, layers), mask
+        return self.upper(hidden, mask, 0, layers), mask, types
 
     def upper(self, hidden, mask, first: int, last: int, weights=None):
         """Layers `first` to `last` - 1 on hidden states; `weights` (name -> tensor) replace the

@@ -7,6 +7,10 @@ are computed once per sentence and cached (cross-validation and leave-one-confli
 them in every fold); the top `layers` layers and one linear head per group learn for `epochs`
 passes, and the heads are thrown away after.
 
+With `context`, the encoder reads each sentence paired with its title and neighbouring
+sentences (`text.sentences.InContext`; BERT's second segment) and pools the sentence's own
+tokens only: a denial answers an accusation shown in the context.
+
 Named parties are masked in the encoder's input (the cue words of the agents group and every
 capitalised word after the first), so that "Russia" never stands in for "denial". The actor
 group still reads names in the tfidf, cue and pattern features beside this one.
@@ -33,9 +37,10 @@ MASK = "[MASK]"
 MAX_CACHED = 8_000
 """Sentences whose lower-layer outputs are kept (about 20 KB each in float16)."""
 _LOWER = LatestCache(MAX_CACHED)
-"""(model path, frozen layers, masked text) -> hidden states (tokens x hidden), float16."""
+"""(model path, frozen layers, masked input) -> (hidden states (tokens x hidden) in float16,
+which tokens are the sentence's own)."""
 _VECTORS = LatestCache(MAX_CACHED)
-"""(weights digest, masked text) -> the fine-tuned sentence vector."""
+"""(weights digest, masked input) -> the fine-tuned sentence vector."""
 _TENSORS: dict[str, dict] = {}
 """Weights digest -> the top layers as torch tensors, made once per process."""
 NAMES = re.compile(r"(?<=\s)[A-Z][\w'’.-]*")
@@ -55,7 +60,8 @@ def mask_parties(text: str, pattern: str) -> str:
 class FineTunedEncoder(TextTransformer):
     """Texts -> sentence vectors (L2-normalised) from MiniLM with its top `layers` layers
     fine-tuned on `y` (group name -> one list of values per text). `groups`: (name, values,
-    multiple) per group; `parties`: the cue words to mask."""
+    multiple) per group; `parties`: the cue words to mask; `context`: read each text's
+    `context` attribute (title and neighbours) beside it."""
 
     def __init__(
         self,
@@ -67,6 +73,7 @@ class FineTunedEncoder(TextTransformer):
         batch_size: int = 32,
         random_state: int = 0,
         model_path: str | None = None,
+        context: bool = False,
     ):
         self.groups = groups
         self.parties = parties
@@ -76,6 +83,7 @@ class FineTunedEncoder(TextTransformer):
         self.batch_size = batch_size
         self.random_state = random_state
         self.model_path = model_path
+        self.context = context
 
     def fit(self, X, y=None):
         texts = self._masked(X)
@@ -109,49 +117,57 @@ class FineTunedEncoder(TextTransformer):
     def _path(self) -> str:
         return self.model_path or bundled_model_path()
 
-    def _masked(self, X) -> list[str]:
+    def _masked(self, X) -> list:
+        """The encoder's inputs: each text, or (text, context) pair, with its parties masked."""
         pattern = party_pattern(self.parties)
-        return [mask_parties(text, pattern) for text in X]
+        if not self.context:
+            return [mask_parties(str(text), pattern) for text in X]
+        return [
+            (mask_parties(str(text), pattern), mask_parties(getattr(text, "context", ""), pattern))
+            for text in X
+        ]
 
     def _frozen(self, encoder) -> int:
         return encoder.config["num_hidden_layers"] - self.layers
 
-    def _lower(self, texts: list[str]) -> list[np.ndarray]:
-        """The frozen layers' output for each text, from the cache where it was computed."""
+    def _lower(self, texts: list) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The frozen layers' output for each input, and which of its tokens are the
+        sentence's own, from the cache where it was computed."""
         path, encoder = self._path(), encoder_at(self._path())
         frozen = self._frozen(encoder)
         key = (path, frozen)
         found = {t: h for (*_, t), h in _LOWER.get_many((*key, t) for t in texts).items()}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
-        order = sorted(missing, key=len)
+        order = sorted(missing, key=lambda t: len("".join(t)))
         with encoder.torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 batch = order[start : start + self.batch_size]
-                hidden, mask = encoder.lower(batch, frozen)
+                hidden, mask, segments = encoder.lower(batch, frozen)
                 lengths = mask.sum(dim=1).int().tolist()
+                own = ((segments == 0) & (mask > 0)).numpy()
                 computed = {
-                    t: hidden[i, :n].numpy().astype(np.float16)
+                    t: (hidden[i, :n].numpy().astype(np.float16), own[i, :n])
                     for i, (t, n) in enumerate(zip(batch, lengths, strict=True))
                 }
                 found.update(computed)
                 _LOWER.put_many({(*key, t): h for t, h in computed.items()})
         return [found[t] for t in texts]
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def _encode(self, texts: list) -> np.ndarray:
         encoder = encoder_at(self._path())
         torch = encoder.torch
         weights = _tensors(self, torch)
         lower = self._lower(texts)
         vectors = np.zeros((len(texts), self.n_features_out_), dtype=np.float32)
-        order = np.argsort([len(h) for h in lower], kind="stable")
+        order = np.argsort([len(h) for h, _ in lower], kind="stable")
         with torch.inference_mode():
             for start in range(0, len(texts), self.batch_size):
                 rows = order[start : start + self.batch_size]
-                hidden, mask = _padded([lower[i] for i in rows], torch)
+                hidden, mask, own = _padded([lower[i] for i in rows], torch)
                 top = encoder.upper(
                     hidden, mask, self._frozen(encoder), encoder.config["num_hidden_layers"], weights
                 )
-                vectors[rows] = encoder.pooled(top, mask).numpy()
+                vectors[rows] = encoder.pooled(top, own).numpy()
         return vectors
 
 
@@ -178,15 +194,18 @@ def _targets(values: Sequence[str], multiple: bool, labels) -> np.ndarray:
     return target
 
 
-def _padded(hidden_states: list[np.ndarray], torch):
-    """A batch of (tokens x hidden) arrays as one zero-padded tensor and its mask."""
-    longest = max(len(h) for h in hidden_states)
-    batch = np.zeros((len(hidden_states), longest, hidden_states[0].shape[1]), dtype=np.float32)
-    mask = np.zeros((len(hidden_states), longest), dtype=np.float32)
-    for i, h in enumerate(hidden_states):
+def _padded(lower: list[tuple[np.ndarray, np.ndarray]], torch):
+    """A batch of (tokens x hidden, own tokens) pairs as one zero-padded tensor, its attention
+    mask and the mask of the tokens to pool."""
+    longest = max(len(h) for h, _ in lower)
+    batch = np.zeros((len(lower), longest, lower[0][0].shape[1]), dtype=np.float32)
+    mask = np.zeros((len(lower), longest), dtype=np.float32)
+    own = np.zeros((len(lower), longest), dtype=np.float32)
+    for i, (h, sentence) in enumerate(lower):
         batch[i, : len(h)] = h
         mask[i, : len(h)] = 1.0
-    return torch.from_numpy(batch), torch.from_numpy(mask)
+        own[i, : len(h)] = sentence
+    return torch.from_numpy(batch), torch.from_numpy(mask), torch.from_numpy(own)
 
 
 def _train_top(
@@ -218,15 +237,15 @@ def _train_top(
         ],
         weight_decay=0.01,
     )
-    by_length = np.argsort([len(h) for h in lower], kind="stable")
+    by_length = np.argsort([len(h) for h, _ in lower], kind="stable")
     batches = [by_length[i : i + step.batch_size] for i in range(0, len(lower), step.batch_size)]
     multiple = {name: is_multiple for name, _, is_multiple in step.groups}
     for _ in range(step.epochs):
         for rows in rng.permutation(len(batches)):
             rows = batches[rows]
-            hidden, mask = _padded([lower[i] for i in rows], torch)
+            hidden, mask, own = _padded([lower[i] for i in rows], torch)
             top = encoder.upper(hidden, mask, first, last, tuned)
-            pooled = encoder.pooled(top, mask) * size**0.5  # unit vectors scaled to a head's range
+            pooled = encoder.pooled(top, own) * size**0.5  # unit vectors scaled to a head's range
             loss = sum(
                 _group_loss(torch, pooled @ w.T + b, torch.from_numpy(targets[name][rows]), multiple[name])
                 for name, (w, b) in heads.items()

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from newstag.annotate.dataset import check_taxonomy, data_hash, group_labels
+from newstag.annotate.dataset import check_taxonomy, data_hash, dataset_texts, group_labels
 from newstag.config import Config, config_to_dict
 from newstag.errors import InputError
 from newstag.evaluation.report import NO_SCORES, model_card, write_report
@@ -43,7 +43,7 @@ def train_model(
     too small: no cross-validated scores, values with few examples. `progress` hears of each
     cross-validation fold and of the final fit, one step each."""
     check_taxonomy(dataset, config.taxonomy)
-    texts = list(dataset["text"])
+    texts = dataset_texts(dataset)
     gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
     check_trainable(gold, config.taxonomy)
     metrics, no_scores = {}, None
