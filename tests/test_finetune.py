@@ -144,3 +144,26 @@ def test_a_sentence_in_context_is_its_plain_text_to_every_other_feature():
     text = in_context("Shells hit the clinic.", "Clinic shelled", "Before.", "After.")
     assert text == "Shells hit the clinic." and text.lower() == "shells hit the clinic."
     assert text.context == "Clinic shelled Before. After."
+
+
+@pytest.mark.parametrize("fine_tune", [False, True])
+def test_live_retrains_refit_the_heads_only_unless_asked_to_fine_tune(
+    tuned, tmp_path, small_export_path, monkeypatch, fine_tune
+):
+    from newstag.backend.serve import build
+    from newstag.model.persist import load_model, save_model
+
+    served = save_model(tuned.tagger, tuned.meta, "card", tmp_path / "served")
+    real, fine_tunes = finetune._train_top, []
+    monkeypatch.setattr(finetune, "_train_top", lambda *args: fine_tunes.append(1) or real(*args))
+    _, live, _ = build(served, small_export_path, tmp_path / "live", 0, fine_tune=fine_tune)
+    try:
+        assert live.retrain("test")
+        live.wait()
+    finally:
+        live.close()
+    assert live.last.error is None, live.last.error
+    (before,) = tuned_steps(tuned.tagger).values()
+    (after,) = tuned_steps(load_model(tmp_path / "live").tagger).values()
+    assert len(fine_tunes) == int(fine_tune)  # the same data fine-tunes to the same weights
+    assert after.digest_ == before.digest_

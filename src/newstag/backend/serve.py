@@ -67,7 +67,10 @@ class Projects:
         return [task for export in self.exports() for task in export if not submitted(task)]
 
 
-def make_trainer(config, base: Path | None, projects: Projects) -> Callable[[Path], object]:
+def make_trainer(config, base: Path | None, projects: Projects, encoder_of=None) -> Callable[[Path], object]:
+    """Retrains on the base data and the projects' annotations; with `encoder_of` (the served
+    model's tagger) a fine-tuned encoder is kept and only the heads are refitted."""
+
     def train(output: Path):
         from newstag.annotate.annotations import examples_from_export, load_export
         from newstag.annotate.dataset import to_dataset
@@ -75,14 +78,23 @@ def make_trainer(config, base: Path | None, projects: Projects) -> Callable[[Pat
 
         tasks = merge_exports(load_export(base) if base else [], *projects.exports())
         examples = examples_from_export(tasks, config.taxonomy).examples
-        return train_and_save(to_dataset(examples, config.taxonomy), config, output, cross_validate=False)
+        dataset = to_dataset(examples, config.taxonomy)
+        return train_and_save(dataset, config, output, cross_validate=False, encoder_of=encoder_of)
 
     return train
 
 
-def build(model_dir: Path, base: Path | None, output: Path, every: int, connection=None, workers: int = 0):
+def build(
+    model_dir: Path,
+    base: Path | None,
+    output: Path,
+    every: int,
+    connection=None,
+    workers: int = 0,
+    fine_tune: bool = False,
+):
     """The FastAPI app, its LiveModel (predicting in `workers` processes, or in this one) and
-    its Projects."""
+    its Projects. Retrains keep the served model's fine-tuned encoder unless `fine_tune`."""
     from newstag.config import config_from_dict
     from newstag.model.persist import load_model
 
@@ -90,7 +102,8 @@ def build(model_dir: Path, base: Path | None, output: Path, every: int, connecti
     config = config_from_dict(saved.meta["config"], source=f"{model_dir}/meta.json")
     projects = Projects(connection)
     upcoming = projects.unannotated if connection is not None else None
-    live = LiveModel(saved, make_trainer(config, base, projects), output, every, workers, upcoming)
+    trainer = make_trainer(config, base, projects, None if fine_tune else saved.tagger)
+    live = LiveModel(saved, trainer, output, every, workers, upcoming)
 
     def remember(project_id: int) -> None:
         if projects.remember(project_id):

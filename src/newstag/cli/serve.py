@@ -33,6 +33,10 @@ def serve(
             min=0, help="Processes that predict, each with a copy of the model (0 = in the server's)."
         ),
     ] = 2,
+    fine_tune: Annotated[
+        bool,
+        typer.Option(help="Retrains fine-tune the encoder again (slow) instead of refitting the heads only."),
+    ] = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Serve MODEL as a Label Studio ML backend: live predictions, retraining in the background."""
@@ -47,7 +51,7 @@ def serve(
         connection = _studio_connection(config)
         output = output or model.with_name(model.name + "-live")
         base = data if data and data.exists() else None
-        app, live, _ = build(model, base, output, every, connection, workers)
+        app, live, _ = build(model, base, output, every, connection, workers, fine_tune)
         server = Server(app, host, port).start()
         log.info("serving %s at %s; retrained models go to %s", live.model_version, server.url, output)
         if connect:

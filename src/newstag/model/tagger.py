@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
@@ -90,12 +91,25 @@ class SentenceTagger(BaseEstimator):
         self.config = config
 
     def fit(
-        self, texts: Sequence[str], labels: dict[str, Sequence[Sequence[str]]], articles=None
+        self,
+        texts: Sequence[str],
+        labels: dict[str, Sequence[Sequence[str]]],
+        articles=None,
+        fitted_steps: dict | None = None,
     ) -> SentenceTagger:
-        """`articles` (one article id per text) keeps each article in one inner fold."""
+        """`articles` (one article id per text) keeps each article in one inner fold;
+        `fitted_steps` (feature step name -> fitted step) are used as they are, not fitted
+        again: a retrain that refits the heads keeps another model's fine-tuned encoder."""
         texts = list(texts)
+        union = text_features(self.config, self.taxonomy)
+        kept = {name: FrozenEstimator(step) for name, step in (fitted_steps or {}).items()}
         # Only a fine-tuned encoder among the feature steps learns from the labels.
-        self.features_ = text_features(self.config, self.taxonomy).fit(texts, labels)
+        union.set_params(**kept).fit(texts, labels)
+        union.transformer_list = [
+            (name, step.estimator if isinstance(step, FrozenEstimator) else step)
+            for name, step in union.transformer_list
+        ]
+        self.features_ = union
         X = self.features_.transform(texts)
         self.classifiers_ = {
             group.name: GroupClassifier(group, self.config).fit(X, labels[group.name], articles)

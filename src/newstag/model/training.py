@@ -16,6 +16,7 @@ from newstag.config import Config, config_to_dict
 from newstag.errors import InputError
 from newstag.evaluation.report import NO_SCORES, model_card, write_report
 from newstag.model.baselines import fit_baselines
+from newstag.model.finetune import tuned_steps
 from newstag.model.persist import save_model
 from newstag.model.tagger import SentenceTagger
 from newstag.model.validation import Progress, check_trainable, cross_validate_by_article, rare_values
@@ -36,12 +37,15 @@ def train_model(
     cross_validate: bool = True,
     held_out: Sequence[str] = (),
     progress: Progress | None = None,
+    encoder_of: SentenceTagger | None = None,
 ) -> TrainedModel:
     """Fit on every sentence; score by cross-validation by article first (when asked and the
     data allows). `held_out` names the articles kept out of `dataset` for evaluation,
     recorded in the metadata. `meta["small_data"]` says, one line each, where the data is
     too small: no cross-validated scores, values with few examples. `progress` hears of each
-    cross-validation fold and of the final fit, one step each."""
+    cross-validation fold and of the final fit, one step each. `encoder_of`: a fitted tagger
+    whose fine-tuned encoders the final fit keeps instead of fine-tuning anew (the heads, and
+    the other feature steps, are fitted)."""
     check_taxonomy(dataset, config.taxonomy)
     texts = dataset_texts(dataset)
     gold = {group: group_labels(dataset, group) for group in config.taxonomy.group_names}
@@ -57,7 +61,8 @@ def train_model(
     small_data += [line for line in [rare_values(config.taxonomy, gold)] if line]
     # Article ids keep the final fit's calibration and threshold folds on whole articles, as
     # the cross-validation's are.
-    tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold, dataset["article_id"])
+    kept = tuned_steps(encoder_of) if encoder_of is not None else None
+    tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold, dataset["article_id"], kept)
     if progress:
         progress(1, 1)
     fingerprint = data_hash(dataset)
@@ -91,11 +96,12 @@ def train_and_save(
     quality: str | None = None,
     held_out: Sequence[str] = (),
     progress: Progress | None = None,
+    encoder_of: SentenceTagger | None = None,
 ) -> TrainedModel:
     """Train, write the model card (with `quality`, a table comparing feature families) and
     save the model folder atomically, with the cross-validation report in evaluation/ when
     there is one: `newstag train` and the ML backend's retrains alike."""
-    trained = train_model(dataset, config, cross_validate, held_out, progress)
+    trained = train_model(dataset, config, cross_validate, held_out, progress, encoder_of)
 
     def write_evaluation(folder: Path) -> None:
         if trained.meta["metrics"]:
