@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/quality.py                         # every family the install supports
     .venv/bin/python benchmarks/quality.py --families cues,tfidf+cues --no-held-out   # model selection
+    .venv/bin/python benchmarks/quality.py --families '' --loco cues,tfidf+cues        # conflicts only
 
 The corpus' evaluation articles (labeling/corpus/evaluation_articles.txt) are held out: no
 model, threshold or choice here is fitted on them. For every family it prints the four
@@ -9,6 +10,14 @@ target figures on the held-out articles and by cross-validation by article on th
 (the figures a family is chosen by), tagging speed (sentences/s, warm) and the cold start of
 `newstag tag` on one short article; then the per-value F1 of the configured family on the
 held-out articles, and a learning curve (training sentences vs. F1 per group) as a PNG.
+
+Leave-one-conflict-out (`--loco FAMILY,...`, one table per family): for each conflict (each
+task's `conflict` field), a model trained on the seeds' and corpus' articles of every other
+conflict tags all the conflict's articles. Evaluation articles are tagged with their conflict
+(leaving them out would shrink Gaza, Iraq and Afghanistan under 8 articles) but never trained
+on, in any fold, as everywhere in this script. Conflicts with fewer than MIN_CONFLICT_ARTICLES
+articles are held out together (one fold, one model that saw none of them), scored and
+pooled, and marked too small to judge on their own.
 Writes benchmarks/QUALITY.md, benchmarks/quality.json and benchmarks/learning_curve.png.
 """
 
@@ -23,11 +32,20 @@ import sys
 import tempfile
 import time
 import warnings
+from collections import Counter
 from pathlib import Path
 
-from newstag.annotate.dataset import gold_labels, load_labelled, read_article_ids, with_articles
+from newstag.annotate.dataset import (
+    dataset_texts,
+    gold_labels,
+    load_labelled,
+    read_article_ids,
+    with_articles,
+)
 from newstag.config import load_config
 from newstag.evaluation.report import model_card
+from newstag.evaluation.scores import by_group, score
+from newstag.model.decode import decode
 from newstag.model.embeddings import INSTALL_HINT, embeddings_available
 from newstag.model.persist import save_model
 from newstag.model.training import train_model
@@ -52,6 +70,7 @@ FIGURES = (
 )
 CURVE_SHARES = (0.1, 0.25, 0.5, 0.75, 1.0)
 SHORT_ARTICLE = ROOT / "seeds" / "001_0033be0623d06674.txt"
+MIN_CONFLICT_ARTICLES = 8
 
 
 def figures(scores: dict) -> list[float]:
@@ -79,17 +98,17 @@ def speed(tagger, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
-def score_family(family: str, config, development, test, held_out: bool) -> dict:
+def score_family(family: str, config, development, test, held_out: bool, cv: bool = True) -> dict:
     config = dataclasses.replace(config, model=dataclasses.replace(config.model, features=family))
-    texts = list(development["text"])
+    texts = dataset_texts(development)
     gold = gold_labels(development, config.taxonomy)
     start = time.perf_counter()
-    result = {"cv": cross_validate_by_article(texts, development["article_id"], gold, config)}
+    result = {"cv": cross_validate_by_article(texts, development["article_id"], gold, config)} if cv else {}
     trained = train_model(development, config, cross_validate=False)
     result["train_and_cv_seconds"] = time.perf_counter() - start
     if held_out:
         result["held_out"] = evaluate_dataset(trained.tagger, trained.meta["baselines"], test)
-        result["sentences_per_second"] = speed(trained.tagger, list(test["text"]))
+        result["sentences_per_second"] = speed(trained.tagger, dataset_texts(test))
         result["cold_start_seconds"] = cold_start(trained.tagger, trained.meta)
     return result
 
@@ -107,6 +126,73 @@ def learning_curve(config, development, test) -> list[dict]:
         points.append({"sentences": len(subset), "articles": len(chosen), "figures": figures(scores)})
         print(f"learning curve: {len(subset)} sentences -> {figures(scores)}", file=sys.stderr)
     return points
+
+
+def conflict_folds(conflict_of: dict[str, str]) -> list[list[str]]:
+    """The conflicts held out together in each fold: each conflict with at least
+    MIN_CONFLICT_ARTICLES articles alone, the smaller ones all together (one model that saw
+    none of them, at the cost of one fit)."""
+    sizes = Counter(named for named in conflict_of.values() if named)
+    large = [[conflict] for conflict in sorted(sizes) if sizes[conflict] >= MIN_CONFLICT_ARTICLES]
+    small = sorted(conflict for conflict in sizes if sizes[conflict] < MIN_CONFLICT_ARTICLES)
+    return large + ([small] if small else [])
+
+
+def leave_one_conflict_out(config, dataset, evaluation: set[str]) -> dict:
+    """Per conflict and pooled: the four figures on every article of the conflict (evaluation
+    articles included) of a model trained on the other conflicts' articles, never on an
+    evaluation article."""
+    taxonomy, pooled_gold, pooled_rows, result = config.taxonomy, [], [], {"conflicts": {}}
+    conflict_of = dict(zip(dataset["article_id"], dataset["conflict"], strict=True))
+    for fold in conflict_folds(conflict_of):
+        start = time.perf_counter()
+        left_out = {article for article, named in conflict_of.items() if named in fold}
+        tagger = train_model(with_articles(dataset, left_out | evaluation, keep=False), config, False).tagger
+        for conflict in fold:
+            inside = {article for article, named in conflict_of.items() if named == conflict}
+            test = with_articles(dataset, inside, keep=True)
+            gold = gold_labels(test, taxonomy)
+            labels = decode(taxonomy, tagger.predict_proba(dataset_texts(test)), tagger.thresholds())
+            result["conflicts"][conflict] = {
+                "articles": len(inside),
+                "evaluation_articles": len(inside & evaluation),
+                "sentences": len(test),
+                "too_small": len(inside) < MIN_CONFLICT_ARTICLES,
+                "figures": figures(score(taxonomy, gold, by_group(labels, gold))),
+            }
+            pooled_gold.append(gold)
+            pooled_rows += labels
+        print(f"LOCO {fold}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    gold = {name: [row for part in pooled_gold for row in part[name]] for name in taxonomy.group_names}
+    result["pooled"] = {
+        "articles": sum(c["articles"] for c in result["conflicts"].values()),
+        "sentences": len(pooled_rows),
+        "figures": figures(score(taxonomy, gold, by_group(pooled_rows, gold))),
+    }
+    return result
+
+
+def loco_table(loco: dict) -> str:
+    names = [label for label, *_ in FIGURES]
+    lines = [
+        "| held-out conflict | articles | sentences | " + " | ".join(names) + " |",
+        "|---|---|---|" + "---|" * len(names),
+    ]
+    for conflict, row in loco["conflicts"].items():
+        small = f" (too small, under {MIN_CONFLICT_ARTICLES} articles)" if row["too_small"] else ""
+        shown = conflict + small
+        articles = f"{row['articles']} ({row['evaluation_articles']} evaluation)"
+        cells = [shown, articles, str(row["sentences"])] + [f"{f:.2f}" for f in row["figures"]]
+        lines.append("| " + " | ".join(cells) + " |")
+    pooled = loco["pooled"]
+    cells = ["**pooled**", str(pooled["articles"]), str(pooled["sentences"])]
+    lines.append("| " + " | ".join(cells + [f"**{f:.2f}**" for f in pooled["figures"]]) + " |")
+    lines.append(
+        "| target (conflicts of ≥ 8 articles; actor pooled) | | | "
+        + " | ".join(f"≥ {t:.2f}" for *_, t in FIGURES)
+        + " |"
+    )
+    return "\n".join(lines)
 
 
 def plot_curve(points: list[dict], family: str, path: Path) -> None:
@@ -138,7 +224,9 @@ def table(results: dict, held_out: bool) -> str:
         cells = [family]
         if held_out:
             cells += [f"{f:.2f}" for f in figures(result["held_out"]["model"])]
-        cells += [f"{f:.2f}" for f in figures(result["cv"]["model"])]
+        cells += (
+            [f"{f:.2f}" for f in figures(result["cv"]["model"])] if "cv" in result else ["–"] * len(names)
+        )
         if held_out:
             cells += [f"{result['sentences_per_second']:.0f}", f"{result['cold_start_seconds']:.1f}"]
         cells.append(f"{result['train_and_cv_seconds']:.0f}")
@@ -148,7 +236,7 @@ def table(results: dict, held_out: bool) -> str:
         cells = [label]
         if held_out:
             cells += [f"{f:.2f}" for f in figures(last["held_out"][kind])]
-        cells += [f"{f:.2f}" for f in figures(last["cv"][kind])]
+        cells += [f"{f:.2f}" for f in figures(last["cv"][kind])] if "cv" in last else ["–"] * len(names)
         lines.append("| " + " | ".join(cells + [""] * (len(header) - len(cells))) + " |")
     targets = [f"≥ {t:.2f}" for *_, t in FIGURES]
     cells = ["target"] + targets * held_out + targets
@@ -171,6 +259,15 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "default.toml")
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--no-held-out", dest="held_out", action="store_false", help="Cross-validation only.")
+    parser.add_argument(
+        "--loco",
+        default=None,
+        help="Feature families (comma-separated) to score leave-one-conflict-out (default: the "
+        "configured one; '' for none).",
+    )
+    parser.add_argument(
+        "--no-cv", dest="cv", action="store_false", help="No cross-validation and no learning curve."
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
@@ -180,19 +277,32 @@ def main() -> None:
     development = with_articles(dataset, held_out, keep=False)
     test = with_articles(dataset, held_out, keep=True)
     results = {}
-    for family in args.families.split(","):
+    for family in filter(None, args.families.split(",")):
         if "embeddings" in family and not embeddings_available():
             print(f"skipping {family}: {INSTALL_HINT}", file=sys.stderr)
             continue
-        results[family] = score_family(family, config, development, test, args.held_out)
+        results[family] = score_family(family, config, development, test, args.held_out, args.cv)
         print(table({family: results[family]}, args.held_out).splitlines()[2], file=sys.stderr)
-    intro = (
-        f"{len(development)} sentences from {len(set(development['article_id']))} articles for training and "
-        f"cross-validation ({next(iter(results.values()))['cv']['scheme']}); "
-        f"{len(test)} sentences from {len(set(test['article_id']))} held-out evaluation articles."
-    )
-    report = [intro, "", table(results, args.held_out)]
-    if args.held_out:
+    report = []
+    if results:
+        intro = (
+            f"{len(development)} sentences from {len(set(development['article_id']))} articles for training "
+            f"and cross-validation ({next(iter(results.values())).get('cv', {}).get('scheme', 'not run')}); "
+            f"{len(test)} sentences from {len(set(test['article_id']))} held-out evaluation articles."
+        )
+        report = [intro, "", table(results, args.held_out)]
+    loco_families = config.model.features if args.loco is None else args.loco
+    for family in filter(None, loco_families.split(",")):
+        family_config = dataclasses.replace(config, model=dataclasses.replace(config.model, features=family))
+        loco = leave_one_conflict_out(family_config, dataset, held_out)
+        results.setdefault("leave_one_conflict_out", {})[family] = loco
+        title = (
+            f"Leave-one-conflict-out, `{family}`: each conflict's articles (evaluation articles "
+            f"included) tagged by a model trained on the other conflicts' (evaluation articles never):"
+        )
+        report += ["", title, "", loco_table(loco)]
+        write(args.out, report, results)  # each family's figures are kept as soon as they exist
+    if args.held_out and args.families and args.cv:
         family = config.model.features
         chosen = results.get(family) or score_family(family, config, development, test, True)
         points = learning_curve(config, development, test)
@@ -200,9 +310,13 @@ def main() -> None:
         per_value = value_table(chosen["held_out"]["model"])
         report += ["", f"Per value, `{family}` on the held-out articles:", "", per_value]
         results["learning_curve"] = {family: points}
-    (args.out / "QUALITY.md").write_text("\n".join(report) + "\n", encoding="utf-8")
-    (args.out / "quality.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    write(args.out, report, results)
     print("\n".join(report))
+
+
+def write(out: Path, report: list[str], results: dict) -> None:
+    (out / "QUALITY.md").write_text("\n".join(report) + "\n", encoding="utf-8")
+    (out / "quality.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

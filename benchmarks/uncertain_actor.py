@@ -15,7 +15,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from newstag.annotate.dataset import group_labels, load_labelled, read_article_ids, with_articles
+from newstag.annotate.dataset import gold_labels, load_labelled, read_article_ids, with_articles
 from newstag.evaluation.scores import score
 from newstag.model.decode import decode, uncertain_values
 from newstag.model.persist import load_model
@@ -32,7 +32,7 @@ def main() -> None:
     taxonomy, thresholds = saved.tagger.taxonomy, saved.tagger.thresholds()
     dataset = load_labelled([CORPUS], taxonomy)
     dataset = with_articles(dataset, read_article_ids(CORPUS / "evaluation_articles.txt"), keep=True)
-    gold = {group: group_labels(dataset, group) for group in taxonomy.group_names}
+    gold = gold_labels(dataset, taxonomy)
     probabilities = saved.tagger.predict_proba(list(dataset["text"]))
     labels = decode(taxonomy, probabilities, thresholds)
     names = {g.name: g.value_names for g in taxonomy.groups}

@@ -241,6 +241,8 @@ def test_annotator_marks_a_responsible_span_in_chromium(
     assert dataset["responsible"] == [[{"start": 18, "end": 38, "text": "Rapid Support Forces"}]]
     assert SPAN_SENTENCE[18:38] == "Rapid Support Forces"
     assert {g: group_labels(dataset, g)[0] for g in taxonomy.group_names} == SPAN_LABELS
+
+
 @pytest.mark.studio
 @pytest.mark.browser
 def test_the_queue_tab_shows_each_sentence_with_its_rank(page, studio_login, studio_project, queued_seeds):

@@ -82,6 +82,8 @@ def test_a_dataset_saved_before_span_groups_loads_with_empty_spans(tmp_path, sma
     loaded = load_labelled([tmp_path / "old", tmp_path / "export.json"], taxonomy)
     assert loaded.features == small_dataset.features
     assert loaded["responsible"] == [[]] * len(loaded) and len(loaded) == 4 + 6
+
+
 def test_dataset_saved_before_the_conflict_column_still_loads_and_joins(tmp_path, small_dataset, taxonomy):
     save_dataset(small_dataset.remove_columns("conflict"), tmp_path / "old")
     assert load_saved_dataset(tmp_path / "old")["conflict"] == [""] * len(small_dataset)

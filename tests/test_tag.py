@@ -109,6 +109,8 @@ def test_confidence_is_the_least_probable_chosen_value(config):
     )
     assert tagged.confidence("attack_type") == 0.6
     assert tagged.confidence("actor") == 0.8
+
+
 UNSURE = [{}, {}, {"actor": ["russia"]}, {}]
 """Sentence 2's actor, russia, was chosen below its threshold."""
 HAND_LABELS = [

@@ -127,3 +127,28 @@ def test_review_when_a_fold_cannot_learn_is_a_one_line_error(tmp_path):
     three_each = [t for t in seed_tasks(2) if t["data"]["index"] < 3]  # every one a claim
     result = CliRunner().invoke(app, ["review", str(write(tmp_path, three_each))])
     assert_ends_in_one_line_error(result, "leaving out 000_2d15d2f2265082b8, every sentence has the same")
+
+
+def test_the_final_fit_keeps_articles_whole_in_its_calibration_and_threshold_folds(
+    small_dataset, config, monkeypatch
+):
+    """The inner folds of the final fit, like those of the cross-validation, never split an
+    article: a spy on the splitter records every (train, test) it hands out."""
+    from newstag.model import calibration
+
+    handed_out = []
+
+    def spy(n, articles, cv):
+        splits = real(n, articles, cv)
+        handed_out.extend(splits)
+        return splits
+
+    real = calibration._splits
+    monkeypatch.setattr(calibration, "_splits", spy)
+    cheap = dataclasses.replace(config, model=dataclasses.replace(config.model, features="cues"))
+    train_model(small_dataset, cheap, cross_validate=False)
+    articles = list(small_dataset["article_id"])
+    assert handed_out
+    for train, test in handed_out:
+        split = {articles[i] for i in train} & {articles[i] for i in test}
+        assert not split, f"articles {sorted(split)} on both sides of an inner fold"

@@ -170,3 +170,11 @@ def with_articles(dataset, articles: set[str], keep: bool):
     if not rows:
         raise InputError("no labelled sentence is left after selecting articles; check the list of ids")
     return dataset.select(rows)
+
+
+def dataset_texts(dataset) -> list:
+    """The sentences of a labelled dataset, each with its title and neighbours (`InContext`)."""
+    from newstag.text.sentences import in_context
+
+    columns = [dataset[name] for name in ("text", "title", "context_before", "context_after")]
+    return [in_context(*row) for row in zip(*columns, strict=True)]

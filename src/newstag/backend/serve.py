@@ -147,7 +147,10 @@ def with_annotations(base: BaseData, tasks: list[dict], taxonomy, projects: Sequ
     return dataset, [*base.sources, annotations]
 
 
-def make_trainer(config, base: BaseData, projects: Projects) -> Callable[[Path], object]:
+def make_trainer(config, base: BaseData, projects: Projects, encoder_of=None) -> Callable[[Path], object]:
+    """Retrains on the base data and the projects' annotations; with `encoder_of` (the served
+    model's tagger) a fine-tuned encoder is kept and only the heads are refitted."""
+
     def train(output: Path):
         from newstag.model.training import train_and_save
 
@@ -155,7 +158,13 @@ def make_trainer(config, base: BaseData, projects: Projects) -> Callable[[Path],
         dataset, sources = with_annotations(base, tasks, config.taxonomy, sorted(projects.ids))
         held_out = sorted(base.held_out)
         return train_and_save(
-            dataset, config, output, cross_validate=False, excluded_articles=held_out, sources=sources
+            dataset,
+            config,
+            output,
+            cross_validate=False,
+            excluded_articles=held_out,
+            sources=sources,
+            encoder_of=encoder_of,
         )
 
     return train
@@ -169,9 +178,11 @@ def build(
     workers: int = 0,
     data: Sequence[Path] = (),
     replace_data: bool = False,
+    fine_tune: bool = False,
 ):
     """The FastAPI app, its LiveModel (predicting in `workers` processes, or in this one), its
-    Projects and the BaseData every retrain learns from."""
+    Projects and the BaseData every retrain learns from. Retrains keep the served model's
+    fine-tuned encoder unless `fine_tune`."""
     from newstag.model.persist import load_model, trained_config
 
     saved = load_model(model_dir)
@@ -179,7 +190,7 @@ def build(
     base = load_base_data(saved.meta, model_dir, config.taxonomy, data, replace_data)
     projects = Projects(connection)
     upcoming = projects.unannotated if connection is not None else None
-    trainer = make_trainer(config, base, projects)
+    trainer = make_trainer(config, base, projects, None if fine_tune else saved.tagger)
     live = LiveModel(saved, trainer, output, every, workers, upcoming, retrain_sources=base.sources)
 
     def remember(project_id: int) -> None:

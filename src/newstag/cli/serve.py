@@ -54,6 +54,10 @@ def serve(
         ),
     ] = None,
     old_jobs: Annotated[int | None, typer.Option("--workers", min=0, hidden=True)] = None,
+    fine_tune: Annotated[
+        bool,
+        typer.Option(help="Retrains fine-tune the encoder again (slow) instead of refitting the heads only."),
+    ] = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """Serve a model as a Label Studio ML backend: live predictions, retraining in the background."""
@@ -72,7 +76,9 @@ def serve(
         output = output or model.with_name(model.name + "-live")
         refuse_to_overwrite(output, force, [model, *(data or [])])  # every retrain replaces it
         connection = _studio_connection(config)
-        app, live, _, base = build(model, output, every, connection, jobs, data or (), replace_data)
+        app, live, _, base = build(
+            model, output, every, connection, jobs, data or (), replace_data, fine_tune
+        )
         log.info(base.describe(model))
         server = Server(app, host, port).start()
         log.info("serving %s at %s; retrained models go to %s", live.model_version, server.url, output)

@@ -54,7 +54,7 @@ def one_thread_per_process() -> None:
         sys.modules["torch"].set_num_threads(1)
 
 
-def _encoder(path: str):
+def encoder_at(path: str):
     if path not in _ENCODERS:
         from newstag.model.encoder import BertSentenceEncoder
 
@@ -67,7 +67,7 @@ def encode(texts, path: str, batch_size: int = 32) -> np.ndarray:
     found = {text: vector for (_, text), vector in _VECTORS.get_many((path, t) for t in texts).items()}
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
-        vectors = _encoder(path).encode(missing, batch_size=batch_size)
+        vectors = encoder_at(path).encode(missing, batch_size=batch_size)
         found.update(zip(missing, vectors, strict=True))
         _VECTORS.put_many({(path, t): v for t, v in zip(missing, vectors, strict=True)})
     return np.array([found[t] for t in texts]).reshape(len(texts), -1)

@@ -51,7 +51,14 @@ class BertSentenceEncoder:
         return vectors
 
     def _batch(self, texts: list[str]):
-        torch, w, c = self.torch, self.weights, self.config
+        hidden, mask, _ = self.lower(texts, self.config["num_hidden_layers"])
+        return self.pooled(hidden, mask)
+
+    def lower(self, texts: list, layers: int):
+        """(hidden states after the first `layers` layers, attention mask, segment of each
+        token) of a batch of texts or (text, context) pairs: the part a fine-tuned encoder
+        keeps frozen, computed once and cached."""
+        torch, w = self.torch, self.weights
         encodings = self.tokenizer.encode_batch(texts)
         ids = torch.tensor([e.ids for e in encodings])
         mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.float32)
@@ -63,15 +70,23 @@ class BertSentenceEncoder:
             + w["embeddings.token_type_embeddings.weight"][types]
         )
         hidden = self._norm(hidden, "embeddings.LayerNorm")
-        # A large negative score keeps padding out of every softmax.
-        blocked = (1.0 - mask)[:, None, None, :] * torch.finfo(torch.float32).min
-        for layer in range(c["num_hidden_layers"]):
-            hidden = self._layer(hidden, blocked, f"encoder.layer.{layer}")
+        return self.upper(hidden, mask, 0, layers), mask, types
+
+    def upper(self, hidden, mask, first: int, last: int, weights=None):
+        """Layers `first` to `last` - 1 on hidden states; `weights` (name -> tensor) replace the
+        encoder's own where given: a fine-tuned top layer."""
+        blocked = blocking(mask, self.torch)
+        for layer in range(first, last):
+            hidden = self._layer(hidden, blocked, f"encoder.layer.{layer}", weights or {})
+        return hidden
+
+    def pooled(self, hidden, mask):
+        """Mean of the tokens' hidden states, L2-normalised: the sentence vector."""
         summed = (hidden * mask[:, :, None]).sum(dim=1)
         pooled = summed / mask.sum(dim=1, keepdim=True).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, p=2, dim=1)
+        return self.torch.nn.functional.normalize(pooled, p=2, dim=1)
 
-    def _layer(self, hidden, blocked, name: str):
+    def _layer(self, hidden, blocked, name: str, weights):
         torch, c = self.torch, self.config
         heads = c["num_attention_heads"]
         size = c["hidden_size"] // heads
@@ -80,28 +95,49 @@ class BertSentenceEncoder:
             return x.view(x.shape[0], x.shape[1], heads, size).transpose(1, 2)
 
         query, key, value = (
-            split(self._linear(hidden, f"{name}.attention.self.{p}")) for p in ("query", "key", "value")
+            split(self._linear(hidden, f"{name}.attention.self.{p}", weights))
+            for p in ("query", "key", "value")
         )
         attention = torch.nn.functional.scaled_dot_product_attention(query, key, value, attn_mask=blocked)
         context = attention.transpose(1, 2).reshape(hidden.shape)
         attended = self._norm(
-            self._linear(context, f"{name}.attention.output.dense") + hidden,
+            self._linear(context, f"{name}.attention.output.dense", weights) + hidden,
             f"{name}.attention.output.LayerNorm",
+            weights,
         )
-        inner = torch.nn.functional.gelu(self._linear(attended, f"{name}.intermediate.dense"))
-        return self._norm(self._linear(inner, f"{name}.output.dense") + attended, f"{name}.output.LayerNorm")
+        inner = torch.nn.functional.gelu(self._linear(attended, f"{name}.intermediate.dense", weights))
+        return self._norm(
+            self._linear(inner, f"{name}.output.dense", weights) + attended,
+            f"{name}.output.LayerNorm",
+            weights,
+        )
 
-    def _linear(self, x, name: str):
+    def _weight(self, name: str, weights):
+        return weights[name] if name in weights else self.weights[name]
+
+    def _linear(self, x, name: str, weights=None):
+        weights = weights or {}
         return self.torch.nn.functional.linear(
-            x, self.weights[f"{name}.weight"], self.weights[f"{name}.bias"]
+            x, self._weight(f"{name}.weight", weights), self._weight(f"{name}.bias", weights)
         )
 
-    def _norm(self, x, name: str):
+    def _norm(self, x, name: str, weights=None):
+        weights = weights or {}
         shape = (self.config["hidden_size"],)
         return self.torch.nn.functional.layer_norm(
             x,
             shape,
-            self.weights[f"{name}.weight"],
-            self.weights[f"{name}.bias"],
+            self._weight(f"{name}.weight", weights),
+            self._weight(f"{name}.bias", weights),
             self.config["layer_norm_eps"],
         )
+
+    def layer_weights(self, layer: int) -> dict:
+        """Name -> tensor of one layer's weights."""
+        prefix = f"encoder.layer.{layer}."
+        return {name: tensor for name, tensor in self.weights.items() if name.startswith(prefix)}
+
+
+def blocking(mask, torch):
+    """A large negative score where `mask` is 0 keeps padding out of every softmax."""
+    return (1.0 - mask)[:, None, None, :] * torch.finfo(torch.float32).min

@@ -1,7 +1,9 @@
 """Feature families, named in `[model] features` and joined with "+": "tfidf" (word and
 character n-grams), "cues" (the taxonomy's cue-word counts), "patterns" (denying, blaming
 and who stands where a perpetrator stands), "embeddings" (sentence embeddings; needs the
-optional extra)."""
+optional extra), "finetuned" (the same encoder, its top layer fine-tuned on the labels, named
+parties masked: `finetune`), "finetuned_context" (the same, reading each sentence beside its
+title and neighbours)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from newstag.model.cues import CueCounter, cue_table
 from newstag.model.patterns import PatternCounter
 from newstag.taxonomy import Taxonomy
 
-FAMILIES = ("tfidf", "cues", "patterns", "embeddings")
+FAMILIES = ("tfidf", "cues", "patterns", "embeddings", "finetuned", "finetuned_context")
 
 
 def feature_parts(features: str) -> list[str]:
@@ -47,7 +49,22 @@ def text_features(config: ModelConfig, taxonomy: Taxonomy) -> FeatureUnion:
 
         require_embeddings()
         transformers.append(("embeddings", SentenceEmbedder()))
+    for family in ("finetuned", "finetuned_context"):
+        if family in parts:
+            transformers.append(
+                (family, _fine_tuned(config, taxonomy, context=family == "finetuned_context"))
+            )
     return FeatureUnion(transformers)
+
+
+def _fine_tuned(config: ModelConfig, taxonomy: Taxonomy, context: bool):
+    from newstag.model.embeddings import require_embeddings
+    from newstag.model.finetune import FineTunedEncoder
+
+    require_embeddings()
+    groups = tuple((g.name, tuple(g.value_names), g.multiple) for g in taxonomy.groups)
+    parties = tuple(cue for value in taxonomy.group(config.agents).values for cue in value.cues)
+    return FineTunedEncoder(groups, parties, random_state=config.random_state, context=context)
 
 
 class CompactTfidf(TfidfVectorizer):

@@ -1,9 +1,10 @@
-"""A model is a folder: model.skops, meta.json and a model card (README.md).
+"""A model is a folder: model.skops, meta.json, a model card (README.md) and, when a feature
+step was fine-tuned, its weights in encoder.safetensors (a format that holds tensors only).
 
 The model is saved in skops' format, which rebuilds objects from a JSON schema and numpy
 arrays instead of unpickling: loading calls no function named by the file, and creates only
 types that skops knows to be safe (scikit-learn, numpy, scipy) or that newstag defines itself.
-meta.json also records the file's SHA-256, so a corrupt or half-copied folder is refused.
+meta.json also records the SHA-256 of both files, so a corrupt or half-copied folder is refused.
 The trust model is written out in docs/robustness.md.
 """
 
@@ -22,11 +23,13 @@ from newstag.model.meta_schema import check_meta
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
 CARD_FILE = "README.md"
-FORMAT_VERSION = 4
-"""Format 4 computes the features once for all groups (`SentenceTagger.features_`); format 3
-had one feature union per group; skops names every class by its module path, and format 2
-has them in the flat modules before the stage packages. Any other format is
-refused with "retrain it with newstag train --force"."""
+WEIGHTS_FILE = "encoder.safetensors"
+FORMAT_VERSION = 5
+"""Format 5 may hold a fine-tuned encoder's weights in WEIGHTS_FILE; format 4 computes the
+features once for all groups (`SentenceTagger.features_`); format 3 had one feature union per
+group; skops names every class by its module path, and format 2 has them in the flat modules
+before the stage packages. Any other format is refused with "retrain it with newstag train
+--force"."""
 MAX_META_BYTES = 16 * 2**20
 MAX_SCHEMA_BYTES = 16 * 2**20
 MAX_MODEL_BYTES = 2**30
@@ -57,6 +60,8 @@ class SavedModel:
 def save_model(tagger, meta: dict, card: str, directory: Path | str, extra=None) -> Path:
     """Write the folder atomically (see `files.atomic_folder`): the model, meta.json, the
     card and whatever `extra(folder)` writes (the evaluation report) appear at once or not at all."""
+    from newstag.model.finetune import tuned_weights
+
     directory = Path(directory)
     with atomic_folder(directory) as staging:
         _dump(tagger, staging / MODEL_FILE)
@@ -66,6 +71,12 @@ def save_model(tagger, meta: dict, card: str, directory: Path | str, extra=None)
             "format_version": FORMAT_VERSION,
             "model_sha256": file_sha256(staging / MODEL_FILE),
         }
+        weights = tuned_weights(tagger)
+        if weights:
+            from safetensors.numpy import save_file
+
+            save_file(weights, str(staging / WEIGHTS_FILE))
+            meta["weights_sha256"] = file_sha256(staging / WEIGHTS_FILE)
         (staging / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         (staging / CARD_FILE).write_text(card)
         if extra is not None:
@@ -114,7 +125,31 @@ def load_model(directory: Path | str) -> SavedModel:
     from newstag.model.loaded import check_tagger
 
     check_tagger(tagger, meta, str(model_file))
+    _load_weights(tagger, meta, directory)
     return SavedModel(tagger, meta, directory)
+
+
+def _load_weights(tagger, meta: dict, directory: Path) -> None:
+    """The fine-tuned encoder's weights back into the tagger, checked against meta.json."""
+    from newstag.model.finetune import restore_weights, tuned_steps
+
+    if not tuned_steps(tagger):
+        return
+    weights_file = directory / WEIGHTS_FILE
+    if not weights_file.is_file() or file_sha256(weights_file) != meta.get("weights_sha256"):
+        raise ModelError(
+            f"{weights_file} is missing or does not match the SHA-256 in {META_FILE}: copy the whole "
+            f"folder again or retrain the model"
+        )
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    try:
+        restore_weights(tagger, load_file(str(weights_file)))
+    except (SafetensorError, ValueError) as error:
+        raise ModelError(
+            f"{weights_file} is not the encoder this model was fitted with ({one_line(error)}); retrain it"
+        ) from None
 
 
 def trained_config(meta: dict, directory: Path | str):

@@ -1,8 +1,9 @@
 """The sentence tagger: the configured feature families, computed once per sentence, then one
 classifier per label group.
 
-The features (a FeatureUnion fitted on the training sentences, with no use of their labels)
-are the same for every group, so they are fitted and computed once. Each group's classifier is
+The features (a FeatureUnion fitted on the training sentences; only the "finetuned" family
+uses their labels, all groups at once) are the same for every group, so they are fitted and
+computed once. Each group's classifier is
 one calibrated binary logistic regression per value (`CalibratedClassifier`): one-vs-rest for
 a multiple-choice group, renormalised to sum to one for a single-choice group. Probabilities
 always come back in the taxonomy's value order, whatever values a training fold happened to
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
@@ -89,11 +91,25 @@ class SentenceTagger(BaseEstimator):
         self.config = config
 
     def fit(
-        self, texts: Sequence[str], labels: dict[str, Sequence[Sequence[str]]], articles=None
+        self,
+        texts: Sequence[str],
+        labels: dict[str, Sequence[Sequence[str]]],
+        articles=None,
+        fitted_steps: dict | None = None,
     ) -> SentenceTagger:
-        """`articles` (one article id per text) keeps each article in one inner fold."""
+        """`articles` (one article id per text) keeps each article in one inner fold;
+        `fitted_steps` (feature step name -> fitted step) are used as they are, not fitted
+        again: a retrain that refits the heads keeps another model's fine-tuned encoder."""
         texts = list(texts)
-        self.features_ = text_features(self.config, self.taxonomy).fit(texts)
+        union = text_features(self.config, self.taxonomy)
+        kept = {name: FrozenEstimator(step) for name, step in (fitted_steps or {}).items()}
+        # Only a fine-tuned encoder among the feature steps learns from the labels.
+        union.set_params(**kept).fit(texts, labels)
+        union.transformer_list = [
+            (name, step.estimator if isinstance(step, FrozenEstimator) else step)
+            for name, step in union.transformer_list
+        ]
+        self.features_ = union
         X = self.features_.transform(texts)
         self.classifiers_ = {
             group.name: GroupClassifier(group, self.config).fit(X, labels[group.name], articles)

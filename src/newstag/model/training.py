@@ -11,11 +11,12 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from newstag.annotate.dataset import check_taxonomy, data_hash, gold_labels
+from newstag.annotate.dataset import check_taxonomy, data_hash, dataset_texts, gold_labels
 from newstag.config import Config, config_to_dict
 from newstag.errors import InputError
 from newstag.evaluation.report import NO_SCORES, model_card, write_evaluation
 from newstag.model.baselines import fit_baselines
+from newstag.model.finetune import tuned_steps
 from newstag.model.persist import save_model
 from newstag.model.tagger import SentenceTagger
 from newstag.model.validation import Progress, check_trainable, cross_validate_by_article, rare_values
@@ -37,15 +38,18 @@ def train_model(
     excluded_articles: Sequence[str] = (),
     progress: Progress | None = None,
     sources: Sequence[dict] = (),
+    encoder_of: SentenceTagger | None = None,
 ) -> TrainedModel:
     """Fit on every sentence; score by cross-validation by article first (when asked and the
     data allows). `excluded_articles` only records, in the metadata, the ids of the articles
     the caller already removed from `dataset` for evaluation; `sources` says where the data
     came from (`annotate.sources`). `meta["small_data"]` says, one line each, where the data
     is too small: no cross-validated scores, values with few examples. `progress` hears of
-    each cross-validation fold and of the final fit, one step each."""
+    each cross-validation fold and of the final fit, one step each. `encoder_of`: a fitted
+    tagger whose fine-tuned encoders the final fit keeps instead of fine-tuning anew (the
+    heads, and the other feature steps, are fitted)."""
     check_taxonomy(dataset, config.taxonomy)
-    texts = list(dataset["text"])
+    texts = dataset_texts(dataset)
     gold = gold_labels(dataset, config.taxonomy)
     check_trainable(gold, config.taxonomy)
     metrics, no_scores = {}, None
@@ -57,7 +61,10 @@ def train_model(
             no_scores = str(error)
     small_data = [f"{NO_SCORES}: {no_scores}"] if no_scores else []
     small_data += [line for line in [rare_values(config.taxonomy, gold)] if line]
-    tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold)
+    # Article ids keep the final fit's calibration and threshold folds on whole articles, as
+    # the cross-validation's are.
+    kept = tuned_steps(encoder_of) if encoder_of is not None else None
+    tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold, dataset["article_id"], kept)
     if progress:
         progress(1, 1)
     fingerprint = data_hash(dataset)
@@ -93,11 +100,12 @@ def train_and_save(
     excluded_articles: Sequence[str] = (),
     progress: Progress | None = None,
     sources: Sequence[dict] = (),
+    encoder_of: SentenceTagger | None = None,
 ) -> TrainedModel:
     """Train, write the model card (with `quality`, a table comparing feature families) and
     save the model folder atomically, with the cross-validation report in evaluation/ when
     there is one: `newstag train` and the ML backend's retrains alike."""
-    trained = train_model(dataset, config, cross_validate, excluded_articles, progress, sources)
+    trained = train_model(dataset, config, cross_validate, excluded_articles, progress, sources, encoder_of)
 
     def with_evaluation(folder: Path) -> None:
         if trained.meta["metrics"]:

@@ -92,11 +92,11 @@ def evaluate_tagger(tagger: SentenceTagger, baselines: dict, texts: Sequence[str
 
 def evaluate_dataset(tagger: SentenceTagger, baselines: dict, dataset) -> dict:
     """`evaluate_tagger` on a labelled `datasets.Dataset` made with the model's taxonomy."""
-    from newstag.annotate.dataset import check_taxonomy, gold_labels
+    from newstag.annotate.dataset import check_taxonomy, dataset_texts, gold_labels
 
     check_taxonomy(dataset, tagger.taxonomy)
     gold = gold_labels(dataset, tagger.taxonomy)
-    scores = evaluate_tagger(tagger, baselines, list(dataset["text"]), gold)
+    scores = evaluate_tagger(tagger, baselines, dataset_texts(dataset), gold)
     counts = {"articles": len(set(dataset["article_id"])), "sentences": len(dataset)}
     return {"scheme": "held-out data", **counts, **scores}
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from newstag.model.decode import decode, uncertain_values
 from newstag.model.persist import SavedModel
-from newstag.text.sentences import Sentence, SplitArticle
+from newstag.text.sentences import Sentence, SplitArticle, in_context
 
 T = TypeVar("T")
 
@@ -94,7 +94,11 @@ def batched(items: Iterable[T], weight: Callable[[T], int], limit: int) -> Itera
 
 def _tag_batch(batch: list[SplitArticle], model: SavedModel) -> Iterator[TaggedArticle]:
     taxonomy = model.tagger.taxonomy
-    texts = [sentence.text for split in batch for sentence in split.sentences]
+    texts = [
+        in_context(sentence.text, sentence.title, sentence.context_before, sentence.context_after)
+        for split in batch
+        for sentence in split.sentences
+    ]
     probabilities = model.tagger.predict_proba(texts)
     thresholds = model.tagger.thresholds()
     labels = decode(taxonomy, probabilities, thresholds)

@@ -37,6 +37,23 @@ _LEFT_TO_SYNTOK = re.compile(r"[;\u2013\u2014]|[^\S ]")
 _ABBREVIATIONS = frozenset({"al", "approx", "eg", "etc", "ie", "incl", "vs"})
 
 
+class InContext(str):
+    """A sentence's text that also carries the text around it (`context`: the title and the
+    neighbouring sentences). Every feature step reads it as the plain text; the fine-tuned
+    encoder with context reads `context` too, where the labelling spec says context decides."""
+
+    context: str
+
+    def __new__(cls, text: str, context: str = ""):
+        made = super().__new__(cls, text)
+        made.context = context
+        return made
+
+
+def in_context(text: str, title: str, before: str, after: str) -> InContext:
+    return InContext(text, " ".join(part for part in (title, before, after) if part and part != text))
+
+
 @dataclass(frozen=True)
 class Sentence:
     id: str
