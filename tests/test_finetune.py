@@ -156,7 +156,9 @@ def test_live_retrains_refit_the_heads_only_unless_asked_to_fine_tune(
     served = save_model(tuned.tagger, tuned.meta, "card", tmp_path / "served")
     real, fine_tunes = finetune._train_top, []
     monkeypatch.setattr(finetune, "_train_top", lambda *args: fine_tunes.append(1) or real(*args))
-    _, live, _ = build(served, small_export_path, tmp_path / "live", 0, fine_tune=fine_tune)
+    live = build(
+        served, tmp_path / "live", 0, data=[small_export_path], replace_data=True, fine_tune=fine_tune
+    )[1]
     try:
         assert live.retrain("test")
         live.wait()

@@ -97,7 +97,7 @@ def test_a_meta_json_that_breaks_the_schema_is_one_line(
         "info": ["info", model],
         "report": ["report", SEED, "--model", model, "-o", out],
         "tag": ["tag", SEED, "--model", model, "-o", out],
-        "evaluate": ["evaluate", model, small_export_path, "-o", out],
+        "evaluate": ["evaluate", small_export_path, "--model", model, "-o", out],
     }[command]
     result = run(*args)
     assert_one_line_error(result, fragment)

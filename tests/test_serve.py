@@ -509,7 +509,7 @@ def test_serve_refuses_a_data_path_that_does_not_exist_in_one_line(trained_model
 
     from .conftest import assert_one_line_error
 
-    args = ["serve", str(trained_model_dir), "--data", "labeling/seed_annotaions.json"]
+    args = ["serve", "--model", str(trained_model_dir), "--data", "labeling/seed_annotaions.json"]
     assert_one_line_error(
         CliRunner().invoke(app, args), "--data labeling/seed_annotaions.json does not exist"
     )
