@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from newstag.annotate.annotations import examples_from_export
 from newstag.cli.main import app
 from newstag.errors import AnnotationError, InputError
+from newstag.model.persist import load_model
 from newstag.text.articles import Article, article_text, read_articles
 from newstag.text.sentences import split_article
 
@@ -277,6 +278,7 @@ FITS = {
     "texts": lambda v: isinstance(v, list) and all(isinstance(item, str) for item in v),
     "id": lambda v: isinstance(v, int | str) and not isinstance(v, bool),
     "annotator": lambda v: isinstance(v, int | str | dict) and not isinstance(v, bool),
+    "prediction": lambda v: isinstance(v, int | dict) and not isinstance(v, bool),
 }
 RESULT = ("annotations", 0, "result", 0)
 FIELDS = {
@@ -295,6 +297,7 @@ FIELDS = {
     ("annotations", 0, "was_cancelled"): "flag",
     ("annotations", 0, "ground_truth"): "flag",
     ("annotations", 0, "completed_by"): "annotator",
+    ("predictions", 0): "prediction",
     ("predictions", 0, "model_version"): "text",
     ("predictions", 0, "score"): "score",
     ("drafts", 0, "result"): "list",
@@ -302,13 +305,12 @@ FIELDS = {
 
 
 def good_task(number: int = 7) -> dict:
-    result = {
-        "from_name": "attack_type",
-        "to_name": "text",
-        "type": "choices",
-        "value": {"choices": ["none"]},
-    }
-    labels = {"result": [result], "was_cancelled": False, "ground_truth": False, "completed_by": 1}
+    """A task as Label Studio exports it, labelled "none" in every group."""
+    result = [
+        {"from_name": group, "to_name": "text", "type": "choices", "value": {"choices": ["none"]}}
+        for group in ("attack_type", "actor", "claim_status")
+    ]
+    labels = {"result": result, "was_cancelled": False, "ground_truth": False, "completed_by": 1}
     return {
         "id": number,
         "data": {
@@ -325,7 +327,7 @@ def good_task(number: int = 7) -> dict:
         },
         "annotations": [labels],
         "drafts": [{"result": []}],
-        "predictions": [{"model_version": "v1", "score": 0.5, "result": [result]}],
+        "predictions": [{"model_version": "v1", "score": 0.5, "result": result}],
     }
 
 
@@ -364,3 +366,17 @@ def test_every_wrongly_typed_field_is_one_line_naming_task_field_found_and_expec
     assert_one_line_error(result, f"{file} {named}: {spelled(path)} is ")
     assert "; expected " in result.stderr
     assert not (tmp_path / "ds").exists() and not (tmp_path / "out.json").exists()
+
+
+def test_predictions_named_by_id_as_label_studio_exports_them_are_read(
+    in_project, tmp_path, trained_model_dir
+):
+    file = tmp_path / "export.json"
+    file.write_text(json.dumps([good_task(6) | {"predictions": [3, 4]}]))
+    imported = runner.invoke(app, ["import-annotations", str(file), "-o", str(tmp_path / "ds")])
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "out.json"
+    predicted = runner.invoke(app, ["predict", str(file), "-o", str(out), "--model", str(trained_model_dir)])
+    assert predicted.exit_code == 0, predicted.output
+    [task] = json.loads(out.read_text())
+    assert [p["model_version"] for p in task["predictions"]] == [load_model(trained_model_dir).version]

@@ -62,8 +62,19 @@ ANNOTATION = {"was_cancelled": FLAG, "ground_truth": FLAG, "completed_by": ANNOT
 PREDICTION = {"model_version": TEXT, "score": SCORE}
 """Label Studio leaves a prediction's score null when its maker gave none."""
 TASK = {"id": ID}
+JSON_KINDS = {
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+    dict: "an object",
+}
 LISTS = {"annotations": ANNOTATION, "drafts": ANNOTATION, "predictions": PREDICTION}
 """The task's lists of annotation-like objects, each with a `result`."""
+BY_ID = {"predictions"}
+"""Lists that may name their items by id: Label Studio's JSON export lists a task's
+predictions as prediction ids."""
 
 
 def check_tasks(tasks, source: str, fix: str) -> list[dict]:
@@ -100,8 +111,11 @@ def _annotations(annotations, name: str, fields: dict[str, Check]) -> str | None
         return f"{name} is {_found(annotations)}; expected a list of objects"
     for number, annotation in enumerate(annotations):
         where = f"{name}[{number}]"
+        if name in BY_ID and _is_whole(annotation):
+            continue
         if not isinstance(annotation, dict):
-            return f"{where} is {_found(annotation)}; expected an object"
+            wanted = "an object or an id" if name in BY_ID else "an object"
+            return f"{where} is {_found(annotation)}; expected {wanted}"
         problem = _fields(annotation, fields, f"{where}.") or _results(annotation.get("result", []), where)
         if problem:
             return problem
@@ -133,19 +147,12 @@ def _fields(holder: dict, fields: dict[str, Check], prefix: str) -> str | None:
 
 
 def _found(value, limit: int = 60) -> str:
-    """A value as the message shows it: its JSON kind, and the start of its text."""
-    kind = {
-        type(None): "null",
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "an object",
-    }
+    """A value as the message shows it: the start of its text, and its JSON kind."""
+    if value is None:
+        return "null"
     shown = repr(value)
     shown = shown if len(shown) <= limit else shown[: limit - 3] + "..."
-    return f"{shown} ({kind.get(type(value), type(value).__name__)})" if value is not None else "null"
+    return f"{shown} ({JSON_KINDS.get(type(value), type(value).__name__)})"
 
 
 def _name(task, number: int) -> str:

@@ -29,10 +29,15 @@ def predict_tasks(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
 
 def with_predictions(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
     """The same tasks, each with one prediction of `model` (replacing an older one of the
-    same model version, so predicting again adds nothing)."""
+    same model version, so predicting again adds nothing). A prediction named only by its id
+    (as Label Studio's export names them) means nothing to another project and is left out."""
     result = []
     for task, new in zip(tasks, predict_tasks(tasks, model), strict=True):
-        kept = [p for p in task.get("predictions", []) if p.get("model_version") != model.version]
+        kept = [
+            p
+            for p in task.get("predictions", [])
+            if isinstance(p, dict) and p.get("model_version") != model.version
+        ]
         result.append({**task, "predictions": [*kept, new]})
     return result
 
