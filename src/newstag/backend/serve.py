@@ -114,7 +114,9 @@ def load_base_data(meta: dict, model_dir: Path | str, taxonomy, added: Sequence[
             f"{model_dir} does not record the data it was trained on (trained by an older newstag); "
             f"retrain it with newstag train, or pass that data with --data PATH --replace-data"
         )
-    for file, state in changed_files(recorded)[:1]:
+    changed = changed_files(recorded)
+    if changed:
+        file, state = changed[0]
         raise ModelError(f"{model_dir} was trained on {file}, which {state} since; {fix}")
     held_out = set(training_data.get("held_out_articles") or ())
     paths = [record["path"] for record in recorded if record.get("files")] + [str(p) for p in added]
