@@ -285,3 +285,28 @@ def test_a_huge_sentence_is_cut_for_the_model_and_said_so(tmp_path, trained_mode
     )
     assert result.returncode == 0, result.stderr
     assert "1 sentences over 2000 characters were cut" in result.stderr
+
+
+# --- batch: a corrupt partition, a decompression bomb ----------------------------------------
+
+
+def test_batch_reports_a_corrupt_and_a_bomb_partition_once_each_without_a_traceback(
+    tmp_path, trained_model_dir
+):
+    import gzip
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    good = json.dumps({"id": "a", "text": "Jets bombed the hospital."}) + "\n"
+    (corpus / "good.jsonl").write_text(good)
+    (corpus / "corrupt.jsonl.gz").write_bytes(gzip.compress(good.encode() * 50)[:-30])
+    (corpus / "bomb.jsonl.gz").write_bytes(gzip.compress(b"\n" * (80 * 2**20), compresslevel=9))
+    output = tmp_path / "out"
+    result = newstag("batch", corpus, output, "--model", trained_model_dir, "--workers", "1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    failed = [line for line in result.stderr.splitlines() if "FAILED" in line]
+    assert len(failed) == 2, result.stderr
+    assert "corrupt.jsonl.gz FAILED: corrupt.jsonl.gz is corrupt or truncated" in " ".join(failed)
+    assert "bomb.jsonl.gz FAILED: bomb.jsonl.gz inflates past 65 MB" in " ".join(failed)
+    assert result.stderr.splitlines()[-1].startswith("newstag: error: 2 of 3 partitions failed")
+    assert sorted(os.listdir(output)) == ["good.jsonl"]
