@@ -5,6 +5,7 @@ console script under a deadline, so a regression fails instead of blocking the s
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -310,3 +311,23 @@ def test_batch_reports_a_corrupt_and_a_bomb_partition_once_each_without_a_traceb
     assert "bomb.jsonl.gz FAILED: bomb.jsonl.gz inflates past 65 MB" in " ".join(failed)
     assert result.stderr.splitlines()[-1].startswith("newstag: error: 2 of 3 partitions failed")
     assert sorted(os.listdir(output)) == ["good.jsonl"]
+
+
+# --- Config: duplicate names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["group", "value"])
+def test_a_config_naming_a_group_or_value_twice_is_one_line(tmp_path, kind):
+    import tomllib
+
+    from newstag.config import config_from_dict
+    from newstag.errors import ConfigError
+
+    raw = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    groups = raw["taxonomy"]["groups"]
+    if kind == "group":
+        groups.append(copy.deepcopy(groups[0]))
+    else:
+        groups[0]["values"].append(copy.deepcopy(groups[0]["values"][0]))
+    with pytest.raises(ConfigError, match=f"the {kind} name .* is used twice"):
+        config_from_dict(raw, "config.toml")
