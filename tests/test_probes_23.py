@@ -331,3 +331,33 @@ def test_a_config_naming_a_group_or_value_twice_is_one_line(tmp_path, kind):
         groups[0]["values"].append(copy.deepcopy(groups[0]["values"][0]))
     with pytest.raises(ConfigError, match=f"the {kind} name .* is used twice"):
         config_from_dict(raw, "config.toml")
+
+
+# --- The backend: the text per task, the tasks per request ------------------------------------
+
+
+def test_the_backend_bounds_the_text_per_task_and_the_tasks_per_request(
+    trained_model_dir, tmp_path, monkeypatch
+):
+    from fastapi.testclient import TestClient
+
+    from newstag.backend.app import MAX_TASKS_PER_REQUEST, create_app
+    from newstag.backend.live import LiveModel
+    from newstag.model.persist import load_model
+    from newstag.text.sentences import MAX_SENTENCE_CHARS
+
+    saved = load_model(trained_model_dir)
+    seen: list[int] = []
+    real = type(saved.tagger).predict_proba
+    monkeypatch.setattr(
+        type(saved.tagger),
+        "predict_proba",
+        lambda self, texts: seen.extend(map(len, texts)) or real(self, texts),
+    )
+    client = TestClient(create_app(LiveModel(saved, lambda output: None, tmp_path / "live")))
+    huge = "Jets bombed the hospital and the school nearby " * 150_000  # 7 MB, one sentence
+    answer = client.post("/predict", json={"tasks": [{"id": 1, "data": {"text": huge}}]})
+    assert answer.status_code == 200 and seen and max(seen) <= MAX_SENTENCE_CHARS
+    many = {"tasks": [{"id": n, "data": {"text": "Hi."}} for n in range(MAX_TASKS_PER_REQUEST + 1)]}
+    refused = client.post("/predict", json=many)
+    assert refused.status_code == 413 and "send at most" in refused.json()["error"]
