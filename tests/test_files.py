@@ -177,3 +177,27 @@ def test_json_reads_are_bounded():
     with pytest.raises(InputError, match=r"unpaired surrogate escape \(\\ud800\)"):
         parse_json(b'["a\\ud800"]', "x.json", "fix it")
     assert parse_json(b'["\\ud83d\\ude00", "[[[["]', "x.json", "fix") == ["\U0001f600", "[[[["]
+
+
+def test_a_folder_a_background_thread_writes_is_removed_when_sigterm_ends_the_process(tmp_path):
+    """As `serve` retrains in a daemon thread: SIGTERM ends the process, the thread is
+    stopped without unwinding, and its staging folder must not stay behind."""
+    script = (
+        "import sys, threading, time\n"
+        "from newstag.files import atomic_folder, exit_on_sigterm\n"
+        "exit_on_sigterm()\n"
+        "def retrain():\n"
+        "    with atomic_folder(sys.argv[1]) as staging:\n"
+        "        (staging / 'model.skops').write_text('half')\n"
+        "        print('writing', flush=True)\n"
+        "        time.sleep(600)\n"
+        "threading.Thread(target=retrain, daemon=True).start()\n"
+        "time.sleep(600)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path / "live")], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout.readline() == "writing\n"
+    process.send_signal(signal.SIGTERM)
+    process.wait(60)
+    assert os.listdir(tmp_path) == []

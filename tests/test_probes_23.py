@@ -5,6 +5,7 @@ console script under a deadline, so a regression fails instead of blocking the s
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -285,3 +286,78 @@ def test_a_huge_sentence_is_cut_for_the_model_and_said_so(tmp_path, trained_mode
     )
     assert result.returncode == 0, result.stderr
     assert "1 sentences over 2000 characters were cut" in result.stderr
+
+
+# --- batch: a corrupt partition, a decompression bomb ----------------------------------------
+
+
+def test_batch_reports_a_corrupt_and_a_bomb_partition_once_each_without_a_traceback(
+    tmp_path, trained_model_dir
+):
+    import gzip
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    good = json.dumps({"id": "a", "text": "Jets bombed the hospital."}) + "\n"
+    (corpus / "good.jsonl").write_text(good)
+    (corpus / "corrupt.jsonl.gz").write_bytes(gzip.compress(good.encode() * 50)[:-30])
+    (corpus / "bomb.jsonl.gz").write_bytes(gzip.compress(b"\n" * (80 * 2**20), compresslevel=9))
+    output = tmp_path / "out"
+    result = newstag("batch", corpus, output, "--model", trained_model_dir, "--workers", "1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    failed = [line for line in result.stderr.splitlines() if "FAILED" in line]
+    assert len(failed) == 2, result.stderr
+    assert "corrupt.jsonl.gz FAILED: corrupt.jsonl.gz is corrupt or truncated" in " ".join(failed)
+    assert "bomb.jsonl.gz FAILED: bomb.jsonl.gz inflates past 65 MB" in " ".join(failed)
+    assert result.stderr.splitlines()[-1].startswith("newstag: error: 2 of 3 partitions failed")
+    assert sorted(os.listdir(output)) == ["good.jsonl"]
+
+
+# --- Config: duplicate names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["group", "value"])
+def test_a_config_naming_a_group_or_value_twice_is_one_line(tmp_path, kind):
+    import tomllib
+
+    from newstag.config import config_from_dict
+    from newstag.errors import ConfigError
+
+    raw = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    groups = raw["taxonomy"]["groups"]
+    if kind == "group":
+        groups.append(copy.deepcopy(groups[0]))
+    else:
+        groups[0]["values"].append(copy.deepcopy(groups[0]["values"][0]))
+    with pytest.raises(ConfigError, match=f"the {kind} name .* is used twice"):
+        config_from_dict(raw, "config.toml")
+
+
+# --- The backend: the text per task, the tasks per request ------------------------------------
+
+
+def test_the_backend_bounds_the_text_per_task_and_the_tasks_per_request(
+    trained_model_dir, tmp_path, monkeypatch
+):
+    from fastapi.testclient import TestClient
+
+    from newstag.backend.app import MAX_TASKS_PER_REQUEST, create_app
+    from newstag.backend.live import LiveModel
+    from newstag.model.persist import load_model
+    from newstag.text.sentences import MAX_SENTENCE_CHARS
+
+    saved = load_model(trained_model_dir)
+    seen: list[int] = []
+    real = type(saved.tagger).predict_proba
+    monkeypatch.setattr(
+        type(saved.tagger),
+        "predict_proba",
+        lambda self, texts: seen.extend(map(len, texts)) or real(self, texts),
+    )
+    client = TestClient(create_app(LiveModel(saved, lambda output: None, tmp_path / "live")))
+    huge = "Jets bombed the hospital and the school nearby " * 150_000  # 7 MB, one sentence
+    answer = client.post("/predict", json={"tasks": [{"id": 1, "data": {"text": huge}}]})
+    assert answer.status_code == 200 and seen and max(seen) <= MAX_SENTENCE_CHARS
+    many = {"tasks": [{"id": n, "data": {"text": "Hi."}} for n in range(MAX_TASKS_PER_REQUEST + 1)]}
+    refused = client.post("/predict", json=many)
+    assert refused.status_code == 413 and "send at most" in refused.json()["error"]

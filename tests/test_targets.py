@@ -291,3 +291,17 @@ def test_the_rule_refuses_every_path_that_reaches_an_input_a_model_or_a_link(tmp
         assert refused, target
     if not refused:
         assert not (reaches_input or in_model), target
+
+
+def test_force_as_root_keeps_another_users_file_theirs(inputs, monkeypatch):
+    """Root replacing a user's 0600 file with --force left it root's and 0644 (run as
+    another user, the test checks the mode alone: only root can give a file away)."""
+    owner = (4242, 4243) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    target = inputs.root / "theirs.json"
+    target.write_text("mine")
+    target.chmod(0o600)
+    os.chown(target, *owner)
+    result = run([*COMMANDS["export"][0](inputs, target), "--force"], monkeypatch, inputs.root)
+    assert result.exit_code == 0, result.output
+    found = target.stat()
+    assert (found.st_uid, found.st_gid, stat.S_IMODE(found.st_mode)) == (*owner, 0o600)

@@ -158,6 +158,7 @@ def _taxonomy(raw: dict[str, Any], where: str) -> Taxonomy:
     groups = tuple(_group(g, f"{where}.groups[{i}]") for i, g in enumerate(raw.get("groups", [])))
     if not groups:
         raise ConfigError(f"{where}: no label groups defined")
+    _refuse_repeated([g.name for g in groups], f"{where}.groups", "group")
     rules_raw = raw.get("rules", {})
     _require(rules_raw, dict, f"{where}.rules", "a table")
     _reject_unknown(rules_raw, {"implications"}, f"{where}.rules")
@@ -188,6 +189,16 @@ def _span_group(raw: dict[str, Any], where: str, groups: tuple[LabelGroup, ...])
         group=raw["group"],
         not_with=tuple(raw.get("not_with", ())),
     )
+
+
+def _refuse_repeated(names: list[str], where: str, kind: str) -> None:
+    """Two groups (or values of a group) of one name would be two Label Studio controls that
+    write the same field, and one column of the model for both."""
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ConfigError(
+            f"{where}: the {kind} name {repeated[0]!r} is used twice; give each {kind} its own name"
+        )
 
 
 def _taxonomy_dict(taxonomy: Taxonomy) -> dict[str, Any]:
@@ -231,6 +242,7 @@ def _group(raw: dict[str, Any], where: str) -> LabelGroup:
         _require(value.get("description", ""), str, f"{where}.values[{i}].description", "a string")
         _require(value.get("cues", []), list, f"{where}.values[{i}].cues", "a list of strings")
         values.append(LabelValue(value["name"], value.get("description", ""), tuple(value.get("cues", ()))))
+    _refuse_repeated([v.name for v in values], f"{where}.values", "value")
     return LabelGroup(
         name=raw["name"],
         question=raw.get("question", raw["name"]),

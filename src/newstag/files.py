@@ -19,6 +19,7 @@ only with --force, and a replaced file keeps its mode (and, as root, its owner).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -171,16 +172,36 @@ def _swap_in(staging: Path, directory: Path) -> None:
         old.unlink(missing_ok=True)
 
 
+_unfinished: set[Path] = set()
+"""Staging files and folders being written, by any thread: see `_remove_unfinished`."""
+
+
 @contextmanager
 def _removed_on_failure(staging: Path) -> Iterator[Path]:
+    if not _unfinished:
+        atexit.register(_remove_unfinished)  # registering again is harmless: it finds nothing
+    _unfinished.add(staging)
     try:
         yield staging
     except BaseException:
-        if staging.is_dir() and not staging.is_symlink():
-            shutil.rmtree(staging, ignore_errors=True)
-        else:
-            staging.unlink(missing_ok=True)
+        _remove(staging)
         raise
+    finally:
+        _unfinished.discard(staging)
+
+
+def _remove(staging: Path) -> None:
+    if staging.is_dir() and not staging.is_symlink():
+        shutil.rmtree(staging, ignore_errors=True)
+    else:
+        staging.unlink(missing_ok=True)
+
+
+def _remove_unfinished() -> None:
+    """At exit, what a background thread was still writing (serve's retrain, on SIGTERM):
+    daemon threads are stopped without unwinding, so their own cleanup never runs."""
+    for staging in list(_unfinished):
+        _remove(staging)
 
 
 def write_atomic(path: Path | str, text: str) -> None:

@@ -4,20 +4,21 @@ ML backend alike."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import groupby
 
 from newstag.annotate.tasks import task_sentence
 from newstag.model.persist import SavedModel
 from newstag.tagging.tag import TaggedSentence, tag_articles
 from newstag.text.articles import Article
-from newstag.text.sentences import SplitArticle
+from newstag.text.sentences import MAX_SENTENCE_CHARS, SplitArticle
 
 TO_NAME = "text"
 
 
 def predict_tasks(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
     """One prediction per task, in the tasks' order."""
-    sentences = [task_sentence(task, number) for number, task in enumerate(tasks)]
+    sentences = [_capped(task_sentence(task, number)) for number, task in enumerate(tasks)]
     splits = [
         SplitArticle(Article(id=article_id, title="", text=""), list(group), [])
         for article_id, group in groupby(sentences, key=lambda s: s.article_id)
@@ -25,6 +26,14 @@ def predict_tasks(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
     return [
         prediction(t, model.version) for article in tag_articles(splits, model) for t in article.sentences
     ]
+
+
+def _capped(sentence):
+    """The model reads at most MAX_SENTENCE_CHARS of a task's text, as of an article's
+    sentence: a 7 MB task held every other /predict up for a minute."""
+    if len(sentence.text) <= MAX_SENTENCE_CHARS:
+        return sentence
+    return replace(sentence, text=sentence.text[:MAX_SENTENCE_CHARS])
 
 
 def with_predictions(tasks: Sequence[dict], model: SavedModel) -> list[dict]:

@@ -28,6 +28,8 @@ Payload = Annotated[dict, Body()]
 MAX_BODY_BYTES = 8 * 2**20
 """A predict call carries a few tasks of one sentence each (kilobytes); a larger body is
 refused (413) before it is read, so it cannot stall the server for the other clients."""
+MAX_TASKS_PER_REQUEST = 1000
+"""Label Studio asks for one task, or a page of them; more would hold up every other request."""
 ANNOTATION_EVENTS = {"ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_CREATED"}
 
 
@@ -52,6 +54,11 @@ def create_app(live: LiveModel, remember_project: Callable[[int], None] = lambda
         _remember(remember_project, request.get("project"))
         try:
             tasks = check_tasks(request.get("tasks", []), "", "send tasks as Label Studio does")
+            if len(tasks) > MAX_TASKS_PER_REQUEST:
+                return JSONResponse(
+                    {"error": f"{len(tasks)} tasks in one request; send at most {MAX_TASKS_PER_REQUEST}"},
+                    status_code=413,
+                )
             results = live.predict(tasks)
         except NewstagError as error:
             return _bad_request(str(error))

@@ -17,12 +17,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from newstag.errors import InputError
+from newstag.errors import InputError, one_line
 from newstag.files import check_target
 from newstag.text.articles import Article, articles_from_jsonl, limited_lines, unique_ids
 
 JSONL = (".jsonl", ".jsonl.gz")
 PARQUET = (".parquet",)
+COMPRESSED = (".gz",)
 PARQUET_BATCH_ROWS = 1000
 
 
@@ -95,15 +96,58 @@ def list_partitions(input_url: str, output_url: str) -> list[Partition]:
 
 
 def read_partition(partition: Partition) -> Iterator[Article]:
-    """The partition's articles, streamed; article ids must be unique within it."""
+    """The partition's articles, streamed; article ids must be unique within it. A corrupt or
+    truncated file, or one that inflates like a bomb, is one InputError naming it (reported
+    once, not retried: it would fail again)."""
+    import zlib
+
     import fsspec
 
+    try:
+        if partition.name.endswith(COMPRESSED):
+            _check_inflation(partition)
+        with fsspec.open(partition.url, "rb", compression="infer") as stream:
+            if _is_parquet(partition.name):
+                lines = _parquet_lines(stream, partition.name)
+            else:
+                lines = limited_lines(stream, partition.location)
+            yield from unique_ids(articles_from_jsonl(lines, _stem(partition.name), partition.location))
+    except (OSError, EOFError, zlib.error) as error:
+        raise InputError(
+            f"{partition.name} is corrupt or truncated ({type(error).__name__}: {one_line(error, 160)}); "
+            f"replace it, then run again (written partitions are skipped)"
+        ) from None
+
+
+MAX_INFLATION = 50
+"""Compressed JSONL of news inflates 3-10 times; a bomb (2 MB of gzip holding gigabytes of
+blank lines ran `batch` past 10 minutes) is refused once it passes this ratio..."""
+MIN_INFLATED_BYTES = 64 * 2**20
+"""...and this many bytes, so that small files of repetitive records are never refused."""
+MAX_INFLATE_SECONDS = 120
+INFLATE_BLOCK = 2**20
+
+
+def _check_inflation(partition: Partition) -> None:
+    """Inflate a compressed partition once, in blocks, before reading its lines: refuse it
+    when it inflates past its bound or takes longer than MAX_INFLATE_SECONDS. (Refusing while
+    reading line by line would take minutes: a bomb is millions of blank lines.)"""
+    import time
+
+    import fsspec
+
+    fs = _filesystem(partition.url)[0]
+    limit = max(MIN_INFLATED_BYTES, MAX_INFLATION * (fs.size(partition.url) or 0))
+    inflated, start = 0, time.monotonic()
     with fsspec.open(partition.url, "rb", compression="infer") as stream:
-        if _is_parquet(partition.name):
-            lines = _parquet_lines(stream, partition.name)
-        else:
-            lines = limited_lines(stream, partition.location)
-        yield from unique_ids(articles_from_jsonl(lines, _stem(partition.name), partition.location))
+        while block := stream.read(INFLATE_BLOCK):
+            inflated += len(block)
+            if inflated > limit or time.monotonic() - start > MAX_INFLATE_SECONDS:
+                raise InputError(
+                    f"{partition.name} inflates past {inflated // 2**20} MB (its bound: {MAX_INFLATION} "
+                    f"times its compressed size, at least {MIN_INFLATED_BYTES // 2**20} MB, in "
+                    f"{MAX_INFLATE_SECONDS} s): a decompression bomb, or not news; replace it, then run again"
+                )
 
 
 def write_partition(url: str, lines: Iterable[str]) -> int:
