@@ -61,6 +61,8 @@ FAMILIES = (
     "embeddings+cues",
     "embeddings+tfidf+cues",
     "embeddings+tfidf+cues+patterns",
+    "finetuned+tfidf+cues+patterns",
+    "finetuned_context+tfidf+cues+patterns",
 )
 FIGURES = (
     ("attack_type macro-F1", "attack_type", "macro_f1", 0.80),

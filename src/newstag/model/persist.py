@@ -73,9 +73,9 @@ def save_model(tagger, meta: dict, card: str, directory: Path | str, extra=None)
         }
         weights = tuned_weights(tagger)
         if weights:
-            from safetensors.numpy import save_file
+            from safetensors.numpy import save
 
-            save_file(weights, str(staging / WEIGHTS_FILE))
+            (staging / WEIGHTS_FILE).write_bytes(save(weights))  # save_file would make it owner-only
             meta["weights_sha256"] = file_sha256(staging / WEIGHTS_FILE)
         (staging / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         (staging / CARD_FILE).write_text(card)
