@@ -94,7 +94,7 @@ def test_a_meta_json_that_breaks_the_schema_is_one_line(
     model = with_meta(cv_model_dir, tmp_path / "model", change)
     out = tmp_path / "out"
     args = {
-        "info": ["info", model],
+        "info": ["info", "--model", model],
         "report": ["report", SEED, "--model", model, "-o", out],
         "tag": ["tag", SEED, "--model", model, "-o", out],
         "evaluate": ["evaluate", small_export_path, "--model", model, "-o", out],

@@ -29,12 +29,12 @@ def run_with_closed_stdout(*args) -> subprocess.CompletedProcess:
 
 COMMANDS = {
     "help": lambda m, d, t: ["--help"],
-    "info": lambda m, d, t: ["info", m],
+    "info": lambda m, d, t: ["info", "--model", m],
     "tag table": lambda m, d, t: ["tag", SEEDS, "--model", m],
     "tag jsonl": lambda m, d, t: ["tag", SEEDS, "--model", m, "-f", "jsonl"],
     "tag csv, 2 jobs": lambda m, d, t: ["tag", SEEDS, "--model", m, "-f", "csv", "--jobs", "2"],
     "train": lambda m, d, t: ["train", "--data", d, "-o", t / "model", "--no-cross-validate"],
-    "evaluate": lambda m, d, t: ["evaluate", m, d, "-o", t / "evaluation"],
+    "evaluate": lambda m, d, t: ["evaluate", d, "--model", m, "-o", t / "evaluation"],
     "report": lambda m, d, t: ["report", SEEDS, "--model", m, "-o", t / "report.html"],
     "review": lambda m, d, t: ["review", d, "--model", m],
     "review --json": lambda m, d, t: ["review", d, "--model", m, "--json"],

@@ -498,7 +498,7 @@ def test_status_and_info_show_sentences_and_articles_per_source(saved, tmp_path,
     status = TestClient(create_app(live)).get("/status").json()
     assert status["training_data"] == {"sentences": 12, "articles": 3, "sources": [source]}
     assert status["retrains_learn_from"] == [source]
-    shown = CliRunner().invoke(app, ["info", str(saved.directory)])
+    shown = CliRunner().invoke(app, ["info", "--model", str(saved.directory)])
     assert f"  {small_export_path}: 12 sentences from 3 articles\n" in shown.stdout
 
 

@@ -184,7 +184,7 @@ def check_labels(meta: dict, directory: Path | str, taxonomy, config_source: str
 
 
 def _check_format(directory: Path, version) -> None:
-    if version in PICKLE_FORMATS:
+    if isinstance(version, int) and version in PICKLE_FORMATS:
         raise ModelError(
             f"{directory} holds a pickled model (format {version}, {PICKLE_FORMATS[version]}), which "
             f"is not loaded because unpickling can run code; retrain it with newstag train --force"
