@@ -6,6 +6,7 @@ import http.cookiejar
 import json
 import os
 import secrets
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -56,13 +57,21 @@ def ensure_token(path: Path, credentials: Credentials) -> Credentials:
     return updated
 
 
-def token_accepted(url: str, token: str) -> bool:
-    request = _json_request(f"{url}/api/token/refresh/", {"refresh": token})
-    try:
-        with urllib.request.urlopen(request, timeout=30):
-            return True
-    except urllib.error.HTTPError:
-        return False
+def token_accepted(url: str, token: str, attempts: int = 5) -> bool:
+    """False only when the server refuses the token. A server that answers 5xx (one that has
+    just started, under load) is asked again: taking that for a refusal would ask for a new
+    token, which Label Studio refuses while the old one lives."""
+    for attempt in range(attempts):
+        request = _json_request(f"{url}/api/token/refresh/", {"refresh": token})
+        try:
+            with urllib.request.urlopen(request, timeout=30):
+                return True
+        except urllib.error.HTTPError as error:
+            if error.code < 500:
+                return False
+            if attempt + 1 < attempts:
+                time.sleep(2.0)
+    return False
 
 
 def create_token(credentials: Credentials, path: Path) -> str:
