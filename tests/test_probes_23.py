@@ -24,7 +24,9 @@ DEADLINE = 120
 """Seconds a probe may take before it counts as a hang (each takes a few seconds when it holds)."""
 
 
-def newstag(*args, stdin=None, timeout: float = DEADLINE, cwd=None) -> subprocess.CompletedProcess:
+def newstag(
+    *args, stdin=None, timeout: float = DEADLINE, cwd=None, preexec_fn=None
+) -> subprocess.CompletedProcess:
     """The console script, as a user runs it; a probe still running at the deadline fails."""
     try:
         return subprocess.run(
@@ -34,6 +36,7 @@ def newstag(*args, stdin=None, timeout: float = DEADLINE, cwd=None) -> subproces
             timeout=timeout,
             stdin=stdin,
             cwd=cwd,
+            preexec_fn=preexec_fn,
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"newstag {' '.join(map(str, args))} still ran after {timeout} s")
@@ -105,17 +108,7 @@ def limited_memory():
 
 
 def newstag_limited(*args, cwd=None) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(
-            [str(NEWSTAG), *map(str, args)],
-            capture_output=True,
-            text=True,
-            timeout=DEADLINE,
-            preexec_fn=limited_memory,
-            cwd=cwd,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"newstag {' '.join(map(str, args))} still ran after {DEADLINE} s")
+    return newstag(*args, cwd=cwd, preexec_fn=limited_memory)
 
 
 ZERO_READERS = {
