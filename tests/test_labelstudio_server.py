@@ -131,3 +131,18 @@ def test_a_token_is_refused_only_by_a_4xx_not_by_a_server_still_starting(monkeyp
         assert auth.token_accepted(url, "t") is False
         fake.shutdown()
     assert answers == []
+
+
+def test_the_signing_key_is_made_once_and_kept_owner_only(tmp_path):
+    studio = server.Studio("127.0.0.1", 1, "1.0", tmp_path, tmp_path / "venv")
+    first = server._secret_key(studio)
+    assert len(first) > 40 and server._secret_key(studio) == first
+    assert stat.S_IMODE((tmp_path / "secret-key").stat().st_mode) == 0o600
+    assert server._server_env(studio, auth.Credentials("u", "a@b", "p"))["SECRET_KEY"] == first
+
+
+def test_a_home_label_studio_ran_from_keeps_its_own_signing_key(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / ".env").write_text("\nSECRET_KEY=made-by-label-studio\n")
+    studio = server.Studio("127.0.0.1", 1, "1.0", tmp_path, tmp_path / "venv")
+    assert server._secret_key(studio) == "made-by-label-studio"

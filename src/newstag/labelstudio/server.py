@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -227,6 +228,9 @@ def _server_env(studio: Studio, login: auth.Credentials) -> dict[str, str]:
     # The password goes through the environment, not argv, so `ps` does not show it.
     env = {key: value for key, value in os.environ.items() if not key.startswith("LABEL_STUDIO_")}
     env.update(
+        # Label Studio signs its tokens with SECRET_KEY; one it made itself was seen to change
+        # across a restart, which made the stored token invalid. newstag keeps it instead.
+        SECRET_KEY=_secret_key(studio),
         LABEL_STUDIO_USERNAME=login.email,
         LABEL_STUDIO_PASSWORD=login.password,
         LABEL_STUDIO_BASE_DATA_DIR=str(studio.home / "data"),
@@ -239,6 +243,22 @@ def _server_env(studio: Studio, login: auth.Credentials) -> dict[str, str]:
     )
     env.pop("VIRTUAL_ENV", None)
     return env
+
+
+def _secret_key(studio: Studio) -> str:
+    """The server's signing key, kept beside the login (mode 0600): the one Label Studio made
+    itself in a home it already ran from (so its tokens stay valid), else a new one."""
+    path = studio.home / "secret-key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    own = studio.home / "data" / ".env"
+    made = own.read_text(encoding="utf-8").split() if own.is_file() else []
+    keys = [word.split("=", 1)[1] for word in made if word.startswith("SECRET_KEY=")]
+    key = keys[0] if keys else secrets.token_urlsafe(50)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(key + "\n")
+    return key
 
 
 def _require_free_port(studio: Studio, grace: float = 10.0) -> None:
