@@ -105,34 +105,6 @@ def test_restart_keeps_the_token(studio, studio_login):
     client.connect(studio.url, again.token)
 
 
-def test_a_token_is_refused_only_by_a_4xx_not_by_a_server_still_starting(monkeypatch):
-    """Answers 503 twice, then accepts: a 5xx is asked again, not taken for a refusal (which
-    would ask Label Studio for a second token, and it refuses one while the first lives)."""
-    import http.server
-    import threading
-
-    answers = [503, 503, 200, 401]
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers["Content-Length"]))
-            self.send_response(answers.pop(0))
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args):
-            pass
-
-    monkeypatch.setattr(auth.time, "sleep", lambda seconds: None)
-    with http.server.HTTPServer(("127.0.0.1", 0), Handler) as fake:
-        threading.Thread(target=fake.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{fake.server_address[1]}"
-        assert auth.token_accepted(url, "t") is True
-        assert auth.token_accepted(url, "t") is False
-        fake.shutdown()
-    assert answers == []
-
-
 def test_the_signing_key_is_made_once_and_kept_owner_only(tmp_path):
     studio = server.Studio("127.0.0.1", 1, "1.0", tmp_path, tmp_path / "venv")
     first = server._secret_key(studio)

@@ -6,7 +6,6 @@ import http.cookiejar
 import json
 import os
 import secrets
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -40,12 +39,17 @@ def load_or_create(path: Path, url: str) -> Credentials:
 
 def save(path: Path, credentials: Credentials) -> None:
     """Write with mode 0600 from the first byte: the file holds the password and token."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"email": credentials.email, "password": credentials.password, "token": credentials.token}
+    write_owner_only(path, json.dumps(payload))
+
+
+def write_owner_only(path: Path, text: str) -> None:
+    """Write a secret with mode 0600 from the first byte."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(handle, 0o600)
     with os.fdopen(handle, "w", encoding="utf-8") as file:
-        json.dump(payload, file)
+        file.write(text)
 
 
 def ensure_token(path: Path, credentials: Credentials) -> Credentials:
@@ -57,21 +61,13 @@ def ensure_token(path: Path, credentials: Credentials) -> Credentials:
     return updated
 
 
-def token_accepted(url: str, token: str, attempts: int = 5) -> bool:
-    """False only when the server refuses the token. A server that answers 5xx (one that has
-    just started, under load) is asked again: taking that for a refusal would ask for a new
-    token, which Label Studio refuses while the old one lives."""
-    for attempt in range(attempts):
-        request = _json_request(f"{url}/api/token/refresh/", {"refresh": token})
-        try:
-            with urllib.request.urlopen(request, timeout=30):
-                return True
-        except urllib.error.HTTPError as error:
-            if error.code < 500:
-                return False
-            if attempt + 1 < attempts:
-                time.sleep(2.0)
-    return False
+def token_accepted(url: str, token: str) -> bool:
+    request = _json_request(f"{url}/api/token/refresh/", {"refresh": token})
+    try:
+        with urllib.request.urlopen(request, timeout=30):
+            return True
+    except urllib.error.HTTPError:
+        return False
 
 
 def create_token(credentials: Credentials, path: Path) -> str:

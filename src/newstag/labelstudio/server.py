@@ -255,9 +255,7 @@ def _secret_key(studio: Studio) -> str:
     made = own.read_text(encoding="utf-8").split() if own.is_file() else []
     keys = [word.split("=", 1)[1] for word in made if word.startswith("SECRET_KEY=")]
     key = keys[0] if keys else secrets.token_urlsafe(50)
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(key + "\n")
+    auth.write_owner_only(path, key + "\n")
     return key
 
 
