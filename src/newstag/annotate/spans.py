@@ -27,6 +27,17 @@ class Span:
     text: str
 
 
+@dataclass(frozen=True, order=True)
+class PartySpan(Span):
+    """A span a model found: its words, the canonical party they name (the alias table's name,
+    or the words themselves when no alias matches), the taxonomy's actor value for that party
+    when it has one, and the model's score for the span."""
+
+    party: str = ""
+    actor: str | None = None
+    score: float = 1.0
+
+
 def annotation_spans(annotation: dict, taxonomy: Taxonomy, sentence, where: str) -> dict[str, list[Span]]:
     """The spans of one annotation (or prediction), by span group (every group of the
     taxonomy, empty when none was marked), sorted; each one checked against the sentence."""

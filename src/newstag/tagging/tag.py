@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from newstag.annotate.spans import PartySpan
 from newstag.model.decode import decode, uncertain_values
 from newstag.model.persist import SavedModel
 from newstag.text.sentences import Sentence, SplitArticle, in_context
@@ -24,6 +25,9 @@ class TaggedSentence:
     probabilities: dict[str, dict[str, float]]
     uncertain: dict[str, list[str]] = field(default_factory=dict)
     """Group -> the chosen values below their thresholds (none for most sentences)."""
+    spans: dict[str, list[PartySpan]] = field(default_factory=dict)
+    """Span group (`taxonomy.span_names`) -> the spans found, in sentence order (empty when the
+    model finds no spans)."""
 
     def confidence(self, group: str) -> float:
         """The probability of the least probable chosen value: how sure the whole answer is."""
