@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 
-from newstag.annotate.dataset import gold_labels, load_labelled
+from newstag.annotate.dataset import dataset_texts, gold_labels, load_labelled
 from newstag.assist.annotation_queue import rank
 from newstag.config import load_config
 from newstag.evaluation.scores import score
@@ -82,7 +82,7 @@ def pick(tagger, config, texts, rest, strategy, batch, rng, threshold) -> list[i
 def curves(args) -> dict:
     config = load_config(ROOT / "configs" / "default.toml")
     dataset = load_labelled(ROOT / "labeling" / "seed_annotations.json", config.taxonomy)
-    texts, articles = list(dataset["text"]), np.asarray(dataset["article_id"])
+    texts, articles = dataset_texts(dataset), np.asarray(dataset["article_id"])
     gold = gold_labels(dataset, config.taxonomy)
     smallest_pool = min(int((articles != a).sum()) for a in set(articles))
     budgets = list(range(args.batch, smallest_pool + 1, args.batch))

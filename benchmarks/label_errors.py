@@ -3,6 +3,7 @@ planted label flips, with and without a reference set.
 
     .venv/bin/pip install -e '.[benchmarks]'          # cleanlab, the maintained reference
     .venv/bin/python benchmarks/label_errors.py [--with labeling/corpus] [--flips 20] [--seeds 0 1 2]
+        [--before] [--model models/default]
 
 Every method judges the same out-of-fold probabilities: each sentence of DATA predicted by a
 model that never saw its article, trained on DATA's other articles alone ("none") or on them
@@ -11,7 +12,13 @@ A flip changes one group of one sentence: claim_status to another value, attack_
 `none` and an attack. Prints, per reference and method, how many (sentence, group) labels it
 flags on the clean data, and, averaged over the random seeds of the flips (lowest-highest in
 brackets), its precision and recall on the flips: over everything it flags, and over its top
-k, the list an adjudicator reads.
+k, the list an adjudicator reads; and the seconds the out-of-fold refits took per review.
+
+The reference's features are computed once and only the heads are fitted per fold
+(`newstag.model.reference_features`); `--before` also runs the old way, which refits the
+features in every fold, for the time and the precision side by side. `--model M` also judges
+against M's own training data (its sources at hand, as `newstag review --model M` without
+`--with` does).
 """
 
 from __future__ import annotations
@@ -24,11 +31,13 @@ from pathlib import Path
 import numpy as np
 
 from newstag.annotate.dataset import load_labelled
+from newstag.annotate.sources import describe, training_reference
 from newstag.assist.label_errors import labelled, likely_errors, out_of_fold
 from newstag.config import load_config
+from newstag.model.persist import read_meta
 
 ROOT = Path(__file__).resolve().parent.parent
-TOP = (10, 20)
+TOP = (10, 20, 30)
 
 
 def plant_flips(gold: dict, taxonomy, count: int, rng) -> set[tuple[int, str]]:
@@ -81,10 +90,10 @@ METHODS = {
 }
 
 
-def judge(data, gold, config, reference) -> tuple[dict[str, list[tuple[int, str]]], float]:
+def judge(data, gold, config, reference, refit: bool) -> tuple[dict[str, list[tuple[int, str]]], float]:
     """Each method's ranked flags, and the seconds the out-of-fold refits took."""
     start = time.perf_counter()
-    oof = out_of_fold(data.texts, data.articles, gold, config, reference=reference)
+    oof = out_of_fold(data.texts, data.articles, gold, config, reference=reference, refit_features=refit)
     seconds = time.perf_counter() - start
     return {method: ranked(config.taxonomy, gold, oof) for method, ranked in METHODS.items()}, seconds
 
@@ -102,15 +111,17 @@ def spread(values: list[float]) -> str:
     )
 
 
-def run(data, config, reference, name: str, flips: int, seeds: list[int]) -> list[str]:
+def run(data, config, reference, name: str, flips: int, seeds: list[int], refit: bool = False) -> list[str]:
     """Table rows for one reference: the clean data, then the flips of every seed."""
-    on_clean, seconds = judge(data, data.gold, config, reference)
+    on_clean, seconds = judge(data, data.gold, config, reference, refit)
+    times = [seconds]
     print(f"  {name}: out-of-fold refits {seconds:.0f} s", flush=True)
     scores: dict[str, list[list[float]]] = {method: [] for method in METHODS}
     for seed in seeds:
         noisy = {g: [list(v) for v in labels] for g, labels in data.gold.items()}
         flipped = plant_flips(noisy, config.taxonomy, flips, np.random.default_rng(seed))
-        on_noisy, seconds = judge(data, noisy, config, reference)
+        on_noisy, seconds = judge(data, noisy, config, reference, refit)
+        times.append(seconds)
         print(f"  {name}, flips of seed {seed}: out-of-fold refits {seconds:.0f} s", flush=True)
         for method, ranked in on_noisy.items():
             figures = [len(ranked), *precision_recall(ranked, flipped)]
@@ -123,10 +134,10 @@ def run(data, config, reference, name: str, flips: int, seeds: list[int]) -> lis
         columns = [spread([f[i] for f in figures]) for i in range(1, 1 + 2 + 2 * len(TOP))]
         pairs = [f"{columns[i]} / {columns[i + 1]}" for i in range(0, len(columns), 2)]
         flagged = f"{np.mean([f[0] for f in figures]):.0f}"
+        sentences = len({row for row, _ in clean})
         rows.append(
-            f"| {name} | {method} | {len(clean)} ({len({row for row, _ in clean})}) | {flagged} | "
-            + " | ".join(pairs)
-            + " |"
+            f"| {name} | {spread(times)} | {method} | {len(clean)} ({sentences}, "
+            f"{sentences / len(data.texts):.0%}) | {flagged} | " + " | ".join(pairs) + " |"
         )
     return rows
 
@@ -140,6 +151,8 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "default.toml")
     parser.add_argument("--flips", type=int, default=20)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--before", action="store_true", help="also refit the features in every fold")
+    parser.add_argument("--model", type=Path, help="also judge against this model's own training data")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     config = load_config(args.config)
@@ -155,10 +168,33 @@ def main() -> None:
     )
     rows = run(data, config, None, "none", args.flips, args.seeds)
     rows += run(data, config, reference, shown, args.flips, args.seeds)
-    columns = ["reference", "method", "flagged on clean data (sentences)", "flagged with flips", "P / R all"]
+    if args.before:
+        rows += run(data, config, reference, f"{shown}, refit every fold", args.flips, args.seeds, refit=True)
+    if args.model:
+        own = own_reference(args.model, config)
+        if own is not None:
+            rows += run(data, config, own, f"{args.model.name}'s own data", args.flips, args.seeds)
+    columns = [
+        "reference",
+        "refits per review (s)",
+        "method",
+        "flagged on clean data (sentences, share)",
+        "flagged with flips",
+        "P / R all",
+    ]
     print("\n| " + " | ".join(columns + [f"P / R top {k}" for k in TOP]) + " |")
-    print("|---|---|---|---|---|" + "---|" * len(TOP))
+    print("|---|---|---|---|---|---|" + "---|" * len(TOP))
     print("\n".join(rows))
+
+
+def own_reference(model: Path, config):
+    """The model's own training data, as `newstag review --model` finds it without --with."""
+    training_data = read_meta(model).get("training_data") or {}
+    dataset, used, skipped = training_reference(training_data, config.taxonomy)
+    print(
+        f"{model}'s own data: {describe(used) or 'none at hand'}; left out: {skipped or 'none'}", flush=True
+    )
+    return labelled(dataset, config.taxonomy) if dataset is not None else None
 
 
 if __name__ == "__main__":

@@ -15,7 +15,13 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from newstag.annotate.dataset import gold_labels, load_labelled, read_article_ids, with_articles
+from newstag.annotate.dataset import (
+    dataset_texts,
+    gold_labels,
+    load_labelled,
+    read_article_ids,
+    with_articles,
+)
 from newstag.evaluation.scores import score
 from newstag.model.decode import decode, uncertain_values
 from newstag.model.persist import load_model
@@ -33,7 +39,7 @@ def main() -> None:
     dataset = load_labelled([CORPUS], taxonomy)
     dataset = with_articles(dataset, read_article_ids(CORPUS / "evaluation_articles.txt"), keep=True)
     gold = gold_labels(dataset, taxonomy)
-    probabilities = saved.tagger.predict_proba(list(dataset["text"]))
+    probabilities = saved.tagger.predict_proba(dataset_texts(dataset))
     labels = decode(taxonomy, probabilities, thresholds)
     names = {g.name: g.value_names for g in taxonomy.groups}
     unsure = []

@@ -85,6 +85,34 @@ def unchanged_paths(records: Sequence[dict]) -> list[str]:
     return [] if changed_files(readable) else [record["path"] for record in readable]
 
 
+def sources_at_hand(records: Sequence[dict]) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The recorded sources every file of which is as it was, and (source, why not) for the
+    others: a source is used whole or not at all."""
+    usable, skipped = [], []
+    for record in records:
+        changed = changed_files([record])
+        if not record.get("files"):
+            skipped.append((record.get("path", "?"), "its files were not recorded"))
+        elif changed:
+            file, what = changed[0]
+            skipped.append((record["path"], f"{file} {what}"))
+        else:
+            usable.append(record)
+    return usable, skipped
+
+
+def training_reference(training_data: dict, taxonomy: Taxonomy):
+    """A model's own training data (meta.json's `training_data`) as a reference to judge
+    labels against: (dataset or None, the sources used, (source, why not) for those left out).
+    Its held-out articles stay out."""
+    usable, skipped = sources_at_hand(training_data.get("sources") or [])
+    if not usable:
+        return None, [], skipped
+    held_out = training_data.get("held_out_articles") or ()
+    dataset, records = load_sources([record["path"] for record in usable], taxonomy, held_out)
+    return dataset, records, skipped
+
+
 def describe(records: Sequence[dict]) -> str:
     """'labeling/corpus (1,690 sentences, 135 articles), ...' for people."""
     return ", ".join(

@@ -244,9 +244,11 @@ def out_of_fold(
     config: Config,
     progress: Progress | None = None,
     reference: Labelled | None = None,
+    refit_features: bool = False,
 ) -> OutOfFold:
     """Each sentence predicted by a model trained on the other articles and on `reference`
-    (less the data's own articles and sentences); `progress` hears of each fold."""
+    (less the data's own articles and sentences; its features computed once, unless
+    `refit_features`: `article_folds`); `progress` hears of each fold."""
     taxonomy, articles, n = config.taxonomy, np.asarray(articles), len(texts)
     shape = {g.name: (n, len(g.values)) for g in taxonomy.groups}
     oof = OutOfFold(
@@ -256,7 +258,7 @@ def out_of_fold(
         {g.name: np.full(shape[g.name], 0.5) for g in taxonomy.groups if g.multiple},
     )
     folds = MAX_FOLDS if reference is None else REFERENCE_FOLDS
-    for fold in article_folds(texts, articles, gold, config, folds, progress, reference):
+    for fold in article_folds(texts, articles, gold, config, folds, progress, reference, refit_features):
         thresholds = fold.tagger.thresholds()
         for group in taxonomy.groups:
             oof.probabilities[group.name][fold.test] = fold.probabilities[group.name]
@@ -293,10 +295,12 @@ def review(dataset, config: Config, progress: Progress | None = None, reference=
 
 
 def labelled(dataset, taxonomy: Taxonomy) -> Labelled:
-    from newstag.annotate.dataset import gold_labels
+    """The model's real input (`dataset_texts`: each sentence with its context), article ids
+    and labels of a labelled dataset."""
+    from newstag.annotate.dataset import dataset_texts, gold_labels
 
     gold = gold_labels(dataset, taxonomy)
-    return Labelled(list(dataset["text"]), np.asarray(dataset["article_id"]), gold)
+    return Labelled(dataset_texts(dataset), np.asarray(dataset["article_id"]), gold)
 
 
 def _record(dataset, s: Suspect, p: np.ndarray, taxonomy: Taxonomy) -> dict:

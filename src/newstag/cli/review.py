@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, info, one_line_errors
+from newstag.cli.common import DEFAULT_CONFIG_PATH, DEFAULT_MODEL, ConfigOption, info, one_line_errors
 from newstag.cli.progress import progress_bar, spinner
 
 
@@ -89,19 +89,26 @@ def _settings(model: Path | None, config: Path):
 
 
 def _model_data(model: Path | None, settings):
-    """Without --with, the data --model was trained on is the reference, when it is at hand."""
-    if model is None:
-        return None
-    from newstag.annotate.sources import describe, load_sources, unchanged_paths
+    """Without --with, the data the model (--model, else models/default when trained) learnt
+    from is the reference: its sources that are at hand as they were. One line says which."""
+    from newstag.annotate.sources import describe, training_reference
     from newstag.model.persist import read_meta
 
-    training_data = read_meta(model).get("training_data") or {}
-    paths = unchanged_paths(training_data.get("sources") or [])
-    if not paths:
-        info(f"the data {model} was trained on is not at hand (unrecorded, missing or changed): no reference")
+    model = model or (DEFAULT_MODEL if (DEFAULT_MODEL / "meta.json").is_file() else None)
+    if model is None:
+        info(f"no reference: no --with, and no trained {DEFAULT_MODEL} to judge with; --with names one")
         return None
-    dataset, sources = load_sources(paths, settings.taxonomy, training_data.get("held_out_articles") or ())
-    info(f"judging against the data {model} was trained on, {describe(sources)}; --with chooses another")
+    training_data = read_meta(model).get("training_data") or {}
+    dataset, used, skipped = training_reference(training_data, settings.taxonomy)
+    why = "; ".join(f"{path}: {reason}" for path, reason in skipped)
+    if dataset is None:
+        why = why or "its sources were not recorded"
+        info(f"no reference: the data {model} was trained on is not at hand ({why}); --with names one")
+        return None
+    left_out = f"; left out {why}" if why else ""
+    info(
+        f"judging against the data {model} was trained on, {describe(used)}{left_out}; --with chooses another"
+    )
     return dataset
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
@@ -83,6 +84,22 @@ class GroupClassifier(BaseEstimator):
         return probabilities
 
 
+def fitted_features(
+    config: ModelConfig, taxonomy: Taxonomy, texts: list[str], labels, fitted_steps: dict | None = None
+) -> FeatureUnion:
+    """The configured feature families fitted on `texts`; `fitted_steps` (step name -> fitted
+    step) are kept as they are."""
+    union = text_features(config, taxonomy)
+    kept = {name: FrozenEstimator(step) for name, step in (fitted_steps or {}).items()}
+    # Only a fine-tuned encoder among the feature steps learns from the labels.
+    union.set_params(**kept).fit(texts, labels)
+    union.transformer_list = [
+        (name, step.estimator if isinstance(step, FrozenEstimator) else step)
+        for name, step in union.transformer_list
+    ]
+    return union
+
+
 class SentenceTagger(BaseEstimator):
     """All groups of a taxonomy; `predict_proba` gives each group's probabilities."""
 
@@ -101,16 +118,15 @@ class SentenceTagger(BaseEstimator):
         `fitted_steps` (feature step name -> fitted step) are used as they are, not fitted
         again: a retrain that refits the heads keeps another model's fine-tuned encoder."""
         texts = list(texts)
-        union = text_features(self.config, self.taxonomy)
-        kept = {name: FrozenEstimator(step) for name, step in (fitted_steps or {}).items()}
-        # Only a fine-tuned encoder among the feature steps learns from the labels.
-        union.set_params(**kept).fit(texts, labels)
-        union.transformer_list = [
-            (name, step.estimator if isinstance(step, FrozenEstimator) else step)
-            for name, step in union.transformer_list
-        ]
-        self.features_ = union
-        X = self.features_.transform(texts)
+        union = fitted_features(self.config, self.taxonomy, texts, labels, fitted_steps)
+        return self.fit_heads(union, union.transform(texts), labels, articles)
+
+    def fit_heads(
+        self, features, X, labels: dict[str, Sequence[Sequence[str]]], articles=None
+    ) -> SentenceTagger:
+        """Only the heads, on rows `X` that the fitted `features` made: cross-validation against
+        a reference set computes the features once and fits just the heads in every fold."""
+        self.features_ = features
         self.classifiers_ = {
             group.name: GroupClassifier(group, self.config).fit(X, labels[group.name], articles)
             for group in self.taxonomy.groups
@@ -121,7 +137,11 @@ class SentenceTagger(BaseEstimator):
         check_is_fitted(self)
         if not len(texts):
             return {g.name: np.zeros((0, len(g.values))) for g in self.taxonomy.groups}
-        X = self.features_.transform(list(texts))
+        return self.head_probabilities(self.features_.transform(list(texts)))
+
+    def head_probabilities(self, X) -> Probabilities:
+        """`predict_proba` of feature rows that `features_` made."""
+        check_is_fitted(self)
         return {name: c.predict_proba(X) for name, c in self.classifiers_.items()}
 
     def thresholds(self) -> dict[str, np.ndarray]:

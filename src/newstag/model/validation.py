@@ -21,6 +21,7 @@ from newstag.errors import InputError
 from newstag.evaluation.scores import GroupLabels, metrics
 from newstag.model.baselines import baseline_labels, fit_baselines
 from newstag.model.decode import decode
+from newstag.model.reference_features import reference_features, stacked
 from newstag.model.tagger import SentenceTagger
 from newstag.taxonomy import Taxonomy
 
@@ -178,26 +179,43 @@ def article_folds(
     folds: int = MAX_FOLDS,
     progress: Progress | None = None,
     reference: Labelled | None = None,
+    refit_features: bool = False,
 ):
     """Every fold of `fold_indices` in turn (inner folds keep articles whole too); `progress`
     hears (folds done, folds) after each. `reference` sentences join every fold's training
     data, less those of the data's own articles or texts: only the data's sentences are held
-    out."""
+    out. With a reference, the features are fitted on it once (`reference_features`) and each
+    fold fits only the heads; `refit_features` fits everything in every fold instead (the
+    old, slow way, for comparison)."""
     require_articles(articles)
     data = Labelled(list(texts), np.asarray(articles), gold)
     extra = reference.apart_from(texts, articles) if reference is not None else None
+    shared = None if extra is None or refit_features else _shared_features(data, extra, config)
     indices = fold_indices(data.articles, folds)
     for done, (train, test) in enumerate(indices, start=1):
         held_out = sorted(set(data.articles[test]))
         shown = ", ".join(held_out[:3]) + (", ..." if len(held_out) > 3 else "")
         training = data.rows(train) + extra if extra is not None else data.rows(train)
         check_trainable(training.gold, config.taxonomy, f"leaving out {shown}, ")
-        tagger = SentenceTagger(config.taxonomy, config.model).fit(
-            training.texts, training.gold, training.articles
-        )
-        yield Fold(train, test, tagger, tagger.predict_proba([texts[i] for i in test]), training)
+        tagger = SentenceTagger(config.taxonomy, config.model)
+        if shared is None:
+            tagger.fit(training.texts, training.gold, training.articles)
+            probabilities = tagger.predict_proba([texts[i] for i in test])
+        else:
+            features, data_rows, reference_rows = shared
+            rows = stacked(data_rows[train], reference_rows)
+            tagger.fit_heads(features, rows, training.gold, training.articles)
+            probabilities = tagger.head_probabilities(data_rows[test])
+        yield Fold(train, test, tagger, probabilities, training)
         if progress:
             progress(done, len(indices))
+
+
+def _shared_features(data: Labelled, reference: Labelled, config: Config):
+    """(fitted features, the data's rows, the reference's rows): the reference's from the cache
+    when it was seen before."""
+    found = reference_features(reference.texts, reference.articles, reference.gold, config)
+    return found.features, found.features.transform(data.texts), found.rows
 
 
 def fold_indices(articles: np.ndarray, folds: int = MAX_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
