@@ -385,7 +385,8 @@ def test_review_with_a_reference_shows_its_evidence(in_project, tmp_path, cheap_
 
 def test_review_without_with_judges_against_the_models_own_data(in_project, tmp_path, cheap_config_path):
     """A new user runs `review DATA --model M`: the data M learnt from is the reference, and
-    review says so; when that data has changed, it says it has none."""
+    review says which in one line; a source that has changed or is missing is left out and
+    named; with none at hand, it says there is no reference."""
     import shutil
 
     from typer.testing import CliRunner
@@ -393,28 +394,42 @@ def test_review_without_with_judges_against_the_models_own_data(in_project, tmp_
     from newstag.cli.main import app
 
     batch = shutil.copy("labeling/corpus/syr-a.json", tmp_path / "syr-a.json")
+    other = shutil.copy("labeling/corpus/mix.json", tmp_path / "mix.json")
     model = tmp_path / "model"
-    trained = CliRunner().invoke(
-        app,
-        [
-            "train",
-            "--data",
-            str(batch),
-            "-o",
-            str(model),
-            "--no-cross-validate",
-            "-c",
-            str(cheap_config_path),
-        ],
-    )
+    command = ["train", "--data", str(batch), "--data", str(other), "-o", str(model), "--no-cross-validate"]
+    trained = CliRunner().invoke(app, [*command, "-c", str(cheap_config_path)])
     assert trained.exit_code == 0, trained.output
     command = ["review", "labeling/seed_annotations.json", "--model", str(model), "--limit", "3", "--json"]
     result = CliRunner().invoke(app, command)
     assert result.exit_code == 0, result.output
-    assert f"judging against the data {model} was trained on, {batch} (314 sentences" in result.stderr
-    assert "on 169 sentences plus the 314 of the reference" in result.stderr
-    with open(batch, "a") as file:
+    [said] = [line for line in result.stderr.splitlines() if "judging against" in line]
+    assert said.startswith(f"judging against the data {model} was trained on, {batch} (314 sentences")
+    assert f"{other} (177 sentences" in said and "left out" not in said
+    assert "on 169 sentences plus the 491 of the reference" in result.stderr
+    with open(other, "a") as file:
         file.write("\n")
     result = CliRunner().invoke(app, command)
-    assert "is not at hand (unrecorded, missing or changed): no reference" in result.stderr
+    assert result.exit_code == 0, result.output
+    [said] = [line for line in result.stderr.splitlines() if "judging against" in line]
+    assert f"{batch} (314 sentences" in said and f"left out {other}: {other} has changed" in said
+    assert "on 169 sentences plus the 314 of the reference" in result.stderr
+    Path(batch).unlink()
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    [said] = [line for line in result.stderr.splitlines() if "no reference" in line]
+    assert f"{batch}: {batch} is missing; {other}: {other} has changed" in said
     assert "on 169 sentences ..." in result.stderr
+
+
+def test_review_reads_each_sentence_in_its_context(in_project, config):
+    """The model's real input: a model that reads the context must be judged with it."""
+    from newstag.annotate.dataset import load_labelled
+    from newstag.assist.label_errors import labelled
+
+    dataset = load_labelled("labeling/seed_annotations.json", config.taxonomy)
+    texts = labelled(dataset, config.taxonomy).texts
+    assert texts == list(dataset["text"])
+    assert all(text.context for text in texts)
+    assert all(
+        row["title"] in text.context for row, text in zip(dataset, texts, strict=True) if row["title"] != text
+    )
