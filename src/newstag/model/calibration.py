@@ -11,6 +11,7 @@ then fitted on every row.
 
 from __future__ import annotations
 
+import copy
 import weakref
 
 import numpy as np
@@ -54,6 +55,19 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
         )
         self.estimators_ = [_fit_column(self._estimator(), X, Y[:, j]) for j in range(Y.shape[1])]
         return self
+
+    def refitted(self, X, y) -> CalibratedClassifier:
+        """A copy that keeps this one's calibration and thresholds, its binary models fitted
+        anew on `X`, `y` (labels of `classes_` only): cross-validation folds that share most
+        of their training data (a reference set) share the calibration learnt on it, and fit
+        one model per value instead of one per value and inner fold."""
+        check_is_fitted(self, "estimators_")
+        fitted = copy.copy(self)
+        X = validate_data(fitted, X, accept_sparse="csr", reset=False)
+        y = np.asarray(y)
+        Y = y.astype(int) if self.multilabel_ else (y[:, None] == self.classes_[None, :]).astype(int)
+        fitted.estimators_ = [_fit_column(self._estimator(), X, Y[:, j]) for j in range(Y.shape[1])]
+        return fitted
 
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")

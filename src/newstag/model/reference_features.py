@@ -1,13 +1,16 @@
-"""A reference set's features, computed once and reused by every fold of cross-validation against
-it (`newstag review --with`).
+"""A reference set's features and calibration, computed once and reused by every fold of
+cross-validation against it (`newstag review --with`).
 
-Refitting and recomputing the features of the whole reference in every fold cost minutes; the
-heads are all a fold needs. The feature families are fitted on the reference alone (already
-less the judged data's articles and sentences, so even a family that learns from labels never
-sees the data's), and every reference row is computed once. They stay in a per-process cache
-(`LatestCache`, as the embeddings do) keyed by the SHA-256 of all they depend on: the feature
-settings, the taxonomy, and every reference sentence (text, context, article, labels). A
-changed reference is another key, so it is never judged with stale features.
+Refitting the features and the calibrated heads on the whole reference in every fold cost
+minutes, though the reference is most of every fold's training data. So the feature families
+are fitted on the reference alone (already less the judged data's articles and sentences, so
+even a family that learns from labels never sees the data's) and every reference row is
+computed once; the heads are fitted once on the reference with their inner cross-validation,
+and each fold keeps their calibration and thresholds and refits only one binary model per
+value (`SentenceTagger.fit_heads`). All of it stays in a per-process cache (`LatestCache`, as
+the embeddings do) keyed by the SHA-256 of what it depends on: the model settings, the
+taxonomy, and every reference sentence (text, context, article, labels). A changed reference
+is another key, so it is never judged with stale features.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sklearn.pipeline import FeatureUnion
 
 from newstag.cache import LatestCache
 from newstag.config import Config
-from newstag.model.tagger import fitted_features
+from newstag.model.tagger import SentenceTagger, fitted_features
 
 MAX_CACHED = 2
 """Reference sets kept: the one being judged against, and one more (a few hundred MB at most)."""
@@ -37,13 +40,15 @@ class ReferenceFeatures:
     """The feature families fitted on the reference."""
     rows: object
     """One feature row per reference sentence (a sparse or dense matrix)."""
+    calibrated: SentenceTagger
+    """Heads fitted on the reference, whose calibration and thresholds every fold keeps."""
 
 
 def content_key(texts, articles, gold: dict, config: Config) -> str:
-    """SHA-256 of the feature settings, the taxonomy and every sentence with its context,
+    """SHA-256 of the model settings, the taxonomy and every sentence with its context,
     article and labels, in order (the rows of `ReferenceFeatures.rows` follow it)."""
     digest = hashlib.sha256()
-    digest.update(repr((config.model.features, config.model.agents, config.model.random_state)).encode())
+    digest.update(repr(config.model).encode())
     digest.update(repr(config.taxonomy).encode())
     groups = sorted(gold)
     for row, (text, article) in enumerate(zip(texts, articles, strict=True)):
@@ -54,14 +59,16 @@ def content_key(texts, articles, gold: dict, config: Config) -> str:
 
 
 def reference_features(texts, articles, gold: dict, config: Config) -> ReferenceFeatures:
-    """The reference's fitted features and rows, from the cache when the same reference was
-    seen in this process."""
+    """The reference's fitted features, rows and calibrated heads, from the cache when the
+    same reference was seen in this process."""
     key = content_key(texts, articles, gold, config)
     cached = _FITTED.get_many([key])
     if key in cached:
         return cached[key]
     features = fitted_features(config.model, config.taxonomy, list(texts), gold)
-    found = ReferenceFeatures(key, features, features.transform(list(texts)))
+    rows = features.transform(list(texts))
+    calibrated = SentenceTagger(config.taxonomy, config.model).fit_heads(features, rows, gold, articles)
+    found = ReferenceFeatures(key, features, rows, calibrated)
     _FITTED.put_many({key: found})
     return found
 

@@ -15,6 +15,7 @@ Both estimators follow scikit-learn's conventions: `__init__` only stores its pa
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -77,6 +78,21 @@ class GroupClassifier(BaseEstimator):
             self.thresholds_ = None
         return self
 
+    def refitted(self, X, labels: Sequence[Sequence[str]], articles=None) -> GroupClassifier:
+        """A copy with this one's calibration and thresholds, fitted on `X`, `labels`
+        (`CalibratedClassifier.refitted`); fitted whole when they hold a value this one
+        never saw."""
+        check_is_fitted(self)
+        if self.group.multiple:
+            target = MultiLabelBinarizer(classes=self.group.value_names).fit_transform(labels)
+        else:
+            target = np.array([chosen[0] for chosen in labels])
+            if not set(target) <= set(self.classifier_.classes_):
+                return GroupClassifier(self.group, self.config).fit(X, labels, articles)
+        fitted = copy.copy(self)
+        fitted.classifier_ = self.classifier_.refitted(X, target)
+        return fitted
+
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self)
         probabilities = np.zeros((X.shape[0], len(self.group.values)))
@@ -122,13 +138,24 @@ class SentenceTagger(BaseEstimator):
         return self.fit_heads(union, union.transform(texts), labels, articles)
 
     def fit_heads(
-        self, features, X, labels: dict[str, Sequence[Sequence[str]]], articles=None
+        self,
+        features,
+        X,
+        labels: dict[str, Sequence[Sequence[str]]],
+        articles=None,
+        calibrated: SentenceTagger | None = None,
     ) -> SentenceTagger:
         """Only the heads, on rows `X` that the fitted `features` made: cross-validation against
-        a reference set computes the features once and fits just the heads in every fold."""
+        a reference set computes the features once and fits just the heads in every fold;
+        with `calibrated` (a tagger fitted on most of the same rows) they keep its calibration
+        and thresholds (`GroupClassifier.refitted`)."""
         self.features_ = features
         self.classifiers_ = {
-            group.name: GroupClassifier(group, self.config).fit(X, labels[group.name], articles)
+            group.name: (
+                calibrated.classifiers_[group.name].refitted(X, labels[group.name], articles)
+                if calibrated is not None
+                else GroupClassifier(group, self.config).fit(X, labels[group.name], articles)
+            )
             for group in self.taxonomy.groups
         }
         return self

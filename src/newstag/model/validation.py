@@ -184,9 +184,10 @@ def article_folds(
     """Every fold of `fold_indices` in turn (inner folds keep articles whole too); `progress`
     hears (folds done, folds) after each. `reference` sentences join every fold's training
     data, less those of the data's own articles or texts: only the data's sentences are held
-    out. With a reference, the features are fitted on it once (`reference_features`) and each
-    fold fits only the heads; `refit_features` fits everything in every fold instead (the
-    old, slow way, for comparison)."""
+    out. With a reference, the features and the heads' calibration are fitted on it once
+    (`reference_features`) and each fold fits only one binary model per value;
+    `refit_features` fits everything in every fold instead (the old, slow way, for
+    comparison)."""
     require_articles(articles)
     data = Labelled(list(texts), np.asarray(articles), gold)
     extra = reference.apart_from(texts, articles) if reference is not None else None
@@ -202,9 +203,9 @@ def article_folds(
             tagger.fit(training.texts, training.gold, training.articles)
             probabilities = tagger.predict_proba([texts[i] for i in test])
         else:
-            features, data_rows, reference_rows = shared
-            rows = stacked(data_rows[train], reference_rows)
-            tagger.fit_heads(features, rows, training.gold, training.articles)
+            found, data_rows = shared
+            rows = stacked(data_rows[train], found.rows)
+            tagger.fit_heads(found.features, rows, training.gold, training.articles, found.calibrated)
             probabilities = tagger.head_probabilities(data_rows[test])
         yield Fold(train, test, tagger, probabilities, training)
         if progress:
@@ -212,10 +213,10 @@ def article_folds(
 
 
 def _shared_features(data: Labelled, reference: Labelled, config: Config):
-    """(fitted features, the data's rows, the reference's rows): the reference's from the cache
-    when it was seen before."""
+    """(`ReferenceFeatures`, from the cache when the reference was seen before; the data's
+    feature rows)."""
     found = reference_features(reference.texts, reference.articles, reference.gold, config)
-    return found.features, found.features.transform(data.texts), found.rows
+    return found, found.features.transform(data.texts)
 
 
 def fold_indices(articles: np.ndarray, folds: int = MAX_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
