@@ -102,6 +102,23 @@ def test_single_choice_probabilities_sum_to_one():
     assert set(model.predict(X)) <= {"a", "b", "c"}
 
 
+def test_a_refitted_classifier_keeps_the_calibration_and_fits_only_its_models():
+    """A fold of review against a reference: the reference's calibration and thresholds, the
+    binary models of the fold's own rows (as a full fit's final models would be)."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(120, 3))
+    y = np.array(["a", "b", "c"])[np.argmax(np.column_stack([X[:, 0], X[:, 1], -X.sum(axis=1)]), axis=1)]
+    articles = np.repeat(np.arange(4), 30)
+    reference = CalibratedClassifier(LogisticRegression()).fit(X[:90], y[:90], articles=articles[:90])
+    fold = reference.refitted(X[30:], y[30:])
+    full = CalibratedClassifier(LogisticRegression()).fit(X[30:], y[30:], articles=articles[30:])
+    assert fold.calibrators_ is reference.calibrators_ and fold.thresholds_ is reference.thresholds_
+    for mine, whole in zip(fold.estimators_, full.estimators_, strict=True):
+        assert np.allclose(mine.coef_, whole.coef_)
+    assert not np.allclose(fold.estimators_[0].coef_, reference.estimators_[0].coef_)
+    assert np.allclose(fold.predict_proba(X).sum(axis=1), 1)
+
+
 def test_platt_maps_scores_monotonically():
     raw = np.linspace(0.05, 0.95, 40)
     y = (raw > 0.7).astype(int)
