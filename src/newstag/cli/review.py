@@ -20,7 +20,8 @@ def review(
         Path | None,
         typer.Option(
             help="Refit with this model folder's settings (else --config's); without --with, the "
-            "data it was trained on is the reference when at hand."
+            f"data it (or a trained {DEFAULT_MODEL}) was trained on is the reference, each source that "
+            "is still as it was."
         ),
     ] = None,
     project: Annotated[
