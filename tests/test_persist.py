@@ -27,7 +27,9 @@ def test_train_save_load_gives_identical_probabilities(tmp_path, small_dataset, 
     fresh = trained.tagger.predict_proba(SENTENCES)
     loaded = load_model(tmp_path / "model").tagger.predict_proba(SENTENCES)
     for group in fresh:
-        np.testing.assert_array_equal(fresh[group], loaded[group])
+        # Trained in torch, loaded with the folder's fp32 ONNX graph: the same arithmetic in
+        # another order of float operations.
+        np.testing.assert_allclose(fresh[group], loaded[group], rtol=0, atol=1e-6)
 
 
 def test_training_twice_on_the_same_data_gives_the_same_model(small_dataset, config):
