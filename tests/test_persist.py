@@ -61,6 +61,35 @@ def test_tampered_model_file_is_not_loaded(tmp_path, trained_model_dir):
         load_model(copy)
 
 
+@pytest.mark.parametrize("damage", ["missing", "changed"])
+def test_a_missing_or_changed_onnx_graph_is_refused_in_one_line(tmp_path, trained_model_dir, damage):
+    """The encoder's ONNX graph, which inference runs, is checked like the rest of the folder."""
+    copy = shutil.copytree(trained_model_dir, tmp_path / "copy")
+    meta = json.loads((copy / "meta.json").read_text())
+    assert list(meta["graphs_sha256"]) == ["embeddings.onnx"]
+    graph = copy / "embeddings.onnx"
+    if damage == "missing":
+        graph.unlink()
+    else:
+        data = bytearray(graph.read_bytes())
+        data[len(data) // 2] ^= 1
+        graph.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="embeddings.onnx is missing or does not match the SHA-256"):
+        load_model(copy)
+
+
+def test_a_loaded_model_encodes_with_its_onnx_graph_and_without_torch(trained_model_dir):
+    """`newstag tag` on a model with embeddings never imports torch: only training needs it."""
+    script = (
+        "import sys; from newstag.model.persist import load_model; "
+        f"saved = load_model({str(trained_model_dir)!r}); "
+        "saved.tagger.predict_proba(['Jets bombed the hospital.']); "
+        "print('torch' in sys.modules, 'onnxruntime' in sys.modules)"
+    )
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert found.stdout.split() == ["False", "True"]
+
+
 def test_model_from_another_format_version_is_refused(tmp_path, trained_model_dir):
     copy = shutil.copytree(trained_model_dir, tmp_path / "copy")
     meta = json.loads((copy / "meta.json").read_text())

@@ -46,7 +46,7 @@ class ModelConfig:
     C: float = 4.0
     threshold: float = 0.35
     random_state: int = 0
-    encoder_precision: str = "int8"
+    encoder_precision: str = "fp32"
 
 
 @dataclass(frozen=True)
