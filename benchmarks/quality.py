@@ -6,7 +6,8 @@
 
 The corpus' evaluation articles (labeling/corpus/evaluation_articles.txt) are held out: no
 model, threshold or choice here is fitted on them. For every family it prints the four
-target figures on the held-out articles and by cross-validation by article on the rest
+target figures on the held-out articles (the saved model as newstag loads it, its encoder run
+from the folder's ONNX graph) and by cross-validation by article on the rest
 (the figures a family is chosen by), tagging speed (sentences/s, warm) and the cold start of
 `newstag tag` on one short article; then the per-value F1 of the configured family on the
 held-out articles, and a learning curve (training sentences vs. F1 per group) as a PNG.
@@ -47,7 +48,7 @@ from newstag.evaluation.report import model_card
 from newstag.evaluation.scores import by_group, score
 from newstag.model.decode import decode
 from newstag.model.embeddings import INSTALL_HINT, embeddings_available
-from newstag.model.persist import save_model
+from newstag.model.persist import load_model, save_model
 from newstag.model.training import train_model
 from newstag.model.validation import cross_validate_by_article, evaluate_dataset
 
@@ -82,16 +83,13 @@ def figures(scores: dict) -> list[float]:
     ]
 
 
-def cold_start(tagger, meta: dict) -> float:
+def cold_start(model: Path) -> float:
     """Seconds for `newstag tag` to load the saved model and tag one short article."""
-    with tempfile.TemporaryDirectory() as folder:
-        model = Path(folder) / "model"
-        save_model(tagger, meta, model_card(meta), model)
-        newstag = Path(sys.executable).with_name("newstag")
-        start = time.perf_counter()
-        command = [newstag, "tag", SHORT_ARTICLE, "--model", model, "-f", "jsonl"]
-        subprocess.run(command, check=True, capture_output=True)
-        return time.perf_counter() - start
+    newstag = Path(sys.executable).with_name("newstag")
+    start = time.perf_counter()
+    command = [newstag, "tag", SHORT_ARTICLE, "--model", model, "-f", "jsonl"]
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
 
 
 def speed(tagger, texts: list[str]) -> float:
@@ -109,9 +107,14 @@ def score_family(family: str, config, development, test, held_out: bool, cv: boo
     trained = train_model(development, config, cross_validate=False)
     result["train_and_cv_seconds"] = time.perf_counter() - start
     if held_out:
-        result["held_out"] = evaluate_dataset(trained.tagger, trained.meta["baselines"], test)
-        result["sentences_per_second"] = speed(trained.tagger, dataset_texts(test))
-        result["cold_start_seconds"] = cold_start(trained.tagger, trained.meta)
+        with tempfile.TemporaryDirectory() as folder:
+            # Scored as newstag runs it: loaded from its folder, the encoder from the ONNX graph
+            # there, at the config's encoder_precision.
+            model = save_model(trained.tagger, trained.meta, model_card(trained.meta), Path(folder) / "m")
+            tagger = load_model(model).tagger
+            result["held_out"] = evaluate_dataset(tagger, trained.meta["baselines"], test)
+            result["sentences_per_second"] = speed(tagger, dataset_texts(test))
+            result["cold_start_seconds"] = cold_start(model)
     return result
 
 

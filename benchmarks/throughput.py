@@ -34,10 +34,12 @@ from common import NEWSTAG, ROOT, machine, write_corpus  # benchmarks/ is on sys
 
 SHORT = "Hospital hit\n\nJets struck the hospital overnight, doctors said. The army denied it.\n"
 HELD_OUT = ROOT / "labeling" / "corpus" / "evaluation_articles.txt"
-EXTRAS = ("torch", "sentence_transformers", "transformers", "dask", "distributed")
-EMBEDDING_MODULES = ("torch", "tokenizers", "safetensors")
-"""What the embeddings family imports when it runs (model/encoder.py)."""
+EXTRAS = ("torch", "onnxruntime", "sentence_transformers", "transformers", "dask", "distributed")
 """Modules of optional extras: `newstag tag` imports one only when its model needs it."""
+EMBEDDING_MODULES = ("onnxruntime", "tokenizers")
+"""What the encoder families import when a saved model runs them (model/onnx_encoder.py);
+torch only trains."""
+ENCODER_FAMILIES = ("embeddings", "finetuned")
 
 
 def default_features() -> str:
@@ -123,7 +125,8 @@ def needed_modules(model_dir: Path) -> list[str]:
     with zipfile.ZipFile(model_dir / MODEL_FILE) as archive:
         names = _type_names(json.loads(archive.read("schema.json")))
     modules = {name.rpartition(".")[0] for name in names if not name.startswith(("newstag.", "builtins."))}
-    if "embeddings" in json.loads((model_dir / "meta.json").read_text())["config"]["model"]["features"]:
+    features = json.loads((model_dir / "meta.json").read_text())["config"]["model"]["features"]
+    if any(family in features for family in ENCODER_FAMILIES):
         modules.update(EMBEDDING_MODULES)
     return sorted(modules)
 

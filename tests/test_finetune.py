@@ -76,18 +76,37 @@ def test_only_the_top_layer_is_fine_tuned_and_it_moved(tuned):
     assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
 
 
-def test_the_weights_are_saved_as_safetensors_and_load_with_the_same_probabilities(
-    tuned, tmp_path, monkeypatch
+def with_precision(trained, precision: str):
+    """The same fitted model, its encoder to be exported at `precision`."""
+    import copy
+
+    tagger = copy.copy(trained.tagger)
+    tagger.config = dataclasses.replace(tagger.config, encoder_precision=precision)
+    meta = copy.deepcopy(trained.meta)
+    meta["config"]["model"]["encoder_precision"] = precision
+    return tagger, meta
+
+
+@pytest.mark.parametrize(("precision", "tolerance"), [("fp32", 1e-5), ("int8", 0.05)])
+def test_the_weights_are_saved_as_safetensors_and_the_onnx_graph_gives_the_same_probabilities(
+    tuned, tmp_path, monkeypatch, precision, tolerance
 ):
+    """The fine-tuned encoder's ONNX graph computes what training computed in torch: the same
+    figures in fp32, close ones in int8 (benchmarks/quality.py measures what int8 costs)."""
     from newstag.model.persist import MODEL_FILE, WEIGHTS_FILE, load_model, save_model
 
-    folder = save_model(tuned.tagger, tuned.meta, "card", tmp_path / "m")
-    assert (folder / WEIGHTS_FILE).is_file()
+    tagger, meta = with_precision(tuned, precision)
+    folder = save_model(tagger, meta, "card", tmp_path / "m")
+    assert (folder / WEIGHTS_FILE).is_file() and (folder / "finetuned.onnx").is_file()
     assert (folder / MODEL_FILE).stat().st_size < (folder / WEIGHTS_FILE).stat().st_size / 10
     before = tuned.tagger.predict_proba(TEXTS)
     forget_vectors(monkeypatch)
-    after = load_model(folder).tagger.predict_proba(TEXTS)
-    assert all(np.allclose(before[g], after[g], atol=1e-6) for g in before)
+    loaded = load_model(folder).tagger
+    (step,) = tuned_steps(loaded).values()
+    assert step.graph_.path == str(folder / "finetuned.onnx")
+    after = loaded.predict_proba(TEXTS)
+    assert all(np.allclose(before[g], after[g], atol=tolerance) for g in before)
+    assert precision == "fp32" or not all(np.allclose(before[g], after[g], atol=1e-6) for g in before)
 
 
 @pytest.mark.parametrize("damage", ["missing", "changed"])
@@ -169,3 +188,26 @@ def test_live_retrains_refit_the_heads_only_unless_asked_to_fine_tune(
     (after,) = tuned_steps(load_model(tmp_path / "live").tagger).values()
     assert len(fine_tunes) == int(fine_tune)  # the same data fine-tunes to the same weights
     assert after.digest_ == before.digest_
+
+
+def test_the_backend_cache_serves_a_context_model_no_prediction_made_in_another_context(
+    small_dataset, config, tmp_path
+):
+    """The same sentence beside another accusation is another input to a model with context:
+    the live backend's cache is keyed by what the model reads, not by the sentence alone."""
+    from newstag.assist.predictions import predict_tasks
+    from newstag.backend.live import LiveModel
+    from newstag.model.persist import load_model, save_model
+    from newstag.model.training import train_model
+
+    family = dataclasses.replace(config.model, features="finetuned_context")
+    trained = train_model(small_dataset, dataclasses.replace(config, model=family), cross_validate=False)
+    saved = load_model(save_model(trained.tagger, trained.meta, "card", tmp_path / "m"))
+    sentence = {"text": "It denied the report.", "title": "Hospital bombed", "article_id": "a"}
+    accused = {"data": {**sentence, "context_before": "Witnesses blamed its jets for the strike."}}
+    asked = {"data": {**sentence, "context_before": "The minister was asked about the budget."}}
+    fresh = [predict_tasks([task], saved)[0] for task in (accused, asked)]
+    assert fresh[0] != fresh[1]
+    live = LiveModel(saved, lambda output: None, tmp_path / "live")
+    assert live.predict([accused]) == fresh[:1]
+    assert live.predict([asked]) == fresh[1:]

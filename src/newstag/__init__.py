@@ -9,8 +9,9 @@ below it and from the foundation, never from a stage above (tests/test_layout.py
     assist/       what helps annotators: pre-annotations, the annotation queue, likely label errors
     report/       what the analyst reads: tagged articles as one HTML page, with counts and scores
     tagging/      tagging articles: a stream, several processes, a Dask cluster (batch/)
-    model/        features (cues, patterns, embeddings, a fine-tuned encoder), the tagger, calibration,
-                  decoding, baselines, reference features, validation, training, saving
+    model/        features (cues, patterns, embeddings, a fine-tuned encoder, run by ONNX Runtime),
+                  the tagger, calibration, decoding, baselines, reference features, validation,
+                  training, saving
     evaluation/   scores of labels and probabilities, reports and plots; it knows no model
     annotate/     Label Studio tasks and the types of their fields, the label config, annotations and
                   their spans, datasets, agreement

@@ -46,6 +46,7 @@ class ModelConfig:
     C: float = 4.0
     threshold: float = 0.35
     random_state: int = 0
+    encoder_precision: str = "fp32"
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,13 @@ def _section(kind: type, values: dict[str, Any], where: str):
     for key, (low, high, expected) in RANGES.get(kind.__name__, {}).items():
         if key in converted and not low < converted[key] < high:
             raise ConfigError(f"{where}.{key} is {converted[key]!r}; expected {expected}")
+    for key, allowed in CHOICES.get(kind.__name__, {}).items():
+        if key in converted and converted[key] not in allowed:
+            raise ConfigError(f"{where}.{key} is {converted[key]!r}; expected one of {list(allowed)}")
     return kind(**converted)
 
 
+CHOICES = {"ModelConfig": {"encoder_precision": ("int8", "fp32")}}
 RANGES = {
     "ModelConfig": {
         "C": (0, float("inf"), "a number above 0"),

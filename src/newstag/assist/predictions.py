@@ -11,14 +11,14 @@ from newstag.annotate.tasks import task_sentence
 from newstag.model.persist import SavedModel
 from newstag.tagging.tag import TaggedSentence, tag_articles
 from newstag.text.articles import Article
-from newstag.text.sentences import MAX_SENTENCE_CHARS, SplitArticle
+from newstag.text.sentences import MAX_SENTENCE_CHARS, Sentence, SplitArticle
 
 TO_NAME = "text"
 
 
 def predict_tasks(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
     """One prediction per task, in the tasks' order."""
-    sentences = [_capped(task_sentence(task, number)) for number, task in enumerate(tasks)]
+    sentences = task_sentences(tasks)
     splits = [
         SplitArticle(Article(id=article_id, title="", text=""), list(group), [])
         for article_id, group in groupby(sentences, key=lambda s: s.article_id)
@@ -26,6 +26,12 @@ def predict_tasks(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
     return [
         prediction(t, model.version) for article in tag_articles(splits, model) for t in article.sentences
     ]
+
+
+def task_sentences(tasks: Sequence[dict]) -> list[Sentence]:
+    """The sentence of each task as the model reads it (`tag.model_input` of it is the
+    model's whole input: a prediction depends on nothing else)."""
+    return [_capped(task_sentence(task, number)) for number, task in enumerate(tasks)]
 
 
 def _capped(sentence):

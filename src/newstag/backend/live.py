@@ -10,9 +10,10 @@ in the server's threads the GIL lets one request compute at a time. A retrain st
 warms a new pool with the new model before the swap; requests already in the old pool finish
 there.
 
-A prediction depends only on the sentence's text and the model, so the latest CACHED_PREDICTIONS
-are kept per model version: Label Studio asks again for a task every time someone opens it
-until it stores a prediction of the current version, and a repeat costs no model call.
+A prediction depends only on the model and what it reads (the sentence with its title and
+neighbours), so the latest CACHED_PREDICTIONS are kept per model version and input: Label
+Studio asks again for a task every time someone opens it until it stores a prediction of the
+current version, and a repeat costs no model call.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newstag.annotate.tasks import task_sentence
-from newstag.assist.predictions import predict_tasks
+from newstag.assist.predictions import predict_tasks, task_sentences
 from newstag.cache import LatestCache
 from newstag.errors import one_line
+from newstag.tagging.tag import model_input
 
 log = logging.getLogger("newstag.serve")
 CACHED_PREDICTIONS = 20_000
@@ -74,7 +75,9 @@ class LiveModel:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._cache = LatestCache(CACHED_PREDICTIONS)
-        """(model version, text) -> prediction."""
+        """(model version, sentence, its context) -> prediction: the whole of what the model reads
+        (`tag.model_input`), since a model with context reads the same sentence differently
+        beside other sentences."""
         self._ahead: threading.Thread | None = None
         self._replacing: threading.Thread | None = None
         self.predicted_ahead: dict | None = None
@@ -94,9 +97,9 @@ class LiveModel:
 
     def predict(self, tasks: list[dict], retry: bool = True) -> list[dict]:
         saved, pool = self._serving
-        texts = [task_sentence(task, number).text for number, task in enumerate(tasks)]
-        known = {text: p for (_, text), p in self._cache.get_many((saved.version, t) for t in texts).items()}
-        missing = [(task, text) for task, text in zip(tasks, texts, strict=True) if text not in known]
+        inputs = [_read(sentence) for sentence in task_sentences(tasks)]
+        known = {key[1:]: p for key, p in self._cache.get_many((saved.version, *r) for r in inputs).items()}
+        missing = [(task, read) for task, read in zip(tasks, inputs, strict=True) if read not in known]
         if missing:
             asked = [task for task, _ in missing]
             try:
@@ -109,10 +112,10 @@ class LiveModel:
                         raise
                     self._replace_broken(pool).join()
                 return self.predict(tasks, retry=False)
-            new = dict(zip((text for _, text in missing), fresh, strict=True))
-            self._cache.put_many({(saved.version, text): p for text, p in new.items()})
+            new = dict(zip((read for _, read in missing), fresh, strict=True))
+            self._cache.put_many({(saved.version, *read): p for read, p in new.items()})
             known.update(new)
-        return [known[text] for text in texts]
+        return [known[read] for read in inputs]
 
     def predict_ahead(self) -> threading.Thread | None:
         """Predict the upcoming tasks with the current model in a background thread (unless one
@@ -271,6 +274,12 @@ def _load_worker(directory: Path) -> None:
 
 def _predict(tasks: list[dict]) -> list[dict]:
     return predict_tasks(tasks, _worker_model)
+
+
+def _read(sentence) -> tuple[str, str]:
+    """A task's sentence as the prediction cache keys it: everything the model reads."""
+    read = model_input(sentence)
+    return str(read), read.context
 
 
 def _is_broken(pool: ProcessPoolExecutor) -> bool:

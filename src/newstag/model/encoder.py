@@ -19,24 +19,32 @@ import numpy as np
 from newstag.errors import ConfigError
 
 
+def load_tokenizer(folder: str | Path):
+    """(the folder's tokenizer, truncating and padding as the encoder reads, its BERT config),
+    shared by the torch encoder and the ONNX one (`onnx_encoder`)."""
+    from tokenizers import Tokenizer
+
+    folder = Path(folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+    if config.get("model_type") != "bert" or not pooling.get("pooling_mode_mean_tokens"):
+        raise ConfigError(f"{folder} is not a BERT model with mean pooling; newstag's encoder needs one")
+    max_length = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))[
+        "max_seq_length"
+    ]
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length)
+    tokenizer.enable_padding(pad_id=config.get("pad_token_id", 0))
+    return tokenizer, config
+
+
 class BertSentenceEncoder:
     def __init__(self, folder: str | Path):
         import torch
         from safetensors.torch import load_file
-        from tokenizers import Tokenizer
 
-        folder = Path(folder)
-        self.config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
-        if self.config.get("model_type") != "bert" or not pooling.get("pooling_mode_mean_tokens"):
-            raise ConfigError(f"{folder} is not a BERT model with mean pooling; newstag's encoder needs one")
-        max_length = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))[
-            "max_seq_length"
-        ]
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length)
-        self.tokenizer.enable_padding(pad_id=self.config.get("pad_token_id", 0))
-        self.weights = load_file(str(folder / "model.safetensors"))
+        self.tokenizer, self.config = load_tokenizer(folder)
+        self.weights = load_file(str(Path(folder) / "model.safetensors"))
         self.torch = torch
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:

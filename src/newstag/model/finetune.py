@@ -17,7 +17,8 @@ group still reads names in the tfidf, cue and pattern features beside this one.
 
 The fitted top layers (`weights_`) are not part of the estimator's saved state: `persist`
 writes them as safetensors beside model.skops, covered by meta.json's SHA-256s, and hands them
-back on load (`tuned_weights`, `restore_weights`).
+back on load (`tuned_weights`, `restore_weights`). Training computes in torch; a saved model
+runs the whole fine-tuned encoder from its folder's ONNX graph (`onnx_encoder`), without torch.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from newstag.cache import LatestCache
 from newstag.model.cues import TextTransformer, cue_pattern
-from newstag.model.embeddings import bundled_model_path, encoder_at
+from newstag.model.embeddings import bundled_model_path, encoder_at, runtime_encoder
 
 MASK = "[MASK]"
 MAX_CACHED = 8_000
@@ -98,12 +99,17 @@ class FineTunedEncoder(TextTransformer):
     def transform(self, X) -> np.ndarray:
         check_is_fitted(self, "digest_")
         texts = self._masked(X)
-        found = {t: v for (_, t), v in _VECTORS.get_many((self.digest_, t) for t in texts).items()}
+        graph = getattr(self, "graph_", None)
+        source = graph.sha256 if graph else self.digest_
+        found = {t: v for (_, t), v in _VECTORS.get_many((source, t) for t in texts).items()}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            vectors = self._encode(missing)
+            if graph:
+                vectors = runtime_encoder(self._path(), graph).encode(missing, self.batch_size)
+            else:
+                vectors = self._encode(missing)
             found.update(zip(missing, vectors, strict=True))
-            _VECTORS.put_many({(self.digest_, t): v for t, v in zip(missing, vectors, strict=True)})
+            _VECTORS.put_many({(source, t): v for t, v in zip(missing, vectors, strict=True)})
         return np.array([found[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
@@ -111,8 +117,11 @@ class FineTunedEncoder(TextTransformer):
         return np.array([f"tuned{i}" for i in range(self.n_features_out_)], dtype=object)
 
     def __getstate__(self):
-        # The weights go to their own safetensors file (persist.py), not into model.skops.
-        return {key: value for key, value in super().__getstate__().items() if key != "weights_"}
+        # The weights go to their own safetensors file (persist.py), not into model.skops; the
+        # graph is the model folder's file, handed over on load.
+        return {
+            key: value for key, value in super().__getstate__().items() if key not in ("weights_", "graph_")
+        }
 
     def _path(self) -> str:
         return self.model_path or bundled_model_path()

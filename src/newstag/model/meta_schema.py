@@ -174,6 +174,7 @@ META = fields(
     {
         "metrics": optional(lambda value, at: value == {} or METRICS(value, at)),
         "small_data": listing(text(), 100),
+        "graphs_sha256": mapping(text(64, name=True), 10),
         "thresholds": mapping(mapping(PROBABILITY)),
         "baselines": fields({"majority": mapping(listing(NAME))}),
     },

@@ -1,10 +1,12 @@
-"""A model is a folder: model.skops, meta.json, a model card (README.md) and, when a feature
-step was fine-tuned, its weights in encoder.safetensors (a format that holds tensors only).
+"""A model is a folder: model.skops, meta.json, a model card (README.md), when a feature step
+was fine-tuned its weights in encoder.safetensors (a format that holds tensors only), and for
+each feature step that runs the sentence encoder its ONNX graph (`<step>.onnx`), which
+inference runs.
 
 The model is saved in skops' format, which rebuilds objects from a JSON schema and numpy
 arrays instead of unpickling: loading calls no function named by the file, and creates only
 types that skops knows to be safe (scikit-learn, numpy, scipy) or that newstag defines itself.
-meta.json also records the SHA-256 of both files, so a corrupt or half-copied folder is refused.
+meta.json also records the SHA-256 of every file, so a corrupt or half-copied folder is refused.
 The trust model is written out in docs/robustness.md.
 """
 
@@ -71,6 +73,7 @@ def save_model(tagger, meta: dict, card: str, directory: Path | str, extra=None)
             "format_version": FORMAT_VERSION,
             "model_sha256": file_sha256(staging / MODEL_FILE),
         }
+        meta["graphs_sha256"] = _write_graphs(tagger, staging)
         weights = tuned_weights(tagger)
         if weights:
             from safetensors.numpy import save
@@ -82,6 +85,34 @@ def save_model(tagger, meta: dict, card: str, directory: Path | str, extra=None)
         if extra is not None:
             extra(staging)
     return directory
+
+
+def _write_graphs(tagger, folder: Path) -> dict[str, str]:
+    """Each encoder step's ONNX graph (`onnx_encoder`), at the precision the config names;
+    file name -> SHA-256."""
+    from newstag.model.onnx_encoder import encoder_steps, graph_file, step_graph
+
+    quantised = tagger.config.encoder_precision == "int8"
+    written = {}
+    for name, step in encoder_steps(tagger).items():
+        path = folder / graph_file(name)
+        path.write_bytes(step_graph(step, quantised))
+        written[path.name] = file_sha256(path)
+    return written
+
+
+def model_files(meta: dict) -> tuple[str, ...]:
+    """The files of a model folder that loading reads: what a copy of it must hold."""
+    from newstag.model.onnx_encoder import SUFFIX
+
+    weights = (WEIGHTS_FILE,) if meta.get("weights_sha256") else ()
+    graphs = [name for name in meta.get("graphs_sha256") or {} if _plain_name(name, SUFFIX)]
+    return (MODEL_FILE, META_FILE, *weights, *sorted(graphs))
+
+
+def _plain_name(name: str, suffix: str) -> bool:
+    """A file name in the folder itself: meta.json is untrusted, and names no path outside it."""
+    return name.endswith(suffix) and Path(name).name == name and not name.startswith(".")
 
 
 def read_meta(directory: Path | str) -> dict:
@@ -126,7 +157,23 @@ def load_model(directory: Path | str) -> SavedModel:
 
     check_tagger(tagger, meta, str(model_file))
     _load_weights(tagger, meta, directory)
+    _attach_graphs(tagger, meta, directory)
     return SavedModel(tagger, meta, directory)
+
+
+def _attach_graphs(tagger, meta: dict, directory: Path) -> None:
+    """Hand each encoder step its ONNX graph, checked against meta.json: inference runs it."""
+    from newstag.model.onnx_encoder import EncoderGraph, encoder_steps, graph_file
+
+    recorded = meta.get("graphs_sha256") or {}
+    for name, step in encoder_steps(tagger).items():
+        path = directory / graph_file(name)
+        if not path.is_file() or file_sha256(path) != recorded.get(path.name):
+            raise ModelError(
+                f"{path} is missing or does not match the SHA-256 in {META_FILE}: copy the whole "
+                f"folder again or retrain the model"
+            )
+        step.graph_ = EncoderGraph(str(path), recorded[path.name])
 
 
 def _load_weights(tagger, meta: dict, directory: Path) -> None:

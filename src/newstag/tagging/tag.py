@@ -9,7 +9,7 @@ from typing import TypeVar
 from newstag.annotate.spans import PartySpan
 from newstag.model.decode import decode, uncertain_values
 from newstag.model.persist import SavedModel
-from newstag.text.sentences import Sentence, SplitArticle, in_context
+from newstag.text.sentences import InContext, Sentence, SplitArticle, in_context
 
 T = TypeVar("T")
 
@@ -96,13 +96,14 @@ def batched(items: Iterable[T], weight: Callable[[T], int], limit: int) -> Itera
         yield batch
 
 
+def model_input(sentence: Sentence) -> InContext:
+    """What the model reads of a sentence: its text, with its title and neighbours as context."""
+    return in_context(sentence.text, sentence.title, sentence.context_before, sentence.context_after)
+
+
 def _tag_batch(batch: list[SplitArticle], model: SavedModel) -> Iterator[TaggedArticle]:
     taxonomy = model.tagger.taxonomy
-    texts = [
-        in_context(sentence.text, sentence.title, sentence.context_before, sentence.context_after)
-        for split in batch
-        for sentence in split.sentences
-    ]
+    texts = [model_input(sentence) for split in batch for sentence in split.sentences]
     probabilities = model.tagger.predict_proba(texts)
     thresholds = model.tagger.thresholds()
     labels = decode(taxonomy, probabilities, thresholds)

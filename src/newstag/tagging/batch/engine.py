@@ -22,7 +22,7 @@ from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
 from newstag.config import SentenceConfig
 from newstag.errors import ModelError, NewstagError, one_line
-from newstag.model.persist import META_FILE, MODEL_FILE, WEIGHTS_FILE, read_meta
+from newstag.model.persist import META_FILE, MODEL_FILE, model_files, read_meta
 from newstag.tagging.batch.partitions import Partition, read_partition, write_partition
 
 RETRIES = 2
@@ -102,8 +102,7 @@ def ship_model(client: Client, model_dir: Path | str, sentences: SentenceConfig)
             f"{model_dir} has no {MODEL_FILE} or no hash of it in {META_FILE}; retrain the model"
         )
     key = f"{meta['model_sha256'][:16]}-{_digest(repr(sentences))}"
-    shipped = (MODEL_FILE, META_FILE) + ((WEIGHTS_FILE,) if meta.get("weights_sha256") else ())
-    files = {name: (model_dir / name).read_bytes() for name in shipped}
+    files = {name: (model_dir / name).read_bytes() for name in model_files(meta)}
     name = f"newstag-model-{key}"
     try:
         client.register_plugin(ModelPlugin(key, files, sentences), name=name)

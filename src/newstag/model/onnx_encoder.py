@@ -1,0 +1,113 @@
+"""The sentence encoder at inference: the model folder's ONNX graph (`onnx_export`) run by ONNX
+Runtime, with the bundled tokenizer. No torch: `newstag tag`, `serve` and their workers import
+onnxruntime, tokenizers and numpy only.
+
+A model folder holds one graph per encoder feature step (`<step>.onnx`: the frozen MiniLM for
+"embeddings", the fine-tuned one for "finetuned" and "finetuned_context"), written by
+`persist.save_model` and checked against meta.json's SHA-256s on load, which hands each step
+its graph (`EncoderGraph`) in `graph_`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from newstag.model.onnx_export import INPUTS, OUTPUT
+
+SUFFIX = ".onnx"
+_SESSIONS: dict[str, OnnxEncoder] = {}
+"""Graph SHA-256 -> its session, one per process."""
+
+
+@dataclass(frozen=True)
+class EncoderGraph:
+    """A feature step's graph: where it is, and its SHA-256 (what its vectors are cached by)."""
+
+    path: str
+    sha256: str
+
+
+class OnnxEncoder:
+    def __init__(self, graph: EncoderGraph, tokenizer_folder: str):
+        import onnxruntime
+
+        from newstag.model.encoder import load_tokenizer
+
+        self.tokenizer, self.config = load_tokenizer(tokenizer_folder)
+        options = onnxruntime.SessionOptions()
+        # A worker among several (`embeddings.one_thread_per_process`) computes on one core.
+        options.intra_op_num_threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(graph.path, options, providers=["CPUExecutionProvider"])
+
+    def token_states(self, texts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(every token's last hidden state (texts x tokens x hidden), attention mask, segment of
+        each token) of a batch of texts or (text, context) pairs: one forward pass, from which
+        `encode` pools sentence vectors and a span model may read token vectors."""
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        segments = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        feeds = dict(zip(INPUTS, (ids, mask, segments), strict=True))
+        (hidden,) = self.session.run([OUTPUT], feeds)
+        return hidden, mask, segments
+
+    def encode(self, texts: list, batch_size: int = 32) -> np.ndarray:
+        """One L2-normalised vector per text: the mean of its own tokens' states (a pair's
+        first segment: the sentence, not its context). Batched by length, as
+        `encoder.BertSentenceEncoder.encode` is."""
+        order = np.argsort([-len("".join(text)) for text in texts], kind="stable")
+        vectors = np.zeros((len(texts), self.config["hidden_size"]), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            hidden, mask, segments = self.token_states([texts[i] for i in rows])
+            own = ((segments == 0) & (mask > 0)).astype(np.float32)
+            summed = (hidden * own[:, :, None]).sum(axis=1)
+            pooled = summed / np.maximum(own.sum(axis=1, keepdims=True), 1e-9)
+            vectors[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return vectors
+
+
+def onnx_encoder_at(graph: EncoderGraph, tokenizer_folder: str) -> OnnxEncoder:
+    if graph.sha256 not in _SESSIONS:
+        _SESSIONS[graph.sha256] = OnnxEncoder(graph, tokenizer_folder)
+    return _SESSIONS[graph.sha256]
+
+
+def graph_file(step_name: str) -> str:
+    return f"{step_name}{SUFFIX}"
+
+
+def encoder_steps(tagger) -> dict:
+    """The feature steps of a fitted tagger that run the sentence encoder, by step name."""
+    from newstag.model.embeddings import SentenceEmbedder
+    from newstag.model.finetune import FineTunedEncoder
+
+    features = getattr(tagger, "features_", None)
+    if features is None:
+        return {}
+    return {
+        name: step
+        for name, step in features.transformer_list
+        if isinstance(step, SentenceEmbedder | FineTunedEncoder)
+    }
+
+
+def step_graph(step, quantised: bool) -> bytes:
+    """The serialised graph of a fitted encoder step: the bundled encoder's weights, with the
+    step's fine-tuned layers in place of their own."""
+    from safetensors.numpy import load_file
+
+    from newstag.model.encoder import load_tokenizer
+
+    folder = step._path()
+    _, config = load_tokenizer(folder)
+    weights = load_file(str(Path(folder) / "model.safetensors"))
+    weights.update(getattr(step, "weights_", {}))
+    from newstag.model.onnx_export import encoder_graph_bytes
+
+    return encoder_graph_bytes(weights, config, quantised)
