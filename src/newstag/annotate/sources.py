@@ -78,13 +78,6 @@ def changed_files(records: Sequence[dict]) -> list[tuple[str, str]]:
     return found
 
 
-def unchanged_paths(records: Sequence[dict]) -> list[str]:
-    """The recorded source paths that can be read again as they were (none when any file is
-    missing or has changed): a model's own training data, at hand."""
-    readable = [record for record in records if record.get("files")]
-    return [] if changed_files(readable) else [record["path"] for record in readable]
-
-
 def sources_at_hand(records: Sequence[dict]) -> tuple[list[dict], list[tuple[str, str]]]:
     """The recorded sources every file of which is as it was, and (source, why not) for the
     others: a source is used whole or not at all."""
