@@ -96,4 +96,6 @@ def test_an_embedding_model_saves_and_loads_with_identical_probabilities(small_d
     loaded = load_model(save_model(trained.tagger, trained.meta, "card", tmp_path / "m")).tagger
     texts = ["Moscow denied its jets were involved.", "Shells hit the clinic."]
     before, after = trained.tagger.predict_proba(texts), loaded.predict_proba(texts)
-    assert all(np.array_equal(before[g], after[g]) for g in before)
+    # Trained in torch, loaded with the folder's fp32 ONNX graph: the same arithmetic in
+    # another order of float operations.
+    assert all(np.allclose(before[g], after[g], rtol=0, atol=1e-6) for g in before)
