@@ -289,7 +289,7 @@ def test_an_uncertain_actor_is_not_preselected_in_chromium(
     labels = [{}, {"attack_type": ["air_strike"], "actor": ["us_coalition"], "claim_status": ["denial"]}]
     unsure = [{}, {"actor": ["us_coalition"]}]
     tagged = hand_tagged(Article(id="x", title="Title", text=text), labels, config, uncertain=unsure)
-    predicted = prediction(tagged.sentences[1], "uncertain-test")
+    predicted = prediction(tagged.sentences[1], "uncertain-test", config.taxonomy)
     client.attach_predictions(studio_project, [{**task, "predictions": [predicted]}])
     task_id = client.task_ids(studio_project)[task["data"]["sentence_id"]]
     with screenshot_on_failure(page, "uncertain_prediction"):

@@ -36,7 +36,7 @@ def evil_article(config, url="javascript:alert(1)"):
 
 
 def test_article_text_title_outlet_date_and_id_render_as_text(config):
-    markup = render_article(evil_article(config), 0, {"actor": {"russia": 0.87}})
+    markup = render_article(evil_article(config), 0, {"actor": {"russia": 0.87}}, config.taxonomy)
     elements = Elements(markup)
     assert {"script", "img"}.isdisjoint(elements.tags)
     assert not [name for name, _ in elements.attributes if name.startswith("on")]
@@ -54,23 +54,29 @@ def test_only_http_links_are_links(config):
         None,
         None,
     ]
-    markup = render_article(evil_article(config, url='https://a.org/"><script>'), 0, {})
+    markup = render_article(evil_article(config, url='https://a.org/"><script>'), 0, {}, config.taxonomy)
     assert ("href", 'https://a.org/"><script>') in Elements(markup).attributes
     assert "script" not in Elements(markup).tags
 
 
 def test_a_sentence_shows_its_labels_probabilities_scores_and_weakness(config):
-    markup = render_article(evil_article(config), 3, {"actor": {"russia": 0.87}}, weak_below=0.5)
+    markup = render_article(
+        evil_article(config), 3, {"actor": {"russia": 0.87}}, config.taxonomy, weak_below=0.5
+    )
     assert 'id="a3-s1"' in markup and 'class="s denial"' in markup
     assert 'data-l="attack_type:none actor:russia claim_status:denial"' in markup
     assert 'title="cross-validated F1 0.87">russia <span class="p">0.30</span>' in markup
     assert markup.count(" weak") == 2  # russia and denial at 0.3; "none" gets no chip
-    assert " weak" not in render_article(evil_article(config), 3, {}, weak_below=0.3)
+    assert " weak" not in render_article(evil_article(config), 3, {}, config.taxonomy, weak_below=0.3)
 
 
-def test_every_count_links_to_its_filter_and_empty_cells_have_none():
+def test_every_count_links_to_its_filter_and_empty_cells_have_none(taxonomy):
     table = count_table(
-        "actor_attack", {("russia", "air_strike"): Count(4, 2)}, ["russia"], ["air_strike", "chemical"]
+        "actor_attack",
+        {("russia", "air_strike"): Count(4, 2)},
+        ["russia"],
+        ["air_strike", "chemical"],
+        taxonomy,
     )
     assert (
         '<a class="count" href="#articles" data-f="actor:russia attack_type:air_strike" '

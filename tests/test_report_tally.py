@@ -37,7 +37,7 @@ def test_a_sentence_counts_once_per_actor_and_attack_type_and_its_denial_per_act
         "actor": ["russia"],
         "claim_status": ["denial"],
     }
-    assert sorted(sentence_cells(one_sentence(labels, config), "2016-04")) == [
+    assert sorted(sentence_cells(one_sentence(labels, config), "2016-04", config.taxonomy)) == [
         (ACTOR_ATTACK, "russia", "air_strike"),
         (ACTOR_ATTACK, "russia", "shelling_missile"),
         (DENIALS, "russia", "denial"),
@@ -45,16 +45,21 @@ def test_a_sentence_counts_once_per_actor_and_attack_type_and_its_denial_per_act
         (TIMELINE, "2016-04", "shelling_missile"),
     ]
     unnamed = {"attack_type": ["none"], "actor": ["none"], "claim_status": ["denial"]}
-    assert list(sentence_cells(one_sentence(unnamed, config), None)) == [(DENIALS, "none", "denial")]
+    assert list(sentence_cells(one_sentence(unnamed, config), None, config.taxonomy)) == [
+        (DENIALS, "none", "denial")
+    ]
 
 
 def test_uncertain_values_count_apart_and_a_denial_without_a_sure_actor_in_the_uncertain_row(config):
     labels = {"attack_type": ["air_strike"], "actor": ["us_coalition"], "claim_status": ["denial"]}
     unsure = one_sentence(labels, config, {"actor": ["us_coalition"]})
-    assert list(sentence_cells(unsure, None)) == [(DENIALS, "uncertain", "denial")]
+    assert list(sentence_cells(unsure, None, config.taxonomy)) == [(DENIALS, "uncertain", "denial")]
     assert sentence_tokens(unsure) == ["attack_type:air_strike", "claim_status:denial", "actor:uncertain"]
-    assert cell_filter((DENIALS, "uncertain", "denial"))[0] == ["actor:uncertain", "claim_status:denial"]
-    tally = Tally()
+    assert cell_filter((DENIALS, "uncertain", "denial"), config.taxonomy)[0] == [
+        "actor:uncertain",
+        "claim_status:denial",
+    ]
+    tally = Tally(config.taxonomy)
     tally.add(hand_tagged(article("a", None), LABELS, config, uncertain=[{}, {}, {"actor": ["russia"]}, {}]))
     assert tally.table(DENIALS) == {("uncertain", "denial"): Count(1, 1)}
     assert tally.uncertain == {("actor", "russia"): 1}
@@ -62,7 +67,7 @@ def test_uncertain_values_count_apart_and_a_denial_without_a_sure_actor_in_the_u
 
 
 def test_counts_add_up_sentences_and_articles_across_articles(config):
-    tally = Tally()
+    tally = Tally(config.taxonomy)
     tally.add(hand_tagged(article("a", "2016-04-28"), LABELS, config))
     tally.add(hand_tagged(article("b", "2016-05-02T09:00"), LABELS, config))
     tally.add(hand_tagged(article("c", "last Tuesday"), LABELS[:1] + [{}] * 3, config))
@@ -76,13 +81,27 @@ def test_counts_add_up_sentences_and_articles_across_articles(config):
     assert tally.table(TIMELINE)[("2016-05", "shelling_missile")] == Count(1, 1)
 
 
-def test_each_cell_filters_for_the_labels_it_counts():
-    assert cell_filter((ACTOR_ATTACK, "russia", "air_strike")) == (
+def test_each_cell_filters_for_the_labels_it_counts(taxonomy):
+    assert cell_filter((ACTOR_ATTACK, "russia", "air_strike"), taxonomy) == (
         ["actor:russia", "attack_type:air_strike"],
         None,
+        None,
     )
-    assert cell_filter((DENIALS, "none", "denial")) == (["actor:none", "claim_status:denial"], None)
-    assert cell_filter((TIMELINE, "2016-04", "chemical")) == (["attack_type:chemical"], "2016-04")
+    assert cell_filter((DENIALS, "none", "denial"), taxonomy) == (
+        ["actor:none", "claim_status:denial"],
+        None,
+        None,
+    )
+    assert cell_filter((TIMELINE, "2016-04", "chemical"), taxonomy) == (
+        ["attack_type:chemical"],
+        None,
+        "2016-04",
+    )
+    assert cell_filter((DENIALS, "@Houthis", "denial"), taxonomy) == (
+        ["claim_status:denial"],
+        "@Houthis",
+        None,
+    )
 
 
 def test_only_iso_dates_have_a_month():
@@ -102,7 +121,7 @@ def test_an_article_counts_once_in_a_cell_however_many_of_its_sentences_are_ther
         {"actor": ["russia"], "claim_status": ["denial"]},
         {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["denial"]},
     ]
-    tally = Tally()
+    tally = Tally(config.taxonomy)
     tally.add(hand_tagged(article("a", "2016-04-28"), twice, config))
     tally.add(hand_tagged(article("b", None), twice, config))
     assert (tally.articles, tally.sentences, dict(tally.dated)) == (2, 8, {"2016-04": 1})

@@ -2,14 +2,17 @@
 (function () {
   const byId = (id) => document.getElementById(id);
   const label = byId("f-label"), actor = byId("f-actor"), month = byId("f-month");
-  const denial = byId("f-denial"), status = byId("f-status");
+  const denial = byId("f-denial"), status = byId("f-status"), form = byId("filters");
+  // The taxonomy's tokens, from the page: "actor:" starts a `who` value, "claim_status:denial" is the
+  // denial; a party ("@Russia") is matched against a sentence's data-p.
+  const whoPrefix = form.dataset.who, denialToken = form.dataset.denial, PARTY = "@";
   const articles = Array.from(document.querySelectorAll("article.art"));
   const sentences = articles.map((a) => Array.from(a.querySelectorAll(".s")));
 
   let filtered = false;
 
   function apply() {
-    const wanted = [label.value, actor.value, denial.checked ? "claim_status:denial" : ""].filter(Boolean);
+    const wanted = [label.value, actor.value, denial.checked ? denialToken : ""].filter(Boolean);
     const inMonth = month ? month.value : "";
     const active = wanted.length > 0 || inMonth !== "";
     // Unfiltered and nothing hidden: skip the walk over every sentence (it is most of the load time).
@@ -26,7 +29,7 @@
       const monthOk = !inMonth || article.dataset.month === inMonth;
       let any = false;
       for (const s of sentences[i]) {
-        const ok = monthOk && wanted.every((t) => s.dataset.l.split(" ").includes(t));
+        const ok = monthOk && wanted.every((t) => carries(s, t));
         s.hidden = active && !ok;
         if (ok) { any = true; matched += 1; }
       }
@@ -36,11 +39,16 @@
     return [matched, shown];
   }
 
+  function carries(sentence, t) {
+    if (t.startsWith(PARTY)) return (sentence.dataset.p || "").split("|").includes(t);
+    return sentence.dataset.l.split(" ").includes(t);
+  }
+
   function show(link) {
     const tokens = link.dataset.f.split(" ");
-    actor.value = tokens.find((t) => t.startsWith("actor:")) || "";
-    denial.checked = tokens.includes("claim_status:denial");
-    label.value = tokens.find((t) => !t.startsWith("actor:") && t !== "claim_status:denial") || "";
+    actor.value = link.dataset.party || tokens.find((t) => t.startsWith(whoPrefix)) || "";
+    denial.checked = tokens.includes(denialToken);
+    label.value = tokens.find((t) => !t.startsWith(whoPrefix) && t !== denialToken) || "";
     if (month) month.value = link.dataset.month || "";
     apply();
   }
