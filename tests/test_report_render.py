@@ -83,3 +83,53 @@ def test_every_count_links_to_its_filter_and_empty_cells_have_none(taxonomy):
         'title="4 sentences in 2 articles">4</a>'
     ) in table
     assert table.count('class="count"') == 1
+
+
+def test_a_hostile_span_and_party_are_highlighted_as_text(config):
+    from .conftest import party_span
+
+    sentence = f"Body {EVIL} ends."
+    article = Article(id="x", title="Title", text=f"Title\n\n{sentence}")
+    labels = [{}, {"attack_type": ["unspecified"], "actor": ["other_actor"], "claim_status": ["claim"]}]
+    span = party_span(sentence, EVIL, f"Party {EVIL}")
+    markup = render_article(
+        hand_tagged(article, labels, config, spans=[{}, {"responsible": [span]}]), 0, {}, config.taxonomy
+    )
+    elements = Elements(markup)
+    assert {"script", "img"}.isdisjoint(elements.tags) and elements.tags.count("mark") == 1
+    assert not [name for name, _ in elements.attributes if name.startswith("on")]
+    assert ("title", f"Party {EVIL} (0.80)") in elements.attributes
+    assert ("data-p", f"@Party {EVIL}") in elements.attributes
+    assert 'Body <mark class="party" title="Party &lt;script' in markup
+
+
+def test_spans_are_highlighted_at_their_offsets_and_only_beside_a_named_actor(config):
+    from .conftest import party_span
+
+    first, second = (
+        "Russian jets and Moscow's navy hit it.",
+        "Russian officials said nobody knows who did it.",
+    )
+    article = Article(id="x", title="Title", text=f"Title\n\n{first} {second}")
+    labels = [
+        {},
+        {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["claim"]},
+        {"attack_type": ["unspecified"], "actor": ["unidentified"], "claim_status": ["claim"]},
+    ]
+    spans = [
+        {},
+        {
+            "responsible": [
+                party_span(first, "Moscow", "Russia", "russia"),
+                party_span(first, "Russian", "Russia", "russia"),
+            ]
+        },
+        {"responsible": [party_span(second, "Russian", "Russia", "russia")]},
+    ]
+    markup = render_article(hand_tagged(article, labels, config, spans=spans), 0, {}, config.taxonomy)
+    assert (
+        '<mark class="party" title="Russia (0.80)">Russian</mark> jets and '
+        '<mark class="party" title="Russia (0.80)">Moscow</mark>&#x27;s navy hit it.'
+    ) in markup
+    assert markup.count("<mark") == 2 and markup.count('data-p="@Russia"') == 1
+    assert 'Parties named</dt><dd><span class="party">Russia</span> <a href="#a0-s1">1</a>' in markup

@@ -6,6 +6,7 @@ from newstag.report.tally import (
     Tally,
     cell_filter,
     month_of,
+    responsible_rows,
     sentence_cells,
     sentence_tokens,
 )
@@ -128,3 +129,66 @@ def test_an_article_counts_once_in_a_cell_however_many_of_its_sentences_are_ther
     assert tally.table(ACTOR_ATTACK) == {("russia", "air_strike"): Count(6, 2)}
     assert tally.table(DENIALS) == {("russia", "denial"): Count(4, 2)}
     assert tally.table(TIMELINE) == {("2016-04", "air_strike"): Count(3, 1)}
+
+
+SUDAN = "RSF fighters and Russian jets hit the clinic. The army shelled it. Unknown gunmen fired."
+
+
+def sudan(config):
+    """Spans as the span model will give them: an unmapped party (the taxonomy's other_actor),
+    a mapped one, a sentence with no span, and a span beside `unidentified` (against the rule)."""
+    from .conftest import party_span
+
+    first, third = "RSF fighters and Russian jets hit the clinic.", "Unknown gunmen fired."
+    labels = [
+        {"attack_type": ["air_strike", "ground_assault"], "actor": ["other_actor", "russia"]},
+        {"attack_type": ["shelling_missile"], "actor": ["other_actor"], "claim_status": ["claim"]},
+        {"attack_type": ["ground_assault"], "actor": ["unidentified"], "claim_status": ["claim"]},
+    ]
+    spans = [
+        {
+            "responsible": [
+                party_span(first, "RSF fighters", "Rapid Support Forces"),
+                party_span(first, "Russian", "Russia", "russia"),
+            ]
+        },
+        {},
+        {"responsible": [party_span(third, "gunmen", "gunmen")]},
+    ]
+    labels = [{}, *labels]
+    return hand_tagged(
+        Article(id="s", title="Sudan", text=f"Sudan\n\n{SUDAN}"), labels, config, spans=[{}, *spans]
+    )
+
+
+def test_a_named_party_takes_the_place_of_the_value_it_stands_for(config):
+    tagged = sudan(config)
+    assert [responsible_rows(t, config.taxonomy) for t in tagged.sentences] == [
+        [],
+        ["@Rapid Support Forces", "@Russia"],  # other_actor becomes the name behind it
+        ["other_actor"],  # no span: the value stays
+        ["unidentified"],  # its span breaks the rule and is not counted
+    ]
+    tally = Tally(config.taxonomy)
+    tally.add(tagged)
+    assert set(tally.table(ACTOR_ATTACK)) == {
+        ("@Rapid Support Forces", "air_strike"),
+        ("@Rapid Support Forces", "ground_assault"),
+        ("@Russia", "air_strike"),
+        ("@Russia", "ground_assault"),
+        ("other_actor", "shelling_missile"),
+        ("unidentified", "ground_assault"),
+    }
+    assert tally.parties == {"@Rapid Support Forces": None, "@Russia": "russia"}
+
+
+def test_a_partys_denial_counts_in_its_row_and_filters_by_the_party(config):
+    from .conftest import party_span
+
+    text = "Denial\n\nThe Houthi rebels denied shelling the hospital."
+    labels = [{}, {"attack_type": ["shelling_missile"], "actor": ["other_actor"], "claim_status": ["denial"]}]
+    spans = [{}, {"responsible": [party_span(text.split("\n\n")[1], "Houthi rebels", "Houthis")]}]
+    tally = Tally(config.taxonomy)
+    tally.add(hand_tagged(Article(id="h", title="Denial", text=text), labels, config, spans=spans))
+    assert tally.table(DENIALS) == {("@Houthis", "denial"): Count(1, 1)}
+    assert cell_filter((DENIALS, "@Houthis", "denial"), config.taxonomy)[1] == "@Houthis"

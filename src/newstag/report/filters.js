@@ -3,8 +3,8 @@
   const byId = (id) => document.getElementById(id);
   const label = byId("f-label"), actor = byId("f-actor"), month = byId("f-month");
   const denial = byId("f-denial"), status = byId("f-status"), form = byId("filters");
-  // The taxonomy's tokens, from the page: "actor:" starts a `who` value, "claim_status:denial" is the
-  // denial; a party ("@Russia") is matched against a sentence's data-p.
+  // The taxonomy's tokens come from the page: the prefix of the `who` group's values and the
+  // denial's token. A party ("@Russia") is matched against a sentence's data-p.
   const whoPrefix = form.dataset.who, denialToken = form.dataset.denial, PARTY = "@";
   const articles = Array.from(document.querySelectorAll("article.art"));
   const sentences = articles.map((a) => Array.from(a.querySelectorAll(".s")));
