@@ -139,3 +139,28 @@ def test_a_taxonomy_without_report_groups_is_one_line_error(config, trained_mode
     bare = dataclasses.replace(config.taxonomy, report=None)
     with pytest.raises(ConfigError, match=r"\[taxonomy.report\]"):
         write_page(iter([]), io.StringIO(), {}, bare)
+
+
+def test_a_model_trained_before_the_report_groups_takes_the_projects(
+    in_project, tmp_path, small_export_path, config, monkeypatch
+):
+    import dataclasses
+
+    from newstag.annotate.sources import load_sources
+    from newstag.model.training import train_and_save
+
+    old, cheap = tmp_path / "old-model", dataclasses.replace(config.model, features="tfidf+cues")
+    before = dataclasses.replace(
+        config, taxonomy=dataclasses.replace(config.taxonomy, report=None), model=cheap
+    )
+    dataset, sources = load_sources([small_export_path], before.taxonomy)
+    train_and_save(dataset, before, old, sources=sources)
+    assert "report" not in json.loads((old / "meta.json").read_text())["config"]["taxonomy"]
+    article = tmp_path / "article.txt"
+    article.write_text("Clinic shelled\n\nRussian jets bombed a clinic on Monday.\n")
+    result = run("report", article, "--model", old, "-o", tmp_path / "report.html")
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(tmp_path)  # no project config here
+    outside = run("report", article, "--model", old, "-o", tmp_path / "again.html")
+    assert_one_line_error(outside, "[taxonomy.report]")
+    assert not (tmp_path / "again.html").exists()
