@@ -99,7 +99,7 @@ def test_a_hostile_span_and_party_are_highlighted_as_text(config):
     assert {"script", "img"}.isdisjoint(elements.tags) and elements.tags.count("mark") == 1
     assert not [name for name, _ in elements.attributes if name.startswith("on")]
     assert ("title", f"Party {EVIL} (0.80)") in elements.attributes
-    assert ("data-p", f"@Party {EVIL}") in elements.attributes
+    assert ("data-r", f"@Party {EVIL}") in elements.attributes
     assert 'Body <mark class="party" title="Party &lt;script' in markup
 
 
@@ -131,5 +131,6 @@ def test_spans_are_highlighted_at_their_offsets_and_only_beside_a_named_actor(co
         '<mark class="party" title="Russia (0.80)">Russian</mark> jets and '
         '<mark class="party" title="Russia (0.80)">Moscow</mark>&#x27;s navy hit it.'
     ) in markup
-    assert markup.count("<mark") == 2 and markup.count('data-p="@Russia"') == 1
+    assert markup.count("<mark") == 2
+    assert 'data-r="@Russia"' in markup and 'data-r="actor:unidentified"' in markup
     assert 'Parties named</dt><dd><span class="party">Russia</span> <a href="#a0-s1">1</a>' in markup

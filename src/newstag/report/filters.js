@@ -4,32 +4,35 @@
   const label = byId("f-label"), actor = byId("f-actor"), month = byId("f-month");
   const denial = byId("f-denial"), status = byId("f-status"), form = byId("filters");
   // The taxonomy's tokens come from the page: the prefix of the `who` group's values and the
-  // denial's token. A party ("@Russia") is matched against a sentence's data-p.
-  const whoPrefix = form.dataset.who, denialToken = form.dataset.denial, PARTY = "@";
+  // denial's token. The actor-or-party filter matches a sentence's rows in the tables (data-r:
+  // the parties its spans name, the `who` values no span stands for); the others its labels.
+  const whoPrefix = form.dataset.who, denialToken = form.dataset.denial;
   const articles = Array.from(document.querySelectorAll("article.art"));
   const sentences = articles.map((a) => Array.from(a.querySelectorAll(".s")));
 
   let filtered = false;
 
   function apply() {
-    const wanted = [label.value, actor.value, denial.checked ? denialToken : ""].filter(Boolean);
+    const wanted = [label.value, denial.checked ? denialToken : ""].filter(Boolean);
+    const row = actor.value;
     const inMonth = month ? month.value : "";
-    const active = wanted.length > 0 || inMonth !== "";
+    const active = wanted.length > 0 || row !== "" || inMonth !== "";
     // Unfiltered and nothing hidden: skip the walk over every sentence (it is most of the load time).
-    const [matched, shown] = active || filtered ? walk(wanted, inMonth, active) : [0, articles.length];
+    const [matched, shown] = active || filtered ? walk(wanted, row, inMonth, active) : [0, articles.length];
     filtered = active;
     status.textContent = active
       ? matched + " sentences in " + shown + " articles match"
       : articles.length + " articles";
   }
 
-  function walk(wanted, inMonth, active) {
+  function walk(wanted, row, inMonth, active) {
     let matched = 0, shown = 0;
     articles.forEach((article, i) => {
       const monthOk = !inMonth || article.dataset.month === inMonth;
       let any = false;
       for (const s of sentences[i]) {
-        const ok = monthOk && wanted.every((t) => carries(s, t));
+        const ok = monthOk && (!row || (s.dataset.r || "").split("|").includes(row))
+          && wanted.every((t) => s.dataset.l.split(" ").includes(t));
         s.hidden = active && !ok;
         if (ok) { any = true; matched += 1; }
       }
@@ -37,11 +40,6 @@
       if (!article.hidden) shown += 1;
     });
     return [matched, shown];
-  }
-
-  function carries(sentence, t) {
-    if (t.startsWith(PARTY)) return (sentence.dataset.p || "").split("|").includes(t);
-    return sentence.dataset.l.split(" ").includes(t);
   }
 
   function show(link) {

@@ -16,6 +16,7 @@ from newstag.report.tally import (
     party_spans,
     party_token,
     report_groups,
+    row_tokens,
     sentence_tokens,
     token,
 )
@@ -131,8 +132,7 @@ def _sentences(tagged: TaggedArticle, anchor: str, f1: dict, taxonomy: Taxonomy,
 def _sentence(t: TaggedSentence, anchor: str, f1: dict, taxonomy: Taxonomy, weak_below: float) -> str:
     groups = report_groups(taxonomy)
     tokens = " ".join(sentence_tokens(t))
-    spans = party_spans(t, taxonomy)
-    parties = PARTY_SEPARATOR.join(dict.fromkeys(party_token(span.party) for span in spans)) or None
+    rows = ROW_SEPARATOR.join(row_tokens(t, taxonomy)) or None
     denial = " denial" if groups.denial in t.labels.get(groups.stance, ()) else ""
     chips = "".join(
         _chip(
@@ -149,15 +149,15 @@ def _sentence(t: TaggedSentence, anchor: str, f1: dict, taxonomy: Taxonomy, weak
         if value not in IGNORED_IN_SUMMARY
     )
     return (
-        f'<span class="s{denial}" id="{anchor}-s{t.sentence.index}"{attrs(data_l=tokens, data_p=parties)}>'
-        f'<span class="n">{t.sentence.index}</span>{highlighted(t.sentence.text, spans)}'
+        f'<span class="s{denial}" id="{anchor}-s{t.sentence.index}"{attrs(data_l=tokens, data_r=rows)}>'
+        f'<span class="n">{t.sentence.index}</span>{highlighted(t.sentence.text, party_spans(t, taxonomy))}'
         + (f'<span class="chips">{chips}</span>' if chips else "")
         + "</span>"
     )
 
 
-PARTY_SEPARATOR = "|"
-"""Between the party tokens of a sentence's data-p (a party token holds no "|")."""
+ROW_SEPARATOR = "|"
+"""Between the row tokens of a sentence's data-r (a party's holds no "|", a label's no space)."""
 
 
 def highlighted(text: str, spans: list[PartySpan]) -> str:

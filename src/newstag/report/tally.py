@@ -87,6 +87,19 @@ def responsible_rows(tagged: TaggedSentence, taxonomy: Taxonomy) -> list[str]:
     return parties + [v for v in named if v not in covered]
 
 
+def row_tokens(tagged: TaggedSentence, taxonomy: Taxonomy) -> list[str]:
+    """What the page's actor-or-party filter matches, as the tables count: the sentence's rows
+    (its parties, and the `who` values no span stands for, none included), and "who:uncertain"
+    when its `who` values are uncertain."""
+    groups = report_groups(taxonomy)
+    rows = [
+        row if row.startswith(PARTY) else token(groups.who, row) for row in responsible_rows(tagged, taxonomy)
+    ]
+    ignored = [v for v in tagged.sure_labels.get(groups.who, ()) if v in IGNORED_IN_SUMMARY]
+    unsure = [UNCERTAIN] if groups.who in tagged.uncertain else []
+    return rows + [token(groups.who, v) for v in [*ignored, *unsure]]
+
+
 def sentence_cells(tagged: TaggedSentence, month: str | None, taxonomy: Taxonomy) -> Iterator[Cell]:
     """The table cells one sentence counts in: by its sure labels (and the spans beside them)
     only."""
