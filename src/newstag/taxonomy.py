@@ -160,7 +160,7 @@ class Taxonomy:
             self._check_report(self.report)
 
     def _check_report(self, report: ReportGroups) -> None:
-        self.group(report.how)
+        self.group(report.how), self.group(report.who)
         for group, value in ((report.stance, report.denial), (report.who, report.others)):
             if value is not None and value not in self.group(group).value_names:
                 raise ConfigError(f"report groups: {value!r} is not a value of {group!r}")
