@@ -127,3 +127,23 @@ def test_predict_sends_the_spans_tagging_finds(in_project, tmp_path, trained_mod
         assert not (spans and set(actors) & {"none", "unidentified"})
         sent += [span.text for span in spans]
     assert sent and set(sent) <= {"Russian", "Moscow"}
+
+
+def test_a_found_span_that_is_not_the_sentences_text_at_its_offsets_is_not_sent(config):
+    from newstag.annotate.spans import PartySpan
+    from newstag.assist.predictions import prediction
+    from newstag.text.articles import Article
+
+    from .conftest import hand_tagged
+
+    sentence = "RSF fighters shelled the hospital."
+    labels = [{}, {"attack_type": ["shelling_missile"], "actor": ["other_actor"], "claim_status": ["claim"]}]
+    found = [
+        PartySpan(1, 13, "RSF fighters", "Rapid Support Forces"),  # one off
+        PartySpan(30, 90, "hospital.", "x"),  # past the end
+        PartySpan(0, 3, "RSF", "Rapid Support Forces"),
+    ]
+    article = Article(id="x", title="Title", text=f"Title\n\n{sentence}")
+    tagged = hand_tagged(article, labels, config, spans=[{}, {"responsible": found}])
+    sent = [r["value"]["text"] for r in prediction(tagged.sentences[1], "v1", config.taxonomy)["result"][3:]]
+    assert sent == ["RSF"]

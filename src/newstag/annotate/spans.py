@@ -39,17 +39,22 @@ class PartySpan(Span):
 
 
 def standing_spans(
-    found: dict[str, list[PartySpan]], labels: Labels, taxonomy: Taxonomy, groups: Iterable[str] | None = None
+    sentence: str,
+    found: dict[str, list[PartySpan]],
+    labels: Labels,
+    taxonomy: Taxonomy,
+    groups: Iterable[str] | None = None,
 ) -> list[tuple[str, PartySpan]]:
     """(span group, span) for each found span that may stand beside `labels` (of the span
     groups of `groups`, or all): none in a sentence whose labels hold no named value of the
     span group's group (the spec's rule: no `responsible` span where the actor is none or
-    unidentified)."""
+    unidentified), and none whose text is not the sentence's at its offsets."""
     return [
         (span_group.name, span)
         for span_group in taxonomy.spans
         if (groups is None or span_group.group in groups) and span_group.holds(labels, 1)
         for span in found.get(span_group.name, ())
+        if 0 <= span.start < span.end and sentence[span.start : span.end] == span.text
     ]
 
 

@@ -76,7 +76,7 @@ def prediction(tagged: TaggedSentence, model_version: str, taxonomy: Taxonomy) -
         for group in tagged.labels
         if sure[group]
     ]
-    spans = standing_spans(tagged.spans, tagged.labels, taxonomy)
+    spans = standing_spans(tagged.sentence.text, tagged.spans, tagged.labels, taxonomy)
     scores = [tagged.confidence(group) for group in tagged.labels] + [span.score for _, span in spans]
     return {
         "model_version": model_version,

@@ -161,11 +161,12 @@ ROW_SEPARATOR = "|"
 
 
 def highlighted(text: str, spans: list[PartySpan]) -> str:
-    """The escaped sentence with each span (in sentence order; one overlapping an earlier one is
-    left out) marked, its canonical party and score on hover."""
+    """The escaped sentence with each span (in sentence order, each the sentence's text at its
+    offsets; one overlapping an earlier one is left out) marked, its canonical party and score
+    on hover."""
     pieces, end = [], 0
     for span in spans:
-        if span.start < end or span.text != text[span.start : span.end]:
+        if span.start < end:
             continue
         title = f"{span.party} ({span.score:.2f})"
         pieces.append(escape(text[end : span.start]))

@@ -65,7 +65,10 @@ def party_spans(tagged: TaggedSentence, taxonomy: Taxonomy) -> list[PartySpan]:
     """The spans found of the parties the `who` group holds responsible, as the report shows
     them: only beside a sure named value (the spec's rule), in sentence order."""
     who = report_groups(taxonomy).who
-    return sorted(span for _, span in standing_spans(tagged.spans, tagged.sure_labels, taxonomy, [who]))
+    return sorted(
+        span
+        for _, span in standing_spans(tagged.sentence.text, tagged.spans, tagged.sure_labels, taxonomy, [who])
+    )
 
 
 def sentence_tokens(tagged: TaggedSentence) -> list[str]:
