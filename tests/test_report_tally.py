@@ -192,3 +192,17 @@ def test_a_partys_denial_counts_in_its_row_and_filters_by_the_party(config):
     tally.add(hand_tagged(Article(id="h", title="Denial", text=text), labels, config, spans=spans))
     assert tally.table(DENIALS) == {("@Houthis", "denial"): Count(1, 1)}
     assert cell_filter((DENIALS, "@Houthis", "denial"), config.taxonomy)[1] == "@Houthis"
+
+
+def test_spans_beside_an_uncertain_actor_count_in_the_uncertain_row_only(config):
+    from .conftest import party_span
+
+    sentence = "Russian jets bombed the hospital."
+    labels = [{}, {"attack_type": ["air_strike"], "actor": ["russia"], "claim_status": ["denial"]}]
+    spans = [{}, {"responsible": [party_span(sentence, "Russian", "Russia", "russia")]}]
+    article = Article(id="u", title="Unsure", text=f"Unsure\n\n{sentence}")
+    tagged = hand_tagged(article, labels, config, uncertain=[{}, {"actor": ["russia"]}], spans=spans)
+    assert responsible_rows(tagged.sentences[1], config.taxonomy) == []
+    assert list(sentence_cells(tagged.sentences[1], None, config.taxonomy)) == [
+        (DENIALS, "uncertain", "denial")
+    ]

@@ -63,8 +63,11 @@ def report_groups(taxonomy: Taxonomy) -> ReportGroups:
 
 def party_spans(tagged: TaggedSentence, taxonomy: Taxonomy) -> list[PartySpan]:
     """The spans found of the parties the `who` group holds responsible, as the report shows
-    them: only beside a sure named value (the spec's rule), in sentence order."""
+    them: only beside a sure named value (the spec's rule; an uncertain `who` counts in the row
+    "uncertain", spans or not), in sentence order."""
     who = report_groups(taxonomy).who
+    if not tagged.sure_labels.get(who):
+        return []
     return sorted(
         span
         for _, span in standing_spans(tagged.sentence.text, tagged.spans, tagged.sure_labels, taxonomy, [who])
