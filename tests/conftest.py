@@ -174,11 +174,12 @@ def keys_oldest_first(cache) -> list:
 UNSURE_PROBABILITY = 0.09
 
 
-def hand_tagged(article, labels: list[dict], config, probability: float = 0.9, uncertain=None):
+def hand_tagged(article, labels: list[dict], config, probability: float = 0.9, uncertain=None, spans=None):
     """A TaggedArticle whose sentences carry the given labels (one dict per sentence; a group
     left out is "none"), each with `probability`: report tests that need denials or dates the
     small model does not give. `uncertain`, one dict per sentence, names chosen values that
-    were below their thresholds (with UNSURE_PROBABILITY)."""
+    were below their thresholds (with UNSURE_PROBABILITY). `spans`, one dict per sentence, gives
+    the found spans of each span group (until the span model fills them)."""
     from newstag.tagging.tag import TaggedArticle, TaggedSentence
     from newstag.text.sentences import split_article
 
@@ -187,7 +188,9 @@ def hand_tagged(article, labels: list[dict], config, probability: float = 0.9, u
     groups = config.taxonomy.group_names
     sentences = []
     unsure_per_sentence = uncertain or [{}] * len(labels)
-    for sentence, chosen, unsure in zip(split.sentences, labels, unsure_per_sentence, strict=True):
+    spans_per_sentence = spans or [{}] * len(labels)
+    rows = zip(split.sentences, labels, unsure_per_sentence, spans_per_sentence, strict=True)
+    for sentence, chosen, unsure, found in rows:
         full = {g: chosen.get(g, ["none"]) for g in groups}
         probabilities = {
             g: {
@@ -196,8 +199,16 @@ def hand_tagged(article, labels: list[dict], config, probability: float = 0.9, u
             }
             for g in groups
         }
-        sentences.append(TaggedSentence(sentence, full, probabilities, unsure))
+        sentences.append(TaggedSentence(sentence, full, probabilities, unsure, found))
     return TaggedArticle(split, sentences)
+
+
+def party_span(sentence: str, words: str, party: str, actor=None, score: float = 0.8):
+    """The PartySpan of the first occurrence of `words` in `sentence`."""
+    from newstag.annotate.spans import PartySpan
+
+    start = sentence.index(words)
+    return PartySpan(start, start + len(words), words, party, actor, score)
 
 
 # --- Debian's Chromium, driven by Playwright ---
@@ -232,3 +243,50 @@ def page(browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     yield page
     page.close()
+
+
+STAND_IN_PARTIES = {
+    "Rapid Support Forces": ("Rapid Support Forces", None),
+    "RSF": ("Rapid Support Forces", None),
+    "Russian": ("Russia", "russia"),
+    "Moscow": ("Russia", "russia"),
+    "Houthi rebels": ("Houthis", None),
+}
+"""Mentions -> (canonical party, actor value) for `model_finds_spans`."""
+
+
+@pytest.fixture
+def model_finds_spans(monkeypatch):
+    """Until the span model (issue 20, item 3) lands: tagging fills `TaggedSentence.spans` with
+    every mention of STAND_IN_PARTIES (score 0.8), where the model will, so that every surface
+    downstream runs its real code path on them. In-process only (jobs=1)."""
+    import dataclasses
+    import re
+
+    from newstag.tagging import tag
+
+    real = tag._tag_batch
+
+    def with_spans(batch, model):
+        name = model.tagger.taxonomy.span_names[0]
+        pattern = re.compile("|".join(rf"\b{re.escape(m)}\b" for m in STAND_IN_PARTIES))
+        for article in real(batch, model):
+            sentences = [
+                dataclasses.replace(
+                    t,
+                    spans={
+                        name: [party_span_at(m, t.sentence.text) for m in pattern.finditer(t.sentence.text)]
+                    },
+                )
+                for t in article.sentences
+            ]
+            yield dataclasses.replace(article, sentences=sentences)
+
+    monkeypatch.setattr(tag, "_tag_batch", with_spans)
+
+
+def party_span_at(match, sentence: str):
+    from newstag.annotate.spans import PartySpan
+
+    party, actor = STAND_IN_PARTIES[match[0]]
+    return PartySpan(match.start(), match.end(), match[0], party, actor, 0.8)

@@ -289,7 +289,7 @@ def test_an_uncertain_actor_is_not_preselected_in_chromium(
     labels = [{}, {"attack_type": ["air_strike"], "actor": ["us_coalition"], "claim_status": ["denial"]}]
     unsure = [{}, {"actor": ["us_coalition"]}]
     tagged = hand_tagged(Article(id="x", title="Title", text=text), labels, config, uncertain=unsure)
-    predicted = prediction(tagged.sentences[1], "uncertain-test")
+    predicted = prediction(tagged.sentences[1], "uncertain-test", config.taxonomy)
     client.attach_predictions(studio_project, [{**task, "predictions": [predicted]}])
     task_id = client.task_ids(studio_project)[task["data"]["sentence_id"]]
     with screenshot_on_failure(page, "uncertain_prediction"):
@@ -302,3 +302,42 @@ def test_an_uncertain_actor_is_not_preselected_in_chromium(
         assert not any(box.is_checked() for box in actor.locator("input").all())
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "uncertain_prediction.png"))
+
+
+@pytest.mark.studio
+@pytest.mark.browser
+def test_a_pre_annotated_span_is_shown_accepted_and_pulled_in_chromium(
+    page, tmp_path, in_project, studio_login, studio_project, studio_tasks, config, taxonomy
+):
+    """The span the model found is highlighted in the labelling view with the choices; the
+    annotator accepts the prediction as it is, and `newstag pull` brings the span back at the
+    model's offsets (after an emoji, as above)."""
+    from newstag.assist.predictions import prediction
+    from newstag.text.articles import Article
+
+    from .conftest import hand_tagged, party_span
+
+    data = {**studio_tasks[0]["data"], "text": SPAN_SENTENCE, "sentence_id": "span-pre:0", "index": 0}
+    client.import_tasks(studio_project, [{"data": data}])
+    rsf = party_span(SPAN_SENTENCE, "Rapid Support Forces", "Rapid Support Forces")
+    article = Article(id="span-pre", title="Title", text=f"Title\n\n{SPAN_SENTENCE}")
+    tagged = hand_tagged(article, [{}, SPAN_LABELS], config, spans=[{}, {"responsible": [rsf]}])
+    predicted = prediction(tagged.sentences[1], "span-test", taxonomy)
+    client.attach_predictions(studio_project, [{"data": data, "predictions": [predicted]}])
+    task_id = client.task_ids(studio_project)["span-pre:0"]
+    with screenshot_on_failure(page, "pre_annotated_span"):
+        log_in(page, studio_login)
+        page.goto(f"{studio_login.url}/projects/{studio_project.id}/data?task={task_id}")
+        view = page.locator(".lsf-htx-richtext")
+        view.get_by_text("Rapid Support Forces", exact=True).first.wait_for(timeout=60_000)
+        highlighted = view.locator(".htx-highlight")
+        assert highlighted.all_text_contents() == ["Rapid Support Forces"]
+        assert group_box(page, taxonomy, "actor").locator('input[name="other_actor"]').is_checked()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "pre_annotated_span.png"))
+        page.get_by_test_id("bottombar-submit-button").click()
+        wait_for_annotation(studio_project, "span-pre:0")
+
+    dataset = load_saved_dataset(pull(tmp_path, studio_project, studio_login))
+    assert dataset["responsible"] == [[{"start": 18, "end": 38, "text": "Rapid Support Forces"}]]
+    assert {g: group_labels(dataset, g)[0] for g in taxonomy.group_names} == SPAN_LABELS

@@ -142,3 +142,38 @@ def test_bad_span_groups_are_one_line_with_their_location(config, change, messag
     with pytest.raises(ConfigError) as error:
         config_from_dict(raw, "c.toml")
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_report_groups_are_in_the_config(config):
+    report = config.taxonomy.report
+    assert (report.who, report.how, report.stance, report.denial, report.others) == (
+        "actor",
+        "attack_type",
+        "claim_status",
+        "denial",
+        "other_actor",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r.update(colour="red"), "[taxonomy].report: unknown key(s) ['colour']"),
+        (lambda r: r.update(who="blamed"), "no label group 'blamed'"),
+        (lambda r: r.update(who="blamed") or r.pop("others"), "no label group 'blamed'"),
+        (lambda r: r.update(how=3), "[taxonomy].report.how is 3 (int); expected a string"),
+        (
+            lambda r: r.update(denial="claim_status != denial"),
+            "[taxonomy].report.denial: 'claim_status != denial'",
+        ),
+        (lambda r: r.update(denial="claim_status = refusal"), "'refusal' is not a value of 'claim_status'"),
+        (lambda r: r.update(others="martians"), "'martians' is not a value of 'actor'"),
+        (lambda r: r.pop("who"), "[taxonomy].report.who is None"),
+    ],
+)
+def test_bad_report_groups_are_one_line_with_their_location(config, change, message):
+    raw = json.loads(json.dumps(config_to_dict(config)))
+    change(raw["taxonomy"]["report"])
+    with pytest.raises(ConfigError) as error:
+        config_from_dict(raw)
+    assert message in str(error.value) and "\n" not in str(error.value)

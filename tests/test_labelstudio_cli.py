@@ -74,6 +74,29 @@ def test_predictions_reach_the_project_preselected(
     assert "0 predictions added" in again.stderr
 
 
+def test_found_spans_reach_the_project_as_pre_annotated_spans(
+    in_project, studio_env, studio_connection, project_name, trained_model_dir, model_finds_spans
+):
+    """export --model sends the spans tagging finds beside the choices, with their offsets and
+    scores, and none in a sentence whose pre-selected actor is none or unidentified."""
+    seed = SEEDS / "003_4e408d3cb1d83e4a.txt"
+    result = run("export", seed, "--project", project_name, "--model", trained_model_dir, env=studio_env)
+    assert result.exit_code == 0, result.output
+    project = client.find_project(studio_connection, project_name)
+    spans = []
+    for task in client.export_annotations(project):
+        [prediction] = studio_connection.sdk.predictions.list(task=task["id"])
+        actor = [r["value"]["choices"] for r in prediction.result if r["from_name"] == "actor"]
+        found = [r for r in prediction.result if r["type"] == "labels"]
+        assert not (found and set(*actor) & {"none", "unidentified"}), task["data"]["text"]
+        for span in found:
+            value = span["value"]
+            assert task["data"]["text"][value["start"] : value["end"]] == value["text"]
+            assert value["labels"] == ["responsible"] and span["score"] == 0.8
+        spans += [span["value"]["text"] for span in found]
+    assert spans and set(spans) <= {"Russian", "Moscow"}
+
+
 def test_annotations_come_back_through_pull_and_train(
     in_project, tmp_path, studio_env, studio_connection, project_name
 ):

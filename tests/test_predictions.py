@@ -76,8 +76,74 @@ def test_an_uncertain_value_is_not_preselected_and_flags_the_prediction_for_revi
     labels = [{}, {"attack_type": ["air_strike"], "actor": ["us_coalition"], "claim_status": ["denial"]}]
     unsure = [{}, {"actor": ["us_coalition"]}]
     tagged = hand_tagged(Article(id="x", title="Denied", text=text), labels, config, uncertain=unsure)
-    predicted = prediction(tagged.sentences[1], "v1")
+    predicted = prediction(tagged.sentences[1], "v1", config.taxonomy)
     by_group = {item["from_name"]: item for item in predicted["result"]}
     assert set(by_group) == {"attack_type", "claim_status"}  # the actor is left to the annotator
     assert predicted["score"] == UNSURE_PROBABILITY
     assert by_group["attack_type"]["score"] == 0.9
+
+
+def test_found_spans_are_sent_with_their_scores_only_beside_a_named_actor(config):
+    from newstag.assist.predictions import prediction
+    from newstag.text.articles import Article
+
+    from .conftest import hand_tagged, party_span
+
+    first, second = (
+        "RSF fighters shelled the hospital.",
+        "Russian jets were seen, but no one knows who fired.",
+    )
+    text = f"Title\n\n{first}\n\n{second}"
+    labels = [
+        {},
+        {"attack_type": ["shelling_missile"], "actor": ["other_actor"], "claim_status": ["claim"]},
+        {"attack_type": ["unspecified"], "actor": ["unidentified"], "claim_status": ["claim"]},
+    ]
+    rsf = party_span(first, "RSF fighters", "Rapid Support Forces", score=0.61)
+    found = [{}, {"responsible": [rsf]}, {"responsible": [party_span(second, "Russian", "Russia", "russia")]}]
+    tagged = hand_tagged(Article(id="x", title="Title", text=text), labels, config, spans=found)
+    named, unidentified = (prediction(t, "v1", config.taxonomy) for t in tagged.sentences[1:])
+    [span] = [item for item in named["result"] if item["type"] == "labels"]
+    assert span["value"] == {"start": 0, "end": 12, "text": "RSF fighters", "labels": ["responsible"]}
+    assert (span["from_name"], span["to_name"], span["score"]) == ("responsible", "text", 0.61)
+    assert named["score"] == 0.61, "a task is as sure as its least sure span"
+    assert [item["type"] for item in unidentified["result"]] == ["choices"] * 3
+    offered = schema.choices(render_label_config(config.taxonomy))
+    schema.check_prediction(named, offered, "x:1")
+
+
+def test_predict_sends_the_spans_tagging_finds(in_project, tmp_path, trained_model_dir, model_finds_spans):
+    from newstag.annotate.spans import annotation_spans
+
+    tasks, out = seed_tasks(tmp_path), tmp_path / "pre.json"
+    result = runner.invoke(app, ["predict", str(tasks), "-o", str(out), "--model", str(trained_model_dir)])
+    assert result.exit_code == 0, result.output
+    taxonomy = load_model(trained_model_dir).tagger.taxonomy
+    sent = []
+    for task in json.loads(out.read_text()):
+        [predicted] = task["predictions"]
+        spans = annotation_spans(predicted, taxonomy, task["data"]["text"], "x")["responsible"]
+        actors = {r["from_name"]: r["value"].get("choices") for r in predicted["result"]}.get("actor") or []
+        assert not (spans and set(actors) & {"none", "unidentified"})
+        sent += [span.text for span in spans]
+    assert sent and set(sent) <= {"Russian", "Moscow"}
+
+
+def test_a_found_span_that_is_not_the_sentences_text_at_its_offsets_is_not_sent(config):
+    from newstag.annotate.spans import PartySpan
+    from newstag.assist.predictions import prediction
+    from newstag.text.articles import Article
+
+    from .conftest import hand_tagged
+
+    sentence = "RSF fighters shelled the hospital."
+    labels = [{}, {"attack_type": ["shelling_missile"], "actor": ["other_actor"], "claim_status": ["claim"]}]
+    found = [
+        PartySpan(1, 13, "RSF fighters", "Rapid Support Forces"),  # one off
+        PartySpan(30, 90, "hospital.", "x"),  # past the end
+        PartySpan(0, 3, "RSF", "Rapid Support Forces"),
+    ]
+    article = Article(id="x", title="Title", text=f"Title\n\n{sentence}")
+    tagged = hand_tagged(article, labels, config, spans=[{}, {"responsible": found}])
+    sent = [r["value"]["text"] for r in prediction(tagged.sentences[1], "v1", config.taxonomy)["result"][3:]]
+    assert sent == ["RSF"]

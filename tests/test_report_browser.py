@@ -11,7 +11,15 @@ import pytest
 from newstag.config import config_from_dict
 from newstag.model.persist import load_model
 from newstag.report.page import write_page
-from newstag.report.tally import ACTOR_ATTACK, DENIALS, TIMELINE, Tally, cell_filter
+from newstag.report.tally import (
+    ACTOR_ATTACK,
+    DENIALS,
+    TIMELINE,
+    Tally,
+    cell_filter,
+    party_spans,
+    responsible_rows,
+)
 from newstag.tagging.parallel import tag_stream
 from newstag.text.articles import Article, read_articles
 
@@ -41,7 +49,7 @@ def corpus(tmp_path) -> list:
 def expected_tally(corpus, model_dir) -> tuple[Tally, list]:
     saved = load_model(model_dir)
     settings = config_from_dict(saved.meta["config"], str(model_dir))
-    tally, tagged = Tally(), []
+    tally, tagged = Tally(settings.taxonomy), []
     for article in tag_stream(read_articles(corpus), saved, settings.sentences):
         tally.add(article)
         tagged.append(article)
@@ -58,10 +66,12 @@ def visible_sentences(page) -> int:
     return len(shown(page))
 
 
-def check_count(page, table: str, row: str, column: str, count) -> None:
-    labels, month = cell_filter((table, row, column))
-    selector = f'#t-{table} a.count[data-f="{" ".join(labels)}"]' + (
-        f'[data-month="{month}"]' if month else ""
+def check_count(page, table: str, row: str, column: str, count, taxonomy) -> None:
+    labels, party, month = cell_filter((table, row, column), taxonomy)
+    selector = (
+        f'#t-{table} a.count[data-f="{" ".join(labels)}"]'
+        + (f'[data-month="{month}"]' if month else "")
+        + (f'[data-party="{party}"]' if party else ":not([data-party])")
     )
     link = page.locator(selector)
     assert link.inner_text() == str(count.sentences), (table, row, column)
@@ -73,11 +83,14 @@ def check_count(page, table: str, row: str, column: str, count) -> None:
 
 
 @pytest.mark.browser
-def test_analyst_reads_every_article_and_count_in_chromium(page, tmp_path, corpus, trained_model_dir):
+def test_analyst_reads_every_article_and_count_in_chromium(
+    page, tmp_path, corpus, trained_model_dir, model_finds_spans
+):
     report = tmp_path / "report.html"
     result = run("report", *corpus, "--model", trained_model_dir, "-o", report)
     assert result.exit_code == 0, result.output
     tally, tagged = expected_tally(corpus, trained_model_dir)
+    taxonomy = tally.taxonomy
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text))
@@ -96,15 +109,30 @@ def test_analyst_reads_every_article_and_count_in_chromium(page, tmp_path, corpu
         cells = [(name, *key, count) for name in TABLES for key, count in tally.table(name).items()]
         assert page.locator("a.count").count() == len(cells) > 5
         for cell in cells:
-            check_count(page, *cell)
+            check_count(page, *cell, tally.taxonomy)
 
         page.click("#f-clear")
         assert visible_sentences(page) == tally.sentences
-        page.select_option("#f-actor", "actor:russia")
-        russia = [s for t in tagged for s in t.sentences if "russia" in s.sure_labels["actor"]]
+        page.select_option("#f-actor", "actor:russia")  # the row: russia where no span names it
+        russia = [s for t in tagged for s in t.sentences if "russia" in responsible_rows(s, taxonomy)]
         assert 0 < visible_sentences(page) == len(russia) < tally.sentences
         labels = [page.locator(f"#{i}").get_attribute("data-l").split() for i in shown(page)]
         assert all("actor:russia" in sentence for sentence in labels)
+        page.click("#f-clear")
+        page.select_option("#f-label", "actor:russia")  # the label: every sentence that has it
+        russia = [s for t in tagged for s in t.sentences if "russia" in s.sure_labels["actor"]]
+        assert visible_sentences(page) == len(russia)
+
+        page.click("#f-clear")
+        page.select_option("#f-actor", "@Russia")  # a party the spans name, for all its mentions
+        named = [
+            s for t in tagged for s in t.sentences if "Russia" in {p.party for p in party_spans(s, taxonomy)}
+        ]
+        assert 0 < visible_sentences(page) == len(named)
+        assert page.locator(".s:not([hidden]) mark.party").all_text_contents() == [
+            p.text for s in named for p in party_spans(s, taxonomy)
+        ]
+        assert tally.table(ACTOR_ATTACK).get(("@Russia", "air_strike")), "Russia's row counts its air strikes"
 
         page.select_option("#f-actor", "actor:uncertain")  # the labels no count includes, apart
         unsure = [s for t in tagged for s in t.sentences if "actor" in s.uncertain]

@@ -6,6 +6,7 @@ import re
 
 from newstag.model.persist import load_model
 from newstag.report.page import write_page
+from newstag.report.tally import Count
 from newstag.text.articles import Article
 
 from .conftest import ROOT, assert_one_line_error, hand_tagged
@@ -98,3 +99,68 @@ def test_bad_input_leaves_no_report(tmp_path, trained_model_dir):
         run("report", tmp_path / "bad.jsonl", "--model", trained_model_dir, "-o", report), "line 2"
     )
     assert not report.exists() and list(tmp_path.iterdir()) == [tmp_path / "bad.jsonl"]
+
+
+def renamed_config(config):
+    """The default taxonomy with its groups renamed: the report must follow the config."""
+    from newstag.config import config_from_dict, config_to_dict
+
+    raw = json.dumps(config_to_dict(config))
+    for old, new in (("attack_type", "means"), ("actor", "blamed"), ("claim_status", "stance")):
+        raw = raw.replace(f'"{old}', f'"{new}').replace(f" {old} ", f" {new} ")
+    return config_from_dict(json.loads(raw))
+
+
+def test_the_report_takes_its_groups_from_the_taxonomy(config, trained_model_dir):
+    from .conftest import party_span
+
+    renamed = renamed_config(config)
+    assert renamed.taxonomy.report.who == "blamed" and renamed.taxonomy.span_names == ["responsible"]
+    sentence = "The RSF denied shelling the market."
+    labels = [{}, {"means": ["shelling_missile"], "blamed": ["other_actor"], "stance": ["denial"]}]
+    spans = [{}, {"responsible": [party_span(sentence, "RSF", "Rapid Support Forces")]}]
+    article = Article(id="a", title="Market", text=f"Market\n\n{sentence}")
+    page, tally = page_of([hand_tagged(article, labels, renamed, spans=spans)], {}, renamed)
+    assert tally.table("actor_attack") == {("@Rapid Support Forces", "shelling_missile"): Count(1, 1)}
+    assert tally.table("denials") == {("@Rapid Support Forces", "denial"): Count(1, 1)}
+    assert 'data-f="means:shelling_missile" data-party="@Rapid Support Forces"' in page
+    assert 'data-who="blamed:" data-denial="stance:denial"' in page
+    assert 'class="s denial"' in page and "attack_type" not in page and "claim_status" not in page
+    assert '<optgroup label="Parties named"><option value="@Rapid Support Forces">' in page
+
+
+def test_a_taxonomy_without_report_groups_is_one_line_error(config, trained_model_dir):
+    import dataclasses
+
+    import pytest
+
+    from newstag.errors import ConfigError
+
+    bare = dataclasses.replace(config.taxonomy, report=None)
+    with pytest.raises(ConfigError, match=r"\[taxonomy.report\]"):
+        write_page(iter([]), io.StringIO(), {}, bare)
+
+
+def test_a_model_trained_before_the_report_groups_takes_the_projects(
+    in_project, tmp_path, small_export_path, config, monkeypatch
+):
+    import dataclasses
+
+    from newstag.annotate.sources import load_sources
+    from newstag.model.training import train_and_save
+
+    old, cheap = tmp_path / "old-model", dataclasses.replace(config.model, features="tfidf+cues")
+    before = dataclasses.replace(
+        config, taxonomy=dataclasses.replace(config.taxonomy, report=None), model=cheap
+    )
+    dataset, sources = load_sources([small_export_path], before.taxonomy)
+    train_and_save(dataset, before, old, sources=sources)
+    assert "report" not in json.loads((old / "meta.json").read_text())["config"]["taxonomy"]
+    article = tmp_path / "article.txt"
+    article.write_text("Clinic shelled\n\nRussian jets bombed a clinic on Monday.\n")
+    result = run("report", article, "--model", old, "-o", tmp_path / "report.html")
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(tmp_path)  # no project config here
+    outside = run("report", article, "--model", old, "-o", tmp_path / "again.html")
+    assert_one_line_error(outside, "[taxonomy.report]")
+    assert not (tmp_path / "again.html").exists()

@@ -184,6 +184,18 @@ def test_health_setup_and_predict(http, saved):
     assert bad.status_code == 400 and "no data.text" in bad.json()["error"]
 
 
+def test_predict_sends_the_spans_tagging_finds(saved, tmp_path, model_finds_spans):
+    live = LiveModel(saved, trainer_from(saved), tmp_path / "live")
+    client = TestClient(create_app(live, lambda project: None))
+    text = "Russian jets bombed the hospital, and Moscow denied it."
+    body = client.post("/predict", json={"tasks": [{"id": 1, "data": {"text": text}}]}).json()
+    [predicted] = body["results"]
+    spans = [item for item in predicted["result"] if item["type"] == "labels"]
+    actor = next(item["value"]["choices"] for item in predicted["result"] if item["from_name"] == "actor")
+    assert "russia" in actor and [s["value"]["text"] for s in spans] == ["Russian", "Moscow"]
+    assert all(text[s["value"]["start"] : s["value"]["end"]] == s["value"]["text"] for s in spans)
+
+
 def test_webhook_counts_annotations_and_retrains(http):
     client, live, _ = http
     event = {"action": "ANNOTATION_CREATED", "annotation": {"id": 1}, "project": {"id": 3}}

@@ -13,7 +13,15 @@ from typing import Any
 import tomllib
 
 from newstag.errors import ConfigError
-from newstag.taxonomy import LabelGroup, LabelValue, SpanGroup, Taxonomy, parse_rule
+from newstag.taxonomy import (
+    LabelGroup,
+    LabelValue,
+    ReportGroups,
+    SpanGroup,
+    Taxonomy,
+    parse_condition,
+    parse_rule,
+)
 
 DEFAULT_CONFIG = Path("configs/default.toml")
 
@@ -158,7 +166,7 @@ def _require(value, kind, where: str, expected: str) -> None:
 
 def _taxonomy(raw: dict[str, Any], where: str) -> Taxonomy:
     _require(raw, dict, where, "a table")
-    _reject_unknown(raw, {"name", "version", "groups", "rules", "spans"}, where)
+    _reject_unknown(raw, {"name", "version", "groups", "rules", "spans", "report"}, where)
     _require(raw.get("groups", []), list, f"{where}.groups", "a list of [[taxonomy.groups]] tables")
     groups = tuple(_group(g, f"{where}.groups[{i}]") for i, g in enumerate(raw.get("groups", [])))
     if not groups:
@@ -174,7 +182,21 @@ def _taxonomy(raw: dict[str, Any], where: str) -> Taxonomy:
     _require(raw.get("spans", []), list, f"{where}.spans", "a list of [[taxonomy.spans]] tables")
     spans = tuple(_span_group(s, f"{where}.spans[{i}]", groups) for i, s in enumerate(raw.get("spans", [])))
     name, version = str(raw.get("name", "")), str(raw.get("version", ""))
-    return Taxonomy(groups, rules, name=name, version=version, spans=spans)
+    report = _report_groups(raw["report"], f"{where}.report") if "report" in raw else None
+    return Taxonomy(groups, rules, name=name, version=version, spans=spans, report=report)
+
+
+def _report_groups(raw: dict[str, Any], where: str) -> ReportGroups:
+    _require(raw, dict, where, "a table with who, how, denial and others")
+    _reject_unknown(raw, {"who", "how", "denial", "others"}, where)
+    for key in ("who", "how", "denial"):
+        _require(raw.get(key), str, f"{where}.{key}", "a string")
+    _require(raw.get("others", ""), str, f"{where}.others", "a value name (a string)")
+    try:
+        stance, denial = parse_condition(raw["denial"])
+    except ConfigError as error:
+        raise ConfigError(f"{where}.denial: {error}") from None
+    return ReportGroups(raw["who"], raw["how"], stance, denial, raw.get("others"))
 
 
 def _span_group(raw: dict[str, Any], where: str, groups: tuple[LabelGroup, ...]) -> SpanGroup:
@@ -221,13 +243,20 @@ def _taxonomy_dict(taxonomy: Taxonomy) -> dict[str, Any]:
     ]
     rules = {"implications": [str(rule) for rule in taxonomy.rules]}
     spans = [{**asdict(spans), "not_with": list(spans.not_with)} for spans in taxonomy.spans]
+    report = taxonomy.report
     return {
         "name": taxonomy.name,
         "version": taxonomy.version,
         "groups": groups,
         "rules": rules,
         "spans": spans,
+        **({"report": _report_dict(report)} if report else {}),
     }
+
+
+def _report_dict(report: ReportGroups) -> dict[str, str]:
+    plain = {"who": report.who, "how": report.how, "denial": f"{report.stance} = {report.denial}"}
+    return plain | ({"others": report.others} if report.others else {})
 
 
 def _group(raw: dict[str, Any], where: str) -> LabelGroup:

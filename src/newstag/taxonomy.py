@@ -87,7 +87,31 @@ class SpanGroup:
         return f"a {self.name} span stands only where {self.group} is not {' or '.join(self.not_with)}"
 
 
+@dataclass(frozen=True)
+class ReportGroups:
+    """Which groups the analyst's report crosses: `who` is held responsible (the rows, split by
+    the parties its span groups name; `others` is its value for every party it does not name),
+    `how` (the columns), and the value of group `stance` that marks a denial."""
+
+    who: str
+    how: str
+    stance: str
+    denial: str
+    others: str | None = None
+
+    def __str__(self) -> str:
+        return f"who = {self.who}, how = {self.how}, denial = {self.stance} = {self.denial}"
+
+
 _CONDITION = re.compile(r"^\s*(\w+)\s*(=|!=)\s*(\w+)\s*$")
+
+
+def parse_condition(text: str) -> tuple[str, str]:
+    """Parse "group = value"."""
+    condition = _CONDITION.match(text)
+    if not condition or condition[2] != "=":
+        raise ConfigError(f"{text!r} is not of the form 'group = value'")
+    return condition[1], condition[3]
 
 
 def parse_rule(text: str) -> list[Rule]:
@@ -115,6 +139,7 @@ class Taxonomy:
     name: str = ""
     version: str = ""
     spans: tuple[SpanGroup, ...] = ()
+    report: ReportGroups | None = None
 
     def __post_init__(self) -> None:
         for rule in self.rules:
@@ -131,6 +156,14 @@ class Taxonomy:
             unknown = set(spans.not_with) - set(self.group(spans.group).value_names)
             if unknown:
                 raise ConfigError(f"span group {spans.name!r}: not_with values {sorted(unknown)} unknown")
+        if self.report:
+            self._check_report(self.report)
+
+    def _check_report(self, report: ReportGroups) -> None:
+        self.group(report.how), self.group(report.who)
+        for group, value in ((report.stance, report.denial), (report.who, report.others)):
+            if value is not None and value not in self.group(group).value_names:
+                raise ConfigError(f"report groups: {value!r} is not a value of {group!r}")
 
     @cached_property
     def group_names(self) -> list[str]:

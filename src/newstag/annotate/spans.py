@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from newstag.errors import AnnotationError
-from newstag.taxonomy import Taxonomy
+from newstag.taxonomy import Labels, Taxonomy
 
 TO_NAME = "text"
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -36,6 +36,26 @@ class PartySpan(Span):
     party: str = ""
     actor: str | None = None
     score: float = 1.0
+
+
+def standing_spans(
+    sentence: str,
+    found: dict[str, list[PartySpan]],
+    labels: Labels,
+    taxonomy: Taxonomy,
+    groups: Iterable[str] | None = None,
+) -> list[tuple[str, PartySpan]]:
+    """(span group, span) for each found span that may stand beside `labels` (of the span
+    groups of `groups`, or all): none in a sentence whose labels hold no named value of the
+    span group's group (the spec's rule: no `responsible` span where the actor is none or
+    unidentified), and none whose text is not the sentence's at its offsets."""
+    return [
+        (span_group.name, span)
+        for span_group in taxonomy.spans
+        if (groups is None or span_group.group in groups) and span_group.holds(labels, 1)
+        for span in found.get(span_group.name, ())
+        if 0 <= span.start < span.end and sentence[span.start : span.end] == span.text
+    ]
 
 
 def annotation_spans(annotation: dict, taxonomy: Taxonomy, sentence, where: str) -> dict[str, list[Span]]:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from newstag.assist.span_errors import with_span_suspects
 from newstag.config import Config
 from newstag.evaluation.scores import GroupLabels
 from newstag.model.decode import decode
@@ -288,10 +289,11 @@ def review(dataset, config: Config, progress: Progress | None = None, reference=
         check_taxonomy(reference, config.taxonomy)
         reference = labelled(reference, config.taxonomy)
     oof = out_of_fold(data.texts, data.articles, data.gold, config, progress, reference)
-    return [
+    records = [
         _record(dataset, s, oof.probabilities[s.group], config.taxonomy)
         for s in likely_errors(config.taxonomy, data.gold, oof)
     ]
+    return with_span_suspects(records, dataset, config.taxonomy)
 
 
 def labelled(dataset, taxonomy: Taxonomy) -> Labelled:

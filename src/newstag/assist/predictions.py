@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import groupby
 
+from newstag.annotate.spans import span_result, standing_spans
 from newstag.annotate.tasks import task_sentence
 from newstag.model.persist import SavedModel
 from newstag.tagging.tag import TaggedSentence, tag_articles
+from newstag.taxonomy import Taxonomy
 from newstag.text.articles import Article
 from newstag.text.sentences import MAX_SENTENCE_CHARS, Sentence, SplitArticle
 
@@ -23,8 +25,11 @@ def predict_tasks(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
         SplitArticle(Article(id=article_id, title="", text=""), list(group), [])
         for article_id, group in groupby(sentences, key=lambda s: s.article_id)
     ]
+    taxonomy = model.tagger.taxonomy
     return [
-        prediction(t, model.version) for article in tag_articles(splits, model) for t in article.sentences
+        prediction(t, model.version, taxonomy)
+        for article in tag_articles(splits, model)
+        for t in article.sentences
     ]
 
 
@@ -57,26 +62,34 @@ def with_predictions(tasks: Sequence[dict], model: SavedModel) -> list[dict]:
     return result
 
 
-def prediction(tagged: TaggedSentence, model_version: str) -> dict:
+def prediction(tagged: TaggedSentence, model_version: str, taxonomy: Taxonomy) -> dict:
     """One Label Studio prediction. Its score is the smallest probability among the values
-    chosen, over all groups: a task is only as sure as its least sure choice, and Label Studio
-    sorts and filters tasks by it. Uncertain values (chosen below their thresholds) are not
-    pre-selected: their group is left for the annotator to choose, and its low probability
-    flags the task for review through that score. Each group's result carries its own score."""
+    chosen and the spans found, over all groups: a task is only as sure as its least sure
+    choice, and Label Studio sorts and filters tasks by it. Uncertain values (chosen below their
+    thresholds) are not pre-selected: their group is left for the annotator to choose, and its
+    low probability flags the task for review through that score. Each group's result, and each
+    span, carries its own score."""
     sure = tagged.sure_labels
+    choices = [
+        {
+            "id": f"newstag-{group}",
+            "from_name": group,
+            "to_name": TO_NAME,
+            "type": "choices",
+            "value": {"choices": sure[group]},
+            "score": round(tagged.confidence(group), 4),
+        }
+        for group in tagged.labels
+        if sure[group]
+    ]
+    spans = standing_spans(tagged.sentence.text, tagged.spans, tagged.labels, taxonomy)
+    scores = [tagged.confidence(group) for group in tagged.labels] + [span.score for _, span in spans]
     return {
         "model_version": model_version,
-        "score": round(min(tagged.confidence(group) for group in tagged.labels), 4),
-        "result": [
-            {
-                "id": f"newstag-{group}",
-                "from_name": group,
-                "to_name": TO_NAME,
-                "type": "choices",
-                "value": {"choices": sure[group]},
-                "score": round(tagged.confidence(group), 4),
-            }
-            for group in tagged.labels
-            if sure[group]
+        "score": round(min(scores), 4),
+        "result": choices
+        + [
+            {**span_result(name, span), "id": f"newstag-{name}-{number}", "score": round(span.score, 4)}
+            for number, (name, span) in enumerate(spans)
         ],
     }

@@ -44,6 +44,20 @@ def report(
         refuse_to_overwrite(output, force, [*(path for path in articles if path != "-"), model])
         saved, tagged = tag_inputs(articles, model, config, jobs)
         with atomic_writer(output) as out:
-            tally = write_page(tagged, out, saved.meta, saved.tagger.taxonomy, weak_below)
+            tally = write_page(
+                tagged, out, saved.meta, _with_report_groups(saved.tagger.taxonomy), weak_below
+            )
         info(f"{tally.articles} articles, {tally.sentences} sentences; open the report in a browser:")
         print(output)
+
+
+def _with_report_groups(taxonomy):
+    """A model trained before the config named the report's groups ([taxonomy.report]) takes
+    the project config's, when there is one (the page refuses a taxonomy with none)."""
+    from dataclasses import replace
+
+    from newstag.config import DEFAULT_CONFIG, load_config
+
+    if taxonomy.report is not None or not DEFAULT_CONFIG.is_file():
+        return taxonomy
+    return replace(taxonomy, report=load_config(DEFAULT_CONFIG).taxonomy.report)

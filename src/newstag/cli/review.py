@@ -142,7 +142,8 @@ def _print(suspects: list[dict], as_json: bool) -> None:
         text = " ".join(s["text"].split())
         head = f"{number:>3}. {s['sentence_id']}  {s['group']}"
         print(f"{head}  quality {s['quality']:.2f}  margin {s['margin']:+.2f}")
-        print(f"     given {_shown(s['p_given'])}  ->  suggested {_shown(s['p_suggested'])}")
+        given, suggested = (_shown(s[f"p_{k}"]) or ", ".join(s[k]) or "-" for k in ("given", "suggested"))
+        print(f"     given {given}  ->  suggested {suggested}")
         print(f"     why: {s['why']}")
         print(f"     {text[:150]}")
 

@@ -20,7 +20,14 @@ from typing import TextIO
 
 from newstag.report import WEAK_BELOW
 from newstag.report.render import count_table, filters, render_article
-from newstag.report.tally import ACTOR, ACTOR_ATTACK, ATTACK, DENIAL, DENIALS, NO_ACTOR, TIMELINE, Tally
+from newstag.report.tally import (
+    ACTOR_ATTACK,
+    DENIALS,
+    NO_ACTOR,
+    TIMELINE,
+    Tally,
+    report_groups,
+)
 from newstag.tagging.tag import IGNORED_IN_SUMMARY, UNCERTAIN, TaggedArticle
 from newstag.taxonomy import Taxonomy
 
@@ -35,11 +42,12 @@ def write_page(
     """Write the report of `tagged` (a stream) to `out`; return what was counted.
     `meta` is the model's meta.json: its version and cross-validated scores are shown."""
     f1 = value_f1(meta)
-    tally = Tally()
+    report_groups(taxonomy)  # before any work: a taxonomy without them cannot be reported
+    tally = Tally(taxonomy)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as articles:
         for number, article in enumerate(tagged):
             tally.add(article)
-            articles.write(render_article(article, number, f1, weak_below))
+            articles.write(render_article(article, number, f1, taxonomy, weak_below))
         out.write(_head(meta, tally, taxonomy, weak_below))
         articles.seek(0)
         shutil.copyfileobj(articles, out)
@@ -69,26 +77,48 @@ def _head(meta: dict, tally: Tally, taxonomy: Taxonomy, weak_below: float) -> st
         "Click a count to see the sentences behind it.</p>"
         f"</header>{_overview(tally, taxonomy)}{_model(meta)}"
         f'<section id="articles"><h2 class="section">Articles</h2>'
-        f"{filters(taxonomy, sorted(tally.dated))}"
+        f"{filters(taxonomy, sorted(tally.dated), list(tally.parties))}"
     )
 
 
 def _overview(tally: Tally, taxonomy: Taxonomy) -> str:
-    attacks = _shown(taxonomy.group(ATTACK).value_names)
-    actors = [*_shown(taxonomy.group(ACTOR).value_names), NO_ACTOR, UNCERTAIN]
+    groups = report_groups(taxonomy)
+    attacks = _shown(taxonomy.group(groups.how).value_names)
+    actors = _rows(tally, taxonomy)
     pairs, denials, timeline = (tally.table(name) for name in (ACTOR_ATTACK, DENIALS, TIMELINE))
+    counted = [a for a in actors if any(k[0] == a for k in pairs)]
+    denied = [a for a in actors if (a, groups.denial) in denials]
     parts = [
-        "<h3>Sentences by actor held responsible and attack type</h3>",
-        count_table(ACTOR_ATTACK, pairs, [a for a in actors if any(k[0] == a for k in pairs)], attacks),
-        "<h3>Denials by actor</h3>",
-        count_table(DENIALS, denials, [a for a in actors if (a, DENIAL) in denials], [DENIAL], bars=True)
+        f"<h3>Sentences by {escape(groups.who)} held responsible (and the parties named) and "
+        f"{escape(groups.how)}</h3>",
+        count_table(ACTOR_ATTACK, pairs, counted, attacks, taxonomy),
+        f"<h3>Denials by {escape(groups.who)} (and the parties named)</h3>",
+        count_table(DENIALS, denials, denied, [groups.denial], taxonomy, bars=True)
         if denials
         else "<p>No denials found.</p>",
-        "<h3>Timeline: sentences by month of the article and attack type</h3>",
-        _timeline(tally, timeline, attacks),
+        f"<h3>Timeline: sentences by month of the article and {escape(groups.how)}</h3>",
+        _timeline(tally, timeline, attacks, taxonomy),
         _uncertain(tally),
     ]
     return f'<section id="overview"><h2 class="section">Across articles</h2>{"".join(parts)}</section>'
+
+
+def _rows(tally: Tally, taxonomy: Taxonomy) -> list[str]:
+    """The `who` values in the taxonomy's order, each followed by the parties found that stand
+    for it, most counted first; the parties the taxonomy has no value for come in place of
+    `others` (after its own row, for the sentences no span names); then none and uncertain."""
+    groups = report_groups(taxonomy)
+    counts = {row: n for (table, row, _), n in tally.sentence_counts.items() if table == ACTOR_ATTACK}
+
+    def standing_for(value: str | None) -> list[str]:
+        found = [p for p, actor in tally.parties.items() if (actor or groups.others) == value]
+        return sorted(found, key=lambda party: -counts.get(party, 0))
+
+    values = _shown(taxonomy.group(groups.who).value_names)
+    rows = [row for value in values for row in [value, *standing_for(value)]]
+    known = set(values) | {groups.others}
+    strays = [p for p, actor in tally.parties.items() if (actor or groups.others) not in known]
+    return [*rows, *strays, NO_ACTOR, UNCERTAIN]
 
 
 def _uncertain(tally: Tally) -> str:
@@ -109,13 +139,13 @@ def _shown(values: list[str]) -> list[str]:
     return [v for v in values if v not in IGNORED_IN_SUMMARY]
 
 
-def _timeline(tally: Tally, cells: dict, attacks: list[str]) -> str:
+def _timeline(tally: Tally, cells: dict, attacks: list[str], taxonomy: Taxonomy) -> str:
     undated = tally.articles - sum(tally.dated.values())
     note = f"<p>{undated} of {tally.articles} articles have no date and are not in the timeline.</p>"
     if not tally.dated:
         return note
     months = sorted(tally.dated)
-    rows = count_table(TIMELINE, cells, months, attacks)
+    rows = count_table(TIMELINE, cells, months, attacks, taxonomy)
     per_month = ", ".join(f"{m}: {tally.dated[m]}" for m in months)
     return f"{rows}<p>Articles per month: {escape(per_month)}.</p>" + (note if undated else "")
 
