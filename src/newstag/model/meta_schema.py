@@ -176,6 +176,7 @@ META = fields(
         "small_data": listing(text(), 100),
         "thresholds": mapping(mapping(PROBABILITY)),
         "baselines": fields({"majority": mapping(listing(NAME))}),
+        "spans": mapping(fields({"sentences": whole(), "marked": whole()}), 100),
     },
 )
 
