@@ -22,6 +22,10 @@ SIMILAR = 0.85
 Support Forces" score 0.97; "Syrian army" and "Syrian navy" 0.82)."""
 
 
+MIN_SIMILAR = 4
+"""Shorter names are compared only as they are written (and as initials): "is" is not "IS"."""
+
+
 def words(text: str) -> list[str]:
     """A mention's words, matched case-insensitively except words in capitals ("IS", "US")."""
     return [w if w.isupper() and len(w) > 1 else w.lower() for w in _WORD.findall(text)]
@@ -54,7 +58,7 @@ class PartyNames:
         party = self._by_alias(words(mention)) or self._similar(plain_name(mention))
         if isinstance(party, Party):
             return party.name, party.actor or None
-        name = party or plain_name(mention)
+        name = party or self._initials_of(plain_name(mention)) or plain_name(mention)
         if name not in self._seen:
             self._seen.append(name)
         return name, None
@@ -67,16 +71,23 @@ class PartyNames:
         return None
 
     def _similar(self, name: str) -> Party | str | None:
-        if not name:
+        if len(name) < MIN_SIMILAR:
             return None
         for party in self.parties:
             if any(SequenceMatcher(None, name.lower(), a.lower()).ratio() >= SIMILAR for a in party.aliases):
                 return party
+        return self._similar_seen(name)
+
+    def _similar_seen(self, name: str) -> str | None:
         for seen in self._seen:
             if SequenceMatcher(None, name.lower(), seen.lower()).ratio() >= SIMILAR:
                 return seen
-            if name.isupper() and len(name) > 1 and name == _initials(seen):
-                return seen
+        return None
+
+    def _initials_of(self, name: str) -> str | None:
+        """The party named earlier in the article whose initials `name` is ("ADF")."""
+        if name.isupper() and len(name) > 1:
+            return next((seen for seen in self._seen if name == _initials(seen)), None)
         return None
 
 

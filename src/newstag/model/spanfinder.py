@@ -22,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from newstag.annotate.spans import Span, token_offsets
+from newstag.model.parties import LEADING
 from newstag.model.patterns import role_flags
 
 OUTSIDE, BEGIN, INSIDE = 0, 1, 2
@@ -122,7 +123,7 @@ class SpanFinder(BaseEstimator):
                 found.append([])
                 continue
             probabilities = self.classifier_.predict_proba(self._features(text, words, states, actor))
-            runs = decode_tags(words, probabilities, list(self.classifier_.classes_))
+            runs = decode_tags(text, words, probabilities, list(self.classifier_.classes_))
             found.append([run for run in runs if self._names_a_party(text[run[0] : run[1]])])
         return found
 
@@ -199,7 +200,9 @@ def word_tags(words: list[tuple[int, int]], spans: Sequence[Span]) -> np.ndarray
     return tags
 
 
-def decode_tags(words, probabilities: np.ndarray, classes: list[int]) -> list[tuple[int, int, float]]:
+def decode_tags(
+    text: str, words, probabilities: np.ndarray, classes: list[int]
+) -> list[tuple[int, int, float]]:
     """Runs of B/I words as (start, end, mean probability of not O); a B begins a new run."""
     column = {tag: classes.index(tag) if tag in classes else None for tag in (OUTSIDE, BEGIN, INSIDE)}
     inside = 1 - probabilities[:, column[OUTSIDE]] if column[OUTSIDE] is not None else np.ones(len(words))
@@ -212,4 +215,19 @@ def decode_tags(words, probabilities: np.ndarray, classes: list[int]) -> list[tu
             runs.append([i])
         else:
             runs[-1].append(i)
-    return [(words[run[0]][0], words[run[-1]][1], float(inside[run].mean())) for run in runs]
+    runs = [trimmed(text, words, run) for run in runs]
+    return [(words[run[0]][0], words[run[-1]][1], float(inside[run].mean())) for run in runs if run]
+
+
+def trimmed(text: str, words, run: list[int]) -> list[int]:
+    """A run without a leading article or punctuation, or trailing punctuation (the spec's
+    spans never hold them)."""
+    while run and (text[slice(*words[run[0]])].lower() in LEADING or not _alnum(text, words[run[0]])):
+        run = run[1:]
+    while run and not _alnum(text, words[run[-1]]):
+        run = run[:-1]
+    return run
+
+
+def _alnum(text: str, word: tuple[int, int]) -> bool:
+    return text[word[0] : word[0] + 1].isalnum()
