@@ -107,7 +107,11 @@ DEFAULT_PARTIES = _parties(
     ("Israel", "", "Israel; Israeli; Israelis; IDF; Israel Defense Forces; Israel Defence Forces"),
     ("Hamas", "", "Hamas; Qassam Brigades; al-Qassam"),
     ("Rapid Support Forces", "", "Rapid Support Forces; RSF; Janjaweed"),
-    ("Sudanese army", "", "Sudanese army; Sudanese Armed Forces; SAF; Sudan's army; Sudanese military"),
+    (
+        "Sudanese army",
+        "",
+        "Sudanese army; Sudanese Armed Forces; SAF; Sudan's army; Sudanese military; Sudanese",
+    ),
     (
         "Saudi-led coalition",
         "",
