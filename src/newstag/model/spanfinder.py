@@ -116,16 +116,27 @@ class SpanFinder(BaseEstimator):
         self, texts: Sequence[str], actors: Sequence[Sequence[str]]
     ) -> list[list[tuple[int, int, float]]]:
         check_is_fitted(self, "classifier_")
-        found = []
-        for text, states, actor in zip(texts, self._states(texts), actors, strict=True):
-            words = token_offsets(text)
-            if not words:
-                found.append([])
+        words = [token_offsets(text) for text in texts]
+        rows = [
+            self._features(text, found, states, actor)
+            for text, found, states, actor in zip(texts, words, self._states(texts), actors, strict=True)
+            if found
+        ]
+        # one predict_proba for all the sentences: its per-call overhead outweighs a sentence's work
+        probabilities = iter(
+            np.split(self.classifier_.predict_proba(np.vstack(rows)), np.cumsum([len(r) for r in rows])[:-1])
+            if rows
+            else []
+        )
+        classes = list(self.classifier_.classes_)
+        found_spans = []
+        for text, sentence_words in zip(texts, words, strict=True):
+            if not sentence_words:
+                found_spans.append([])
                 continue
-            probabilities = self.classifier_.predict_proba(self._features(text, words, states, actor))
-            runs = decode_tags(text, words, probabilities, list(self.classifier_.classes_))
-            found.append([run for run in runs if self._names_a_party(text[run[0] : run[1]])])
-        return found
+            runs = decode_tags(text, sentence_words, next(probabilities), classes)
+            found_spans.append([run for run in runs if self._names_a_party(text[run[0] : run[1]])])
+        return found_spans
 
     def _names_a_party(self, text: str) -> bool:
         return any(
