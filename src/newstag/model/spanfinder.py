@@ -79,14 +79,15 @@ OTHER = "other_actor"
 
 
 class SpanFinder(BaseEstimator):
-    """Sentences and their actor values -> spans as (start, end, score). `aliases`: (word of
-    an alias of the party table, lower case, the party's actor value or ""); `model_path=None`:
-    the encoder the package ships."""
+    """Sentences and their actor values -> spans as (start, end, score). `aliases`: (word of an
+    alias of the party table, lower case, the party's actor value or ""); `model_path=None`: the
+    encoder the package ships. C = 0.1 scored best of 0.1, 0.25, 0.5 and 2 on a fifth of the
+    training articles (never the evaluation ones)."""
 
     def __init__(
         self,
         aliases: tuple[tuple[str, str], ...] = (),
-        C: float = 0.5,
+        C: float = 0.1,
         model_path: str | None = None,
         random_state=0,
     ):
