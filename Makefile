@@ -41,8 +41,9 @@ demo: $(INSTALLED) $(MODEL)/model.skops
 		| sed -n '/^| group | macro-F1/,/^$$/p'
 	@echo "Tagging the seed articles. The model was trained on them, so these labels look better"
 	@echo "than it would do on unseen articles: the held-out scores above are the honest ones."
-	@$(BIN)/newstag tag seeds/ --model $(MODEL)
-	@$(BIN)/newstag report seeds/ --model $(MODEL) -o out/report.html --force
+	@echo "The last article (examples/) is about Sudan: the responsible spans name its parties."
+	@$(BIN)/newstag tag seeds/ examples/sudan-el-fasher.txt --model $(MODEL)
+	@$(BIN)/newstag report seeds/ examples/sudan-el-fasher.txt --model $(MODEL) -o out/report.html --force
 
 # Debian's Chromium and ChromeDriver for the browser tests: installed when run as root,
 # else one line with the command to run.

@@ -20,6 +20,19 @@ on, in any fold, as everywhere in this script. Conflicts with fewer than MIN_CON
 articles are held out together (one fold, one model that saw none of them), scored and
 pooled, and marked too small to judge on their own.
 Writes benchmarks/QUALITY.md, benchmarks/quality.json and benchmarks/learning_curve.png.
+
+Spans (`--spans`, issue 20): the `responsible` spans found (token-overlap F1 and exact-match
+F1, `annotate.spans.compare`, pooled over sentences) and canonical-party accuracy (the share
+of sentences, among those where the gold or the model names a party, whose set of canonical
+parties equals the gold set; mentions resolved by `model.parties` article by article, gold and
+found alike). On the evaluation articles, end to end as `tag` runs: the model trained on the
+rest predicts the actor, and spans are found only where it names one, reading its actor
+values; beside it the same span finder given the gold actor. Leave-one-conflict-out, the span
+finder alone (trained on the other conflicts' sentences with a named actor, evaluation
+articles never), given the gold actor: it measures finding the words in a war never seen,
+apart from the actor classifier's errors, which the end-to-end figure includes.
+
+    .venv/bin/python benchmarks/quality.py --families '' --loco '' --spans   # spans only
 """
 
 from __future__ import annotations
@@ -39,15 +52,18 @@ from pathlib import Path
 from newstag.annotate.dataset import (
     dataset_texts,
     gold_labels,
+    group_spans,
     load_labelled,
     read_article_ids,
     with_articles,
 )
+from newstag.annotate.spans import Span, compare
 from newstag.config import load_config
 from newstag.evaluation.report import model_card
 from newstag.evaluation.scores import by_group, score
 from newstag.model.decode import decode
 from newstag.model.embeddings import INSTALL_HINT, embeddings_available
+from newstag.model.parties import PartyNames
 from newstag.model.persist import load_model, save_model
 from newstag.model.training import train_model
 from newstag.model.validation import cross_validate_by_article, evaluate_dataset
@@ -177,6 +193,134 @@ def leave_one_conflict_out(config, dataset, evaluation: set[str]) -> dict:
     return result
 
 
+SPAN_GROUP = "responsible"
+SPAN_TARGETS = {"token_f1": 0.85, "party_accuracy": 0.85}
+LOCO_SPAN_TARGET = 0.80
+
+
+def span_figures(dataset, found: list[list[Span]], parties) -> dict:
+    """Token-overlap and exact-match F1 of `found` against the dataset's spans, and the
+    canonical-party accuracy (see the module's docstring)."""
+    gold = group_spans(dataset, SPAN_GROUP)
+    overlap = compare(zip(dataset["text"], gold, found, strict=True))
+    named, same, current = 0, 0, None
+    for article, gold_spans, found_spans in zip(dataset["article_id"], gold, found, strict=True):
+        if article != current:
+            gold_names, found_names, current = PartyNames(parties), PartyNames(parties), article
+        expected = {gold_names.resolve(span.text)[0] for span in gold_spans}
+        got = {found_names.resolve(span.text)[0] for span in found_spans}
+        if expected or got:
+            named += 1
+            same += expected == got
+    return {
+        "sentences": len(gold),
+        "gold_spans": overlap.exact.left,
+        "found_spans": overlap.exact.right,
+        "token_f1": overlap.tokens.f1 or 0.0,
+        "exact_f1": overlap.exact.f1 or 0.0,
+        "party_sentences": named,
+        "party_accuracy": same / named if named else 0.0,
+    }
+
+
+def as_spans(dataset, runs: list[dict]) -> list[list[Span]]:
+    return [
+        [Span(start, end, text[start:end]) for start, end, _ in found.get(SPAN_GROUP, [])]
+        for text, found in zip(dataset["text"], runs, strict=True)
+    ]
+
+
+def label_rows(labels: dict[str, list[list[str]]]) -> list[dict[str, list[str]]]:
+    """Group -> rows of values, as rows of group -> values."""
+    names = list(labels)
+    return [dict(zip(names, values, strict=True)) for values in zip(*labels.values(), strict=True)]
+
+
+def held_out_spans(config, development, test) -> dict:
+    """End to end on the evaluation articles, and with the gold actor (see the docstring)."""
+    from newstag.model import embeddings
+
+    embeddings._TOKENS.size = 10**5  # every sentence's token states once, for all the fits here
+    start = time.perf_counter()
+    tagger = train_model(development, config, cross_validate=False).tagger
+    texts = dataset_texts(test)
+    predicted = decode(config.taxonomy, tagger.predict_proba(texts), tagger.thresholds())
+    gold = label_rows(gold_labels(test, config.taxonomy))
+    return {
+        "end_to_end": span_figures(test, as_spans(test, tagger.find_spans(texts, predicted)), config.parties),
+        "gold_actor": span_figures(test, as_spans(test, tagger.find_spans(texts, gold)), config.parties),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def loco_spans(config, dataset, evaluation: set[str]) -> dict:
+    """The span finder alone, leave-one-conflict-out, given the gold actor."""
+    from newstag.model.tagger import span_finder
+
+    group = config.taxonomy.spans[0]
+    gold = label_rows(gold_labels(dataset, config.taxonomy))
+    spans = group_spans(dataset, SPAN_GROUP)
+    texts = dataset_texts(dataset)
+    eligible = [group.holds(row, 1) for row in gold]
+    conflict_of = dict(zip(dataset["article_id"], dataset["conflict"], strict=True))
+    result = {"conflicts": {}}
+    pooled_rows, pooled_found = [], []
+    for fold in conflict_folds(conflict_of):
+        left_out = {article for article, named in conflict_of.items() if named in fold} | evaluation
+        train = [i for i, a in enumerate(dataset["article_id"]) if eligible[i] and a not in left_out]
+        finder = span_finder(config.parties, config.model).fit(
+            [texts[i] for i in train], [spans[i] for i in train], [gold[i][group.group] for i in train]
+        )
+        for conflict in fold:
+            rows = [i for i, a in enumerate(dataset["article_id"]) if conflict_of[a] == conflict]
+            asked = [i for i in rows if eligible[i]]
+            found_runs = finder.find([texts[i] for i in asked], [gold[i][group.group] for i in asked])
+            runs = dict(zip(asked, found_runs, strict=True))
+            found = [[Span(s, e, texts[i][s:e]) for s, e, _ in runs.get(i, [])] for i in rows]
+            articles = {dataset["article_id"][i] for i in rows}
+            figures_ = span_figures(dataset.select(rows), found, config.parties)
+            result["conflicts"][conflict] = {
+                "articles": len(articles),
+                "too_small": len(articles) < MIN_CONFLICT_ARTICLES,
+                **figures_,
+            }
+            pooled_rows += rows
+            pooled_found += found
+        print(f"LOCO spans {fold}: done", file=sys.stderr)
+    result["pooled"] = span_figures(dataset.select(pooled_rows), pooled_found, config.parties)
+    return result
+
+
+def span_table(held_out: dict, loco: dict | None) -> str:
+    columns = ("token_f1", "exact_f1", "party_accuracy")
+    lines = [
+        "| spans | sentences | gold spans | found spans | token-overlap F1 | exact-match F1 "
+        "| party accuracy (sentences) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+
+    def row(name: str, f: dict) -> str:
+        cells = [name, str(f["sentences"]), str(f["gold_spans"]), str(f["found_spans"])]
+        cells += [f"{f[c]:.2f}" for c in columns[:2]] + [
+            f"{f['party_accuracy']:.2f} ({f['party_sentences']})"
+        ]
+        return "| " + " | ".join(cells) + " |"
+
+    lines.append(row("evaluation articles, end to end (predicted actor)", held_out["end_to_end"]))
+    lines.append(row("evaluation articles, gold actor", held_out["gold_actor"]))
+    if loco:
+        for conflict, f in loco["conflicts"].items():
+            small = f" (too small, under {MIN_CONFLICT_ARTICLES} articles)" if f["too_small"] else ""
+            lines.append(row(f"held-out conflict {conflict}, {f['articles']} articles, gold actor{small}", f))
+        lines.append(row("**leave-one-conflict-out pooled**", loco["pooled"]))
+    lines.append(
+        f"| target | | | | ≥ {SPAN_TARGETS['token_f1']:.2f} "
+        f"(≥ {LOCO_SPAN_TARGET:.2f} per conflict of ≥ 8 articles) "
+        f"| | ≥ {SPAN_TARGETS['party_accuracy']:.2f} |"
+    )
+    return "\n".join(lines)
+
+
 def loco_table(loco: dict) -> str:
     names = [label for label, *_ in FIGURES]
     lines = [
@@ -273,6 +417,11 @@ def main() -> None:
     parser.add_argument(
         "--no-cv", dest="cv", action="store_false", help="No cross-validation and no learning curve."
     )
+    parser.add_argument(
+        "--spans",
+        action="store_true",
+        help="Score the responsible spans (evaluation articles and by conflict).",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
@@ -307,6 +456,15 @@ def main() -> None:
         )
         report += ["", title, "", loco_table(loco)]
         write(args.out, report, results)  # each family's figures are kept as soon as they exist
+    if args.spans:
+        spans_held_out = held_out_spans(config, development, test)
+        spans_loco = loco_spans(config, dataset, held_out)
+        results["spans"] = {"held_out": spans_held_out, "leave_one_conflict_out": spans_loco}
+        title = (
+            f"`{SPAN_GROUP}` spans, `{config.model.features}` (see the docstring for what each row measures):"
+        )
+        report += ["", title, "", span_table(spans_held_out, spans_loco)]
+        write(args.out, report, results)
     if args.held_out and args.families and args.cv:
         family = config.model.features
         chosen = results.get(family) or score_family(family, config, development, test, True)

@@ -70,11 +70,89 @@ class StudioConfig:
 
 
 @dataclass(frozen=True)
+class Party:
+    """A canonical party of the alias table (`[[parties]]`): the mentions that name it, and the
+    actor value it is, or "" when the taxonomy has none for it."""
+
+    name: str
+    aliases: tuple[str, ...]
+    actor: str = ""
+
+
+def _parties(*rows: tuple[str, str, str]) -> tuple[Party, ...]:
+    return tuple(Party(name, tuple(aliases.split("; ")), actor) for name, actor, aliases in rows)
+
+
+DEFAULT_PARTIES = _parties(
+    (
+        "Syrian government",
+        "syrian_government",
+        "Syrian government; Syrian army; Syrian forces; Syrian regime; "
+        "Syrian Arab Army; Syrian air force; Syria; Syrian; Damascus; Assad; al-Assad; Bashar al-Assad; "
+        "pro-Assad; pro-government forces; Assad regime",
+    ),
+    ("Russia", "russia", "Russia; Russian; Russians; Moscow; Kremlin; Russian Federation; Putin; Wagner"),
+    (
+        "Syrian opposition",
+        "opposition",
+        "Syrian opposition; opposition; Syrian rebels; Syrian rebel; "
+        "anti-Assad; Free Syrian Army; FSA; Nusra; al-Nusra; Jabhat al-Nusra; Nusra Front; "
+        "Hayat Tahrir al-Sham; HTS; Jaish al-Islam; Ahrar al-Sham; Jabhat Fateh al-Sham",
+    ),
+    ("Islamic State", "isis", "Islamic State; IS; ISIS; ISIL; Daesh; Daech; jihadists"),
+    (
+        "US-led coalition",
+        "us_coalition",
+        "US-led coalition; U.S.-led coalition; US-led; U.S.-led; "
+        "international coalition; anti-IS coalition; anti-ISIS coalition; United States; US; U.S.; American; "
+        "Americans; Pentagon; Washington; CJTF-OIR",
+    ),
+    ("Turkey", "turkey", "Turkey; Turkish; Türkiye; Ankara; Turks"),
+    (
+        "Kurdish forces",
+        "kurdish_forces",
+        "Kurdish; Kurds; YPG; YPJ; SDF; Syrian Democratic Forces; PKK; Peshmerga; Kurdish-led",
+    ),
+    ("Israel", "", "Israel; Israeli; Israelis; IDF; Israel Defense Forces; Israel Defence Forces"),
+    ("Hamas", "", "Hamas; Qassam Brigades; al-Qassam"),
+    ("Rapid Support Forces", "", "Rapid Support Forces; RSF; Janjaweed"),
+    (
+        "Sudanese army",
+        "",
+        "Sudanese army; Sudanese Armed Forces; SAF; Sudan's army; Sudanese military; Sudanese",
+    ),
+    (
+        "Saudi-led coalition",
+        "",
+        "Saudi-led coalition; Saudi-led; Saudi; Saudi Arabia; Saudis; Riyadh; Arab coalition",
+    ),
+    ("Houthis", "", "Houthi; Houthis; Huthi; Huthis; Ansar Allah; Ansarullah"),
+    ("Ukraine", "", "Ukraine; Ukrainian; Ukrainians; Kyiv; Kiev"),
+    ("Taliban", "", "Taliban"),
+    ("Myanmar military", "", "Myanmar military; Myanmar army; Tatmadaw; junta; Myanmar"),
+    ("Azerbaijan", "", "Azerbaijan; Azerbaijani; Azeri; Baku"),
+    ("Armenia", "", "Armenia; Armenian; Armenians; Yerevan"),
+    ("Ethiopia", "", "Ethiopia; Ethiopian; ENDF"),
+    ("Eritrea", "", "Eritrea; Eritrean"),
+    ("Tigrayan forces", "", "TPLF; Tigrayan forces; Tigray People's Liberation Front; Tigrayan"),
+    ("Libyan National Army", "", "Libyan National Army; LNA; Haftar; Khalifa Haftar"),
+    ("Government of National Accord", "", "Government of National Accord; GNA"),
+    ("Iraqi government", "", "Iraqi forces; Iraqi army; Iraqi government; Iraq; Iraqi; Baghdad"),
+    ("Iran", "", "Iran; Iranian; Tehran"),
+    ("Hezbollah", "", "Hezbollah; Hizbollah"),
+    ("M23", "", "M23"),
+    ("Rwanda", "", "Rwanda; Rwandan; RDF"),
+)
+"""The shipped alias table (configs/default.toml's [[parties]]; a test compares them)."""
+
+
+@dataclass(frozen=True)
 class Config:
     taxonomy: Taxonomy
     sentences: SentenceConfig = field(default_factory=SentenceConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     studio: StudioConfig = field(default_factory=StudioConfig)
+    parties: tuple[Party, ...] = DEFAULT_PARTIES
 
 
 MAX_CONFIG_BYTES = 2**20
@@ -97,14 +175,19 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
 
 
 def config_from_dict(raw: dict[str, Any], source: str = "config") -> Config:
-    _reject_unknown(raw, {"taxonomy", "sentences", "model", "studio"}, source)
+    _reject_unknown(raw, {"taxonomy", "sentences", "model", "studio", "parties"}, source)
     if "taxonomy" not in raw:
         raise ConfigError(f"{source}: missing the [taxonomy] section")
+    taxonomy = _taxonomy(raw["taxonomy"], f"{source}: [taxonomy]")
+    parties = DEFAULT_PARTIES
+    if "parties" in raw:
+        parties = _party_table(raw["parties"], f"{source}: [[parties]]", taxonomy)
     return Config(
-        taxonomy=_taxonomy(raw["taxonomy"], f"{source}: [taxonomy]"),
+        taxonomy=taxonomy,
         sentences=_section(SentenceConfig, raw.get("sentences", {}), f"{source}: [sentences]"),
         model=_section(ModelConfig, raw.get("model", {}), f"{source}: [model]"),
         studio=_section(StudioConfig, raw.get("studio", {}), f"{source}: [studio]"),
+        parties=parties,
     )
 
 
@@ -115,7 +198,41 @@ def config_to_dict(config: Config) -> dict[str, Any]:
         name: {k: list(v) if isinstance(v, tuple) else v for k, v in s.items()}
         for name, s in sections.items()
     }
-    return {"taxonomy": _taxonomy_dict(config.taxonomy), **plain}
+    parties = [{**asdict(party), "aliases": list(party.aliases)} for party in config.parties]
+    return {"taxonomy": _taxonomy_dict(config.taxonomy), **plain, "parties": parties}
+
+
+def _party_table(raw, where: str, taxonomy: Taxonomy) -> tuple[Party, ...]:
+    """The alias table: each party named once, each alias (ignoring case) in one party only,
+    each actor a named value of the group the span groups explain."""
+    _require(raw, list, where, "a list of [[parties]] tables")
+    named = {v for spans in taxonomy.spans for v in taxonomy.group(spans.group).value_names} - {
+        v for spans in taxonomy.spans for v in spans.not_with
+    }
+    parties, owner = [], {}
+    for i, row in enumerate(raw):
+        at = f"{where}[{i}]"
+        _require(row, dict, at, "a table with name, aliases and actor")
+        _reject_unknown(row, {"name", "aliases", "actor"}, at)
+        _require(row.get("name"), str, f"{at}.name", "the party's name (a string)")
+        _require(row.get("aliases"), list, f"{at}.aliases", "a list of the words that name it")
+        for j, alias in enumerate(row["aliases"]):
+            _require(alias, str, f"{at}.aliases[{j}]", "a string")
+            if alias.strip().lower() in owner:
+                raise ConfigError(
+                    f"{at}.aliases[{j}]: {alias!r} is already an alias of {owner[alias.strip().lower()]!r}; "
+                    f"give each alias one party"
+                )
+            owner[alias.strip().lower()] = row["name"]
+        actor = row.get("actor", "")
+        _require(actor, str, f"{at}.actor", 'an actor value (a string), or "" for none')
+        if actor and actor not in named:
+            raise ConfigError(
+                f"{at}.actor is {actor!r}; expected one of the named actor values {sorted(named)}"
+            )
+        parties.append(Party(row["name"], tuple(row["aliases"]), actor))
+    _refuse_repeated([party.name for party in parties], where, "party")
+    return tuple(parties)
 
 
 def _section(kind: type, values: dict[str, Any], where: str):

@@ -118,9 +118,14 @@ def token_indices(sentence: str, spans: Iterable[Span]) -> set[int]:
         return set()
     return {
         i
-        for i, token in enumerate(_TOKEN.finditer(sentence))
-        if any(token.start() < span.end and span.start < token.end() for span in spans)
+        for i, (start, end) in enumerate(token_offsets(sentence))
+        if any(start < span.end and span.start < end for span in spans)
     }
+
+
+def token_offsets(sentence: str) -> list[tuple[int, int]]:
+    """The sentence's tokens (words and punctuation marks) as (start, end)."""
+    return [token.span() for token in _TOKEN.finditer(sentence)]
 
 
 @dataclass

@@ -39,10 +39,19 @@ def _sentence_table(tagged, groups: list[str], taxonomy, thresholds) -> Table:
     table.add_column("sentence", ratio=3, overflow="fold")
     for group in groups:
         table.add_column(group, ratio=1)
+    span_names = [name for name in taxonomy.span_names if any(t.spans.get(name) for t in tagged.sentences)]
+    for name in span_names:
+        table.add_column(f"{name} → party", ratio=1, overflow="fold")
     for t in tagged.sentences:
         decisions = explain(taxonomy, t.labels, t.probabilities, thresholds)
-        table.add_row(str(t.sentence.index), t.sentence.text, *(_cell(decisions[g]) for g in groups))
+        spans = [_spans(t.spans.get(name, [])) for name in span_names]
+        table.add_row(str(t.sentence.index), t.sentence.text, *(_cell(decisions[g]) for g in groups), *spans)
     return table
+
+
+def _spans(found) -> str:
+    """Each span: its words, offsets and the canonical party they name."""
+    return "\n".join(f"{s.text!r} {s.start}-{s.end} → {s.party}" for s in found)
 
 
 def _cell(decision) -> str:
@@ -71,6 +80,8 @@ def _summary(tagged, groups: list[str]) -> str:
         listed = _listed(summary.get(group, {})) or "none found"
         unsure = _listed(uncertain.get(group, {}))
         lines.append(f"  {group}: {listed}" + (f"; {UNCERTAIN}: {unsure}" if unsure else ""))
+    for name, parties in tagged.parties.items():
+        lines.append(f"  {name} parties: {_listed(parties)}")
     return "\n".join(lines)
 
 

@@ -77,14 +77,14 @@ def _writer(output_format: Format, out: TextIO, saved, color: bool):
 
         return lambda t: out.write(json.dumps(article_record(t, saved.version), ensure_ascii=False) + "\n")
     if output_format is Format.csv:
-        return _csv_writer(out)
+        return _csv_writer(out, saved.tagger.taxonomy.span_names)
     from newstag.cli.table import render_table
 
     taxonomy, thresholds = saved.tagger.taxonomy, saved.tagger.thresholds()
     return lambda t: out.write(render_table(t, taxonomy.group_names, color, taxonomy, thresholds))
 
 
-def _csv_writer(out: TextIO):
+def _csv_writer(out: TextIO, span_names):
     import csv
 
     from newstag.tagging.tag import sentence_rows
@@ -92,7 +92,7 @@ def _csv_writer(out: TextIO):
     state: dict = {}
 
     def write(tagged) -> None:
-        for row in sentence_rows(tagged):
+        for row in sentence_rows(tagged, span_names):
             if "writer" not in state:  # the columns depend on the taxonomy only: the first row's
                 state["writer"] = csv.DictWriter(out, fieldnames=list(row))
                 state["writer"].writeheader()

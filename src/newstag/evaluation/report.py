@@ -142,7 +142,7 @@ consistency rules.
 ## Scores
 
 {scores}
-## Feature families compared
+{_spans_note(meta.get("spans") or {})}## Feature families compared
 
 {_quality(quality)}
 
@@ -156,6 +156,23 @@ describe what a sentence says, not what is true.
 
 {versions}
 """
+
+
+def _spans_note(spans: dict) -> str:
+    if not spans:
+        return ""
+    lines = "".join(
+        f"- `{name}`: learnt from the {found['marked']} sentences with spans among those whose "
+        f"actor is a named value\n"
+        for name, found in spans.items()
+    )
+    return (
+        "## Spans\n\nSpans are found in the sentences whose predicted actor is a named value: each "
+        "word is tagged B/I/O by a logistic regression over the sentence encoder's token states "
+        "and pattern features, and each span is resolved to a canonical party by the config's "
+        "alias table and string similarity. Their scores (`benchmarks/quality.py --spans`) are in "
+        f"the comparison below.\n\n{lines}\n"
+    )
 
 
 def _held_out_note(held_out: list[str]) -> str:

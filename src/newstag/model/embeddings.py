@@ -28,6 +28,10 @@ _ENCODERS: dict[str, object] = {}
 MAX_CACHED = 40_000
 _VECTORS = LatestCache(MAX_CACHED)
 """(model path, text) -> vector; the backend without workers encodes in several threads."""
+MAX_TOKENS_CACHED = 1024
+_TOKENS = LatestCache(MAX_TOKENS_CACHED)
+"""(model path, text) -> `encoder.TokenStates` of the texts encoded last (about 25 kB each):
+the span finder reads the states of the batch `tag` just embedded, with no second pass."""
 
 
 def embeddings_available() -> bool:
@@ -70,9 +74,7 @@ def encode(texts, path: str, batch_size: int = 32, graph=None) -> np.ndarray:
     found = {text: vector for (_, text), vector in _VECTORS.get_many((source, t) for t in texts).items()}
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
-        vectors = runtime_encoder(path, graph).encode(missing, batch_size=batch_size)
-        found.update(zip(missing, vectors, strict=True))
-        _VECTORS.put_many({(source, t): v for t, v in zip(missing, vectors, strict=True)})
+        found.update(_encode_missing(missing, path, batch_size, graph)[0])
     return np.array([found[t] for t in texts]).reshape(len(texts), -1)
 
 
@@ -84,6 +86,29 @@ def runtime_encoder(path: str, graph=None):
     from newstag.model.onnx_encoder import onnx_encoder_at
 
     return onnx_encoder_at(graph, path)
+
+
+def _encode_missing(missing: list[str], path: str, batch_size: int, graph=None) -> tuple[dict, dict]:
+    """Encode texts once, keeping their vectors and their token states: both, by text."""
+    source = graph.sha256 if graph else path
+    tokens: list = []
+    encoder = runtime_encoder(path, graph)
+    vectors = dict(zip(missing, encoder.encode(missing, batch_size=batch_size, tokens=tokens), strict=True))
+    states = dict(zip(missing, tokens, strict=True))
+    _VECTORS.put_many({(source, t): v for t, v in vectors.items()})
+    _TOKENS.put_many({(source, t): s for t, s in states.items()})
+    return vectors, states
+
+
+def token_states(texts, path: str, batch_size: int = 32, graph=None) -> list:
+    """Each text's `TokenStates`: those of a text encoded lately (by the same graph, or torch),
+    else from a new pass."""
+    source = graph.sha256 if graph else path
+    found = {text: states for (_, text), states in _TOKENS.get_many((source, t) for t in texts).items()}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
+    if missing:
+        found.update(_encode_missing(missing, path, batch_size, graph)[1])
+    return [found[t] for t in texts]
 
 
 class SentenceEmbedder(TextTransformer):

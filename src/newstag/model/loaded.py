@@ -19,7 +19,8 @@ from newstag.model.calibration import CalibratedClassifier
 from newstag.model.cues import CueCounter
 from newstag.model.features import CompactTfidf, text_features
 from newstag.model.patterns import PatternCounter
-from newstag.model.tagger import GroupClassifier, SentenceTagger, _classifier
+from newstag.model.spanfinder import OUTSIDE, SpanFinder, actors_by_word
+from newstag.model.tagger import GroupClassifier, SentenceTagger, _classifier, span_finder
 
 PROBE = ["Jets bombed the hospital on Tuesday, the ministry said."]
 
@@ -54,6 +55,7 @@ def _problem(tagger: SentenceTagger, meta: dict) -> str | None:
         _features_problem(tagger, config)
         or _classifiers_problem(tagger, config)
         or _prediction_problem(tagger)
+        or _span_finders_problem(tagger, config)
     )
 
 
@@ -153,4 +155,36 @@ def _prediction_problem(tagger: SentenceTagger) -> str | None:
             return f"it predicts the wrong shape for {group.name}"
         if not np.all(np.isfinite(found)) or not np.all((found >= 0) & (found <= 1)):
             return f"it predicts probabilities outside 0..1 for {group.name}"
+    return None
+
+
+def _span_finders_problem(tagger: SentenceTagger, config) -> str | None:
+    """Span finders (a model trained before them has none): one per span group of the
+    taxonomy at most, each what `train` builds from the config's alias table, its regression
+    fitted on the features it computes, with finite weights."""
+    finders = vars(tagger).get("span_finders_", {})
+    if not isinstance(finders, dict) or not set(finders) <= set(config.taxonomy.span_names):
+        return f"its span finders are not one per span group {list(config.taxonomy.span_names)}"
+    expected = span_finder(config.parties, config.model)
+    for name, finder in finders.items():
+        if type(finder) is not SpanFinder or _params(finder) != _params(expected):
+            return f"its {name} span finder is not the one train builds from the config's parties"
+        if vars(finder).get("actors_of_") != actors_by_word(expected.aliases):
+            return f"its {name} span finder holds aliases of its own"
+        regression = vars(finder).get("classifier_")
+        fresh = expected.regression()
+        if type(regression) is not type(fresh) or _params(regression) != _params(fresh):
+            return f"its {name} span finder's classifier is not the logistic regression train fits"
+        coef, intercept = vars(regression).get("coef_"), vars(regression).get("intercept_")
+        classes = vars(regression).get("classes_")
+        if not all(isinstance(a, np.ndarray) for a in (coef, intercept, classes)):
+            return f"its {name} span finder is not fitted"
+        if coef.ndim != 2 or coef.shape[0] != len(intercept) or coef.shape[1] != finder.n_features_in_:
+            return f"its {name} span finder's weights do not fit its features"
+        if (
+            not np.all(np.isfinite(coef))
+            or not set(classes.tolist()) <= {OUTSIDE, 1, 2}
+            or OUTSIDE not in classes
+        ):
+            return f"its {name} span finder has weights or classes it cannot have"
     return None

@@ -177,6 +177,7 @@ META = fields(
         "graphs_sha256": mapping(text(64, name=True), 10),
         "thresholds": mapping(mapping(PROBABILITY)),
         "baselines": fields({"majority": mapping(listing(NAME))}),
+        "spans": mapping(fields({"sentences": whole(), "marked": whole()}), 100),
     },
 )
 

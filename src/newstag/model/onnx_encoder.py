@@ -44,31 +44,40 @@ class OnnxEncoder:
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(graph.path, options, providers=["CPUExecutionProvider"])
 
-    def token_states(self, texts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(every token's last hidden state (texts x tokens x hidden), attention mask, segment of
-        each token) of a batch of texts or (text, context) pairs: one forward pass, from which
-        `encode` pools sentence vectors and a span model may read token vectors."""
+    def forward(self, texts: list) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+        """(the tokenizer's encodings, every token's last hidden state (texts x tokens x hidden),
+        attention mask, segment of each token) of a batch of texts or (text, context) pairs: one
+        forward pass, from which `encode` pools sentence vectors and keeps token states."""
         encodings = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         segments = np.array([e.type_ids for e in encodings], dtype=np.int64)
         feeds = dict(zip(INPUTS, (ids, mask, segments), strict=True))
         (hidden,) = self.session.run([OUTPUT], feeds)
-        return hidden, mask, segments
+        return encodings, hidden, mask, segments
 
-    def encode(self, texts: list, batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: list, batch_size: int = 32, tokens: list | None = None) -> np.ndarray:
         """One L2-normalised vector per text: the mean of its own tokens' states (a pair's
         first segment: the sentence, not its context). Batched by length, as
-        `encoder.BertSentenceEncoder.encode` is."""
+        `encoder.BertSentenceEncoder.encode` is; `tokens`, when given, receives each text's
+        `encoder.TokenStates` from the same pass (the span finder's input)."""
+        from newstag.model.encoder import token_states
+
         order = np.argsort([-len("".join(text)) for text in texts], kind="stable")
         vectors = np.zeros((len(texts), self.config["hidden_size"]), dtype=np.float32)
+        states: list = [None] * len(texts)
         for start in range(0, len(texts), batch_size):
             rows = order[start : start + batch_size]
-            hidden, mask, segments = self.token_states([texts[i] for i in rows])
+            encodings, hidden, mask, segments = self.forward([texts[i] for i in rows])
             own = ((segments == 0) & (mask > 0)).astype(np.float32)
             summed = (hidden * own[:, :, None]).sum(axis=1)
             pooled = summed / np.maximum(own.sum(axis=1, keepdims=True), 1e-9)
             vectors[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            if tokens is not None:
+                for row, encoding, text_hidden in zip(rows, encodings, hidden, strict=True):
+                    states[row] = token_states(encoding, text_hidden)
+        if tokens is not None:
+            tokens.extend(states)
         return vectors
 
 

@@ -74,13 +74,21 @@ def _roles(text: str, agent: str) -> list[int]:
     """How often the agent's cues stand in each of ROLES in `text`."""
     counts = [0] * len(ROLES)
     for match in _compiled(agent).finditer(text):
-        start, end = match.span()
-        before, around = text[max(0, start - WINDOW) : start], text[max(0, start - WINDOW) : end + WINDOW]
-        counts[0] += bool(_compiled(rf"\b{ATTACK}\b").search(around))
-        counts[1] += bool(_compiled(r"\bby(?:\s+(?:the|a|an|its|their))?\s+(?:\w+\s+){0,2}$").search(before))
-        counts[2] += bool(_compiled(rf"{ACCUSE}\W+(?:\w+\W+){{0,6}}$").search(before))
-        counts[3] += bool(_compiled(rf"^\W*(?:\w+\W+){{0,8}}?{DENY}").search(text[end : end + WINDOW]))
+        for role, present in enumerate(role_flags(text, *match.span())):
+            counts[role] += present
     return counts
+
+
+def role_flags(text: str, start: int, end: int) -> tuple[bool, ...]:
+    """Whether the words at start..end stand in each of ROLES: near an attack word, after "by",
+    after a verb of blaming, before a verb of denying."""
+    before, around = text[max(0, start - WINDOW) : start], text[max(0, start - WINDOW) : end + WINDOW]
+    return (
+        bool(_compiled(rf"\b{ATTACK}\b").search(around)),
+        bool(_compiled(r"\bby(?:\s+(?:the|a|an|its|their))?\s+(?:\w+\s+){0,2}$").search(before)),
+        bool(_compiled(rf"{ACCUSE}\W+(?:\w+\W+){{0,6}}$").search(before)),
+        bool(_compiled(rf"^\W*(?:\w+\W+){{0,8}}?{DENY}").search(text[end : end + WINDOW])),
+    )
 
 
 @lru_cache(maxsize=8192)

@@ -174,6 +174,11 @@ def _attach_graphs(tagger, meta: dict, directory: Path) -> None:
                 f"folder again or retrain the model"
             )
         step.graph_ = EncoderGraph(str(path), recorded[path.name])
+    # A span finder reads the token states of the pass that embeds the sentence (the frozen
+    # encoder's), so it runs the same graph and finds them in the same cache.
+    embeddings = encoder_steps(tagger).get("embeddings")
+    for finder in vars(tagger).get("span_finders_", {}).values():
+        finder.graph_ = getattr(embeddings, "graph_", None)
 
 
 def _load_weights(tagger, meta: dict, directory: Path) -> None:

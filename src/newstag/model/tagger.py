@@ -26,10 +26,13 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
-from newstag.config import ModelConfig
+from newstag.annotate.spans import Span
+from newstag.config import ModelConfig, Party
 from newstag.model.calibration import CalibratedClassifier
-from newstag.model.features import text_features
-from newstag.taxonomy import LabelGroup, Taxonomy
+from newstag.model.features import feature_parts, text_features
+from newstag.model.parties import alias_words
+from newstag.model.spanfinder import SpanFinder
+from newstag.taxonomy import LabelGroup, SpanGroup, Taxonomy
 
 Probabilities = dict[str, np.ndarray]
 """Group name -> array (n_sentences, n_values) in the taxonomy's value order."""
@@ -53,6 +56,15 @@ def _classifier(config: ModelConfig) -> CalibratedClassifier:
     return CalibratedClassifier(
         binary, cv=INNER_FOLDS, min_positives=MIN_POSITIVES, threshold=config.threshold
     )
+
+
+def span_finder(parties: tuple[Party, ...], config: ModelConfig) -> SpanFinder:
+    """The span finder `fit` builds (loading checks a saved one against it)."""
+    return SpanFinder(aliases=alias_words(parties), random_state=config.random_state)
+
+
+def values_of(group: SpanGroup, values) -> dict[str, list[str]]:
+    return {group.group: list(values)}
 
 
 class GroupClassifier(BaseEstimator):
@@ -129,13 +141,20 @@ class SentenceTagger(BaseEstimator):
         labels: dict[str, Sequence[Sequence[str]]],
         articles=None,
         fitted_steps: dict | None = None,
+        spans: dict[str, Sequence[Sequence[Span]]] | None = None,
+        parties: tuple[Party, ...] = (),
     ) -> SentenceTagger:
         """`articles` (one article id per text) keeps each article in one inner fold;
         `fitted_steps` (feature step name -> fitted step) are used as they are, not fitted
-        again: a retrain that refits the heads keeps another model's fine-tuned encoder."""
+        again: a retrain that refits the heads keeps another model's fine-tuned encoder.
+        `spans` (span group -> each text's spans) train a span finder per span group that has
+        any, when the features hold the sentence embeddings (whose forward pass gives the
+        finder its token states); `parties` is the alias table it reads."""
         texts = list(texts)
         union = fitted_features(self.config, self.taxonomy, texts, labels, fitted_steps)
-        return self.fit_heads(union, union.transform(texts), labels, articles)
+        self.fit_heads(union, union.transform(texts), labels, articles)
+        self.span_finders_ = self._fit_span_finders(texts, labels, spans or {}, parties)
+        return self
 
     def fit_heads(
         self,
@@ -159,6 +178,37 @@ class SentenceTagger(BaseEstimator):
             for group in self.taxonomy.groups
         }
         return self
+
+    def _fit_span_finders(self, texts, labels, spans, parties) -> dict[str, SpanFinder]:
+        if "embeddings" not in feature_parts(self.config.features):
+            return {}
+        finders = {}
+        for group in self.taxonomy.spans:
+            marked = spans.get(group.name)
+            if not marked or not any(marked):
+                continue
+            rows = [
+                i for i, values in enumerate(labels[group.group]) if group.holds(values_of(group, values), 1)
+            ]
+            finders[group.name] = span_finder(parties, self.config).fit(
+                [texts[i] for i in rows], [marked[i] for i in rows], [labels[group.group][i] for i in rows]
+            )
+        return finders
+
+    def find_spans(self, texts: Sequence[str], labels: Sequence[dict[str, list[str]]]) -> list[dict]:
+        """Each text's spans, span group -> [(start, end, score)], found only where the
+        sentence's labels allow the group's spans (a named actor); empty for the rest."""
+        check_is_fitted(self)
+        found: list[dict] = [{} for _ in texts]
+        for group in self.taxonomy.spans:
+            finder = vars(self).get("span_finders_", {}).get(group.name)
+            rows = [i for i, chosen in enumerate(labels) if group.holds(chosen, 1)]
+            if finder is None or not rows:
+                continue
+            results = finder.find([texts[i] for i in rows], [labels[i].get(group.group, []) for i in rows])
+            for i, result in zip(rows, results, strict=True):
+                found[i][group.name] = result
+        return found
 
     def predict_proba(self, texts: Sequence[str]) -> Probabilities:
         check_is_fitted(self)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-from newstag.annotate.dataset import check_taxonomy, data_hash, dataset_texts, gold_labels
+from newstag.annotate.dataset import check_taxonomy, data_hash, dataset_texts, gold_labels, group_spans
 from newstag.config import Config, config_to_dict
 from newstag.errors import InputError
 from newstag.evaluation.report import NO_SCORES, model_card, write_evaluation
@@ -64,7 +64,12 @@ def train_model(
     # Article ids keep the final fit's calibration and threshold folds on whole articles, as
     # the cross-validation's are.
     kept = tuned_steps(encoder_of) if encoder_of is not None else None
-    tagger = SentenceTagger(config.taxonomy, config.model).fit(texts, gold, dataset["article_id"], kept)
+    spans = {
+        name: group_spans(dataset, name) for name in config.taxonomy.span_names if name in dataset.features
+    }
+    tagger = SentenceTagger(config.taxonomy, config.model).fit(
+        texts, gold, dataset["article_id"], kept, spans, config.parties
+    )
     if progress:
         progress(1, 1)
     fingerprint = data_hash(dataset)
@@ -87,6 +92,10 @@ def train_model(
         "small_data": small_data,
         "thresholds": threshold_dict(tagger, config),
         "baselines": fit_baselines(config.taxonomy, texts, gold),
+        "spans": {
+            name: {"sentences": len(spans[name]), "marked": sum(map(bool, spans[name]))}
+            for name in tagger.span_finders_
+        },
     }
     return TrainedModel(tagger, meta)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import TypeVar
 
 from newstag.annotate.spans import PartySpan
 from newstag.model.decode import decode, uncertain_values
-from newstag.model.persist import SavedModel
+from newstag.model.parties import PartyNames
+from newstag.model.persist import SavedModel, trained_config
 from newstag.text.sentences import InContext, Sentence, SplitArticle, in_context
 
 T = TypeVar("T")
@@ -58,6 +59,15 @@ class TaggedArticle:
         """The same for the uncertain values, shown apart."""
         return _found(self.sentences, lambda tagged: tagged.uncertain)
 
+    @property
+    def parties(self) -> dict[str, dict[str, list[int]]]:
+        """For each span group, each canonical party named with the sentences that name it."""
+        return _found(self.sentences, lambda tagged: _span_parties(tagged.spans))
+
+
+def _span_parties(spans: dict[str, list[PartySpan]]) -> dict[str, list[str]]:
+    return {name: list(dict.fromkeys(span.party for span in found)) for name, found in spans.items()}
+
 
 def _found(sentences: list[TaggedSentence], labels_of) -> dict[str, dict[str, list[int]]]:
     found: dict[str, dict[str, list[int]]] = {}
@@ -78,8 +88,9 @@ def tag_articles(
     articles: Iterable[SplitArticle], model: SavedModel, batch_sentences: int = BATCH_SENTENCES
 ) -> Iterator[TaggedArticle]:
     """Tag split articles, yielding each in input order once its batch is predicted."""
+    parties = trained_config(model.meta, model.directory).parties
     for batch in batched(articles, lambda split: len(split.sentences), batch_sentences):
-        yield from _tag_batch(batch, model)
+        yield from _tag_batch(batch, model, parties)
 
 
 def batched(items: Iterable[T], weight: Callable[[T], int], limit: int) -> Iterator[list[T]]:
@@ -101,23 +112,37 @@ def model_input(sentence: Sentence) -> InContext:
     return in_context(sentence.text, sentence.title, sentence.context_before, sentence.context_after)
 
 
-def _tag_batch(batch: list[SplitArticle], model: SavedModel) -> Iterator[TaggedArticle]:
+def _tag_batch(batch: list[SplitArticle], model: SavedModel, parties=()) -> Iterator[TaggedArticle]:
     taxonomy = model.tagger.taxonomy
     texts = [model_input(sentence) for split in batch for sentence in split.sentences]
     probabilities = model.tagger.predict_proba(texts)
     thresholds = model.tagger.thresholds()
     labels = decode(taxonomy, probabilities, thresholds)
+    found = model.tagger.find_spans(texts, labels)
     values = {g.name: g.value_names for g in taxonomy.groups}
     row = 0
     for split in batch:
         sentences = []
+        names = PartyNames(parties)  # an article's later mentions may name its earlier parties
         for sentence in split.sentences:
             chosen = {group: probabilities[group][row].tolist() for group in values}
-            by_value = {g: dict(zip(names, chosen[g], strict=True)) for g, names in values.items()}
+            by_value = {
+                g: dict(zip(value_names, chosen[g], strict=True)) for g, value_names in values.items()
+            }
             uncertain = uncertain_values(taxonomy, labels[row], by_value, thresholds)
-            sentences.append(TaggedSentence(sentence, labels[row], by_value, uncertain))
+            spans = {name: party_spans(sentence.text, runs, names) for name, runs in found[row].items()}
+            sentences.append(TaggedSentence(sentence, labels[row], by_value, uncertain, spans))
             row += 1
         yield TaggedArticle(split, sentences)
+
+
+def party_spans(text: str, runs, names: PartyNames) -> list[PartySpan]:
+    """Found spans, (start, end, score), with the canonical party each names."""
+    spans = []
+    for start, end, score in runs:
+        party, actor = names.resolve(text[start:end])
+        spans.append(PartySpan(start, end, text[start:end], party, actor, round(score, 4)))
+    return spans
 
 
 def article_record(tagged: TaggedArticle, model_version: str) -> dict:
@@ -130,6 +155,7 @@ def article_record(tagged: TaggedArticle, model_version: str) -> dict:
         "model_version": model_version,
         "summary": tagged.summary,
         UNCERTAIN: tagged.uncertain_summary,
+        "parties": tagged.parties,
         "sentences": [
             {
                 "sentence_id": t.sentence.id,
@@ -139,6 +165,7 @@ def article_record(tagged: TaggedArticle, model_version: str) -> dict:
                 "end": t.sentence.end,
                 "labels": t.labels,
                 UNCERTAIN: t.uncertain,
+                "spans": {name: [asdict(span) for span in found] for name, found in t.spans.items()},
                 "probabilities": {
                     g: {v: round(p, 4) for v, p in ps.items()} for g, ps in t.probabilities.items()
                 },
@@ -148,9 +175,10 @@ def article_record(tagged: TaggedArticle, model_version: str) -> dict:
     }
 
 
-def sentence_rows(tagged: TaggedArticle) -> Iterator[dict]:
+def sentence_rows(tagged: TaggedArticle, span_names: Sequence[str] = ()) -> Iterator[dict]:
     """One flat row per sentence, for CSV: chosen values joined by "|", the uncertain ones among
-    them ("actor:us_coalition", joined by "|"), then every probability."""
+    them ("actor:us_coalition", joined by "|"), for each of `span_names` the spans' words, their
+    offsets ("start-end") and canonical parties (each joined by "|"), then every probability."""
     for t in tagged.sentences:
         row = {
             "article_id": t.sentence.article_id,
@@ -162,6 +190,11 @@ def sentence_rows(tagged: TaggedArticle) -> Iterator[dict]:
         row[UNCERTAIN] = "|".join(
             f"{group}:{value}" for group, values in t.uncertain.items() for value in values
         )
+        for name in span_names:
+            found = t.spans.get(name, [])
+            row[name] = "|".join(span.text for span in found)
+            row[f"{name}_offsets"] = "|".join(f"{span.start}-{span.end}" for span in found)
+            row[f"{name}_party"] = "|".join(span.party for span in found)
         for group, probabilities in t.probabilities.items():
             row.update({f"p_{group}_{value}": round(p, 4) for value, p in probabilities.items()})
         yield row

@@ -1,0 +1,85 @@
+"""Canonical parties: the alias table (config) and string similarity (model/parties.py)."""
+
+import pytest
+
+from newstag.config import DEFAULT_PARTIES, config_from_dict, config_to_dict
+from newstag.errors import ConfigError
+from newstag.model.parties import PartyNames, alias_words, plain_name
+
+
+@pytest.fixture
+def names():
+    return PartyNames(DEFAULT_PARTIES)
+
+
+@pytest.mark.parametrize(
+    ("mention", "party", "actor"),
+    [
+        ("Rapid Support Forces", "Rapid Support Forces", None),
+        ("RSF", "Rapid Support Forces", None),
+        ("Moscow", "Russia", "russia"),
+        ("Russian", "Russia", "russia"),
+        ("Russia's", "Russia", "russia"),
+        ("Syrian government forces", "Syrian government", "syrian_government"),
+        # the longest alias wins: "Syrian" alone is the government
+        ("Syrian Democratic Forces", "Kurdish forces", "kurdish_forces"),
+        ("anti-Assad rebel groups", "Syrian opposition", "opposition"),
+        ("Saudi-led coalition", "Saudi-led coalition", None),
+        ("IS", "Islamic State", "isis"),
+        ("Israeli strikes", "Israel", None),
+    ],
+)
+def test_known_mentions_name_their_party(names, mention, party, actor):
+    assert names.resolve(mention) == (party, actor)
+
+
+def test_an_alias_in_capitals_is_not_a_word_in_lower_case(names):
+    assert names.resolve("is")[0] != "Islamic State"
+
+
+def test_a_spelling_close_to_an_alias_names_its_party(names):
+    assert names.resolve("Rapid Support Force") == ("Rapid Support Forces", None)
+
+
+def test_an_unknown_party_is_named_by_its_words_and_matched_again_in_the_article(names):
+    assert names.resolve("the Allied Democratic Forces") == ("Allied Democratic Forces", None)
+    assert names.resolve("Allied Democratic Force")[0] == "Allied Democratic Forces"
+    assert names.resolve("ADF")[0] == "Allied Democratic Forces"
+    assert PartyNames(DEFAULT_PARTIES).resolve("ADF")[0] == "ADF", "another article has not seen it"
+
+
+def test_plain_name_drops_the_article_and_the_possessive():
+    assert plain_name("the M23 rebels’") == "M23 rebels"
+    assert plain_name("Assad's") == "Assad"
+
+
+def test_alias_words_are_lower_case_words_with_their_actor():
+    words = dict(alias_words(DEFAULT_PARTIES))
+    assert words["moscow"] == "russia" and words["rsf"] == ""
+
+
+def _with_parties(config, parties):
+    raw = config_to_dict(config)
+    raw["parties"] = parties
+    return raw
+
+
+def test_the_table_reads_back_and_a_config_may_bring_its_own(config):
+    own = [{"name": "M23", "aliases": ["M23", "March 23 Movement"]}]
+    assert config_from_dict(_with_parties(config, own)).parties[0].aliases == ("M23", "March 23 Movement")
+
+
+@pytest.mark.parametrize(
+    ("parties", "fragment"),
+    [
+        ([{"name": "A", "aliases": ["RSF"]}, {"name": "B", "aliases": ["rsf"]}], "already an alias of 'A'"),
+        ([{"name": "A", "aliases": ["X"], "actor": "martians"}], "named actor values"),
+        ([{"name": "A", "aliases": ["X"], "actor": "unidentified"}], "named actor values"),
+        ([{"name": "A", "aliases": "X"}], "aliases"),
+        ([{"name": "A", "aliases": ["X"], "colour": "red"}], "unknown key"),
+        ([{"name": "A", "aliases": ["X"]}, {"name": "A", "aliases": ["Y"]}], "used twice"),
+    ],
+)
+def test_a_broken_table_is_refused_in_one_line(config, parties, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        config_from_dict(_with_parties(config, parties))
