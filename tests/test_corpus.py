@@ -143,3 +143,55 @@ def test_copy_check_script_fails_on_a_copy_and_passes_without(tmp_path):
     )
     (corpus / "batch.json").write_text(json.dumps([rewritten]), encoding="utf-8")
     assert subprocess.run(script, capture_output=True, text=True).returncode == 0
+
+
+SPANS = ROOT / "labeling" / "spans"
+SEEDS = ROOT / "labeling" / "seed_annotations.json"
+
+
+def _adjudicated():
+    lines = (SPANS / "adjudicated.jsonl").read_text(encoding="utf-8").splitlines()
+    return {record["sentence_id"]: record["spans"] for record in map(json.loads, filter(None, lines))}
+
+
+def test_the_adjudicated_spans_are_what_the_dataset_trains_on(taxonomy):
+    examples = examples_from_export(load_exports([SEEDS, CORPUS]), taxonomy).examples
+    found = {e.sentence_id: [s.text for s in e.spans.get("responsible", [])] for e in examples}
+    adjudicated = _adjudicated()
+    assert {sid: words for sid, words in found.items() if words} == {
+        sid: words for sid, words in adjudicated.items() if words
+    }
+    assert sum(bool(words) for words in found.values()) > 1100
+
+
+def test_spans_never_make_the_annotators_agree_on_what_they_did_not_mark():
+    """The adjudicator's spans stand beside a second annotation only in a ground-truth one."""
+    for task in load_exports([SEEDS, CORPUS]):
+        marked = [a for a in task["annotations"] if any(i["type"] == "labels" for i in a["result"])]
+        independent = [a for a in task["annotations"] if not a.get("ground_truth")]
+        if len(independent) > 1:
+            assert all(a.get("ground_truth") for a in marked), task["data"]["sentence_id"]
+
+
+def _fold_module():
+    spec = importlib.util.spec_from_file_location("fold", SPANS / "fold.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_folding_again_changes_nothing(tmp_path):
+    fold = _fold_module()
+    batch = tmp_path / "oth.json"
+    batch.write_text((CORPUS / "oth.json").read_text(encoding="utf-8"), encoding="utf-8")
+    fold.rebuild(batch, fold.read_adjudicated())
+    assert batch.read_text(encoding="utf-8") == (CORPUS / "oth.json").read_text(encoding="utf-8")
+
+
+def test_a_span_on_a_sentence_without_a_named_actor_is_refused(tmp_path):
+    fold = _fold_module()
+    export = json.loads((CORPUS / "neg.json").read_text(encoding="utf-8"))
+    unnamed = next(t for t in export if "unidentified" in json.dumps(t["annotations"]))
+    words = unnamed["data"]["text"].split()[:1]
+    with pytest.raises(SystemExit, match="no named value"):
+        fold.place(export, {unnamed["data"]["sentence_id"]: words})

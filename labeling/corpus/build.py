@@ -1,9 +1,11 @@
 """Write a Label Studio JSON export from `newstag export` tasks and annotators' label files.
 
 Each annotator reads the tasks and writes one JSON line per sentence:
-    {"sentence_id": "...", "attack_type": [...], "actor": [...], "claim_status": ["claim"]}
-This script attaches those choices to the tasks as Label Studio annotations (one annotator a
-`completed_by` id) and writes the file `newstag import-annotations` reads. An adjudicated label
+    {"sentence_id": "...", "attack_type": [...], "actor": [...], "claim_status": ["claim"],
+     "responsible": ["the words of each span", "in their order in the sentence"]}
+("responsible" may be left out when the sentence has no span.) This script attaches those
+choices and spans (offsets found left to right) to the tasks as Label Studio annotations (one
+annotator a `completed_by` id) and writes the file `newstag import-annotations` reads. An adjudicated label
 file becomes a ground-truth annotation, which wins over the others, as in Label Studio.
 
     python labeling/corpus/build.py tasks.json --labels a.jsonl=1 [--labels b.jsonl=2]
@@ -19,6 +21,7 @@ import uuid
 from pathlib import Path
 
 GROUPS = ("attack_type", "actor", "claim_status")
+SPAN_GROUPS = ("responsible",)
 STAMP = "2026-12-01T00:00:00.000000Z"
 
 
@@ -35,11 +38,44 @@ def read_labels(path: Path) -> dict[str, dict[str, list[str]]]:
         for group in GROUPS:
             value = record.get(group)
             chosen[group] = [value] if isinstance(value, str) else list(value or [])
+        for name in SPAN_GROUPS:
+            if record.get(name):
+                chosen[name] = list(record[name])
         labels[sentence_id] = chosen
     return labels
 
 
-def annotation(labels: dict[str, list[str]], annotator: int, task_id: int, ground_truth: bool) -> dict:
+def span_results(sentence: str, name: str, words: list[str]) -> list[dict] | None:
+    """Label Studio `labels` results for a span group's words, each found in the sentence after
+    the one before; None when one of them is not there."""
+    results, start = [], 0
+    for text in words:
+        found = sentence.find(text, start)
+        if found < 0:
+            return None
+        value = {"start": found, "end": found + len(text), "text": text, "labels": [name]}
+        results.append({"from_name": name, "to_name": "text", "type": "labels", "value": value})
+        start = found + len(text)
+    return results
+
+
+def located_spans(labels: dict[str, list[str]], sentence: str, where: str) -> list[dict]:
+    results = []
+    for name in SPAN_GROUPS:
+        found = span_results(sentence, name, labels.get(name, []))
+        if found is None:
+            sys.exit(f"{where}: {name} spans {labels[name]} are not all in the sentence {sentence!r}")
+        results += found
+    return results
+
+
+def annotation(
+    labels: dict[str, list[str]], annotator: int, task_id: int, ground_truth: bool, spans: list[dict] = ()
+) -> dict:
+    spans = [
+        {"id": uuid.uuid5(uuid.NAMESPACE_URL, f"{task_id}/{annotator}/span/{i}").hex[:10], **result}
+        for i, result in enumerate(spans)
+    ]
     return {
         "id": task_id * 10 + annotator,
         "completed_by": annotator,
@@ -53,7 +89,8 @@ def annotation(labels: dict[str, list[str]], annotator: int, task_id: int, groun
                 "value": {"choices": labels[group]},
             }
             for group in GROUPS
-        ],
+        ]
+        + spans,
         "was_cancelled": False,
         "ground_truth": ground_truth,
         "created_at": STAMP,
@@ -96,7 +133,15 @@ def main() -> None:
     for task_id, task in enumerate(tasks, start=args.first_task_id):
         sentence_id = task["data"]["sentence_id"]
         annotations = [
-            annotation(labels[sentence_id], annotator, task_id, truth)
+            annotation(
+                labels[sentence_id],
+                annotator,
+                task_id,
+                truth,
+                located_spans(
+                    labels[sentence_id], task["data"]["text"], f"annotator {annotator}, {sentence_id}"
+                ),
+            )
             for labels, annotator, truth in sources
             if sentence_id in labels
         ]

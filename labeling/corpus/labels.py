@@ -15,16 +15,27 @@ import json
 import sys
 from pathlib import Path
 
-from build import GROUPS
+from build import GROUPS, SPAN_GROUPS
 
 
 def annotators_labels(export: list[dict]) -> dict[int, list[dict]]:
-    """{annotator id: [{"sentence_id", group: [values]}, ...]} in the export's task order."""
+    """{annotator id: [{"sentence_id", group: [values], span group: [words]}, ...]} in the export's
+    task order (a span group only when the annotation marked spans in it)."""
     by_annotator: dict[int, list[dict]] = {}
     for task in export:
         for annotation in task["annotations"]:
-            chosen = {item["from_name"]: item["value"]["choices"] for item in annotation["result"]}
+            chosen = {
+                i["from_name"]: i["value"]["choices"] for i in annotation["result"] if i["type"] == "choices"
+            }
             record = {"sentence_id": task["data"]["sentence_id"], **{g: chosen.get(g, []) for g in GROUPS}}
+            for name in SPAN_GROUPS:
+                marked = sorted(
+                    (i["value"]["start"], i["value"]["text"])
+                    for i in annotation["result"]
+                    if i.get("type") == "labels" and i.get("from_name") == name
+                )
+                if marked:
+                    record[name] = [text for _, text in marked]
             by_annotator.setdefault(annotation["completed_by"], []).append(record)
     return by_annotator
 
