@@ -68,11 +68,28 @@ def test_evaluation_articles_follow_the_rule(articles):
     assert len(listed) >= 20
 
 
+def bare_url(url: str) -> str:
+    """An address without scheme, leading www., port or trailing slash: the same page however
+    it was written ("https://www.example.org:443/a/" and "http://example.org/a")."""
+    host, _, path = url.split("://", 1)[1].partition("/")
+    return f"{host.removeprefix('www.').split(':')[0]}/{path}".rstrip("/")
+
+
 def test_no_reserved_page_is_used(articles):
     reserved = [line.strip() for line in RESERVED.read_text().splitlines() if line.startswith("http")]
-    bare = {url.split("://", 1)[1].removeprefix("www.").rstrip("/") for url in reserved}
+    bare = {bare_url(url) for url in reserved}
     for article in articles:
-        assert article["url"].split("://", 1)[1].removeprefix("www.").rstrip("/") not in bare, article["id"]
+        assert bare_url(article["url"]) not in bare, article["id"]
+
+
+def test_a_reserved_page_is_known_however_its_address_is_written():
+    assert bare_url("https://www.example.org:443/news/a/") == bare_url("http://example.org/news/a")
+    assert bare_url("https://example.org/news/a") != bare_url("https://example.org/news/b")
+
+
+def test_no_page_is_used_twice(articles):
+    urls = [bare_url(article["url"]) for article in articles]
+    assert len(urls) == len(set(urls)), sorted(u for u in urls if urls.count(u) > 1)[:5]
 
 
 def load_script(name: str):
@@ -143,6 +160,11 @@ def test_copy_check_script_fails_on_a_copy_and_passes_without(tmp_path):
     )
     (corpus / "batch.json").write_text(json.dumps([rewritten]), encoding="utf-8")
     assert subprocess.run(script, capture_output=True, text=True).returncode == 0
+    # pages of another corpus match no article: an error, never a pass that read nothing
+    (pages / "a-1.txt").rename(pages / "z-9.txt")
+    unmatched = subprocess.run(script, capture_output=True, text=True)
+    assert unmatched.returncode == 1
+    assert "no page in" in unmatched.stderr
 
 
 SPANS = ROOT / "labeling" / "spans"
