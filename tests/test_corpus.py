@@ -176,7 +176,10 @@ LABELS = CORPUS / "labels"
 
 def _label_file(path):
     lines = path.read_text(encoding="utf-8").splitlines()
-    return {record["sentence_id"]: record.get("responsible", []) for record in map(json.loads, filter(None, lines))}
+    return {
+        record["sentence_id"]: record.get("responsible", [])
+        for record in map(json.loads, filter(None, lines))
+    }
 
 
 def _label_files():
