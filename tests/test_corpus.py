@@ -68,11 +68,28 @@ def test_evaluation_articles_follow_the_rule(articles):
     assert len(listed) >= 20
 
 
+def bare_url(url: str) -> str:
+    """An address without scheme, leading www., port or trailing slash: the same page however
+    it was written ("https://www.example.org:443/a/" and "http://example.org/a")."""
+    host, _, path = url.split("://", 1)[1].partition("/")
+    return f"{host.removeprefix('www.').split(':')[0]}/{path}".rstrip("/")
+
+
 def test_no_reserved_page_is_used(articles):
     reserved = [line.strip() for line in RESERVED.read_text().splitlines() if line.startswith("http")]
-    bare = {url.split("://", 1)[1].removeprefix("www.").rstrip("/") for url in reserved}
+    bare = {bare_url(url) for url in reserved}
     for article in articles:
-        assert article["url"].split("://", 1)[1].removeprefix("www.").rstrip("/") not in bare, article["id"]
+        assert bare_url(article["url"]) not in bare, article["id"]
+
+
+def test_a_reserved_page_is_known_however_its_address_is_written():
+    assert bare_url("https://www.example.org:443/news/a/") == bare_url("http://example.org/news/a")
+    assert bare_url("https://example.org/news/a") != bare_url("https://example.org/news/b")
+
+
+def test_no_page_is_used_twice(articles):
+    urls = [bare_url(article["url"]) for article in articles]
+    assert len(urls) == len(set(urls)), sorted(u for u in urls if urls.count(u) > 1)[:5]
 
 
 def load_script(name: str):
@@ -143,15 +160,49 @@ def test_copy_check_script_fails_on_a_copy_and_passes_without(tmp_path):
     )
     (corpus / "batch.json").write_text(json.dumps([rewritten]), encoding="utf-8")
     assert subprocess.run(script, capture_output=True, text=True).returncode == 0
+    # pages of another corpus match no article: an error, never a pass that read nothing
+    (pages / "a-1.txt").rename(pages / "z-9.txt")
+    unmatched = subprocess.run(script, capture_output=True, text=True)
+    assert unmatched.returncode == 1
+    assert "no page in" in unmatched.stderr
 
 
 SPANS = ROOT / "labeling" / "spans"
 SEEDS = ROOT / "labeling" / "seed_annotations.json"
 
 
+LABELS = CORPUS / "labels"
+
+
+def _label_file(path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {
+        record["sentence_id"]: record.get("responsible", [])
+        for record in map(json.loads, filter(None, lines))
+    }
+
+
+def _label_files():
+    """The batches built by build.py from labels/<batch>.<annotator>.jsonl, where each annotator
+    marked spans of their own: {batch: {annotator: {sentence_id: spans}}}."""
+    files = {}
+    for path in sorted(LABELS.glob("*.jsonl")):
+        batch, _, annotator = path.stem.rpartition(".")
+        files.setdefault(batch, {})[int(annotator)] = _label_file(path)
+    return files
+
+
 def _adjudicated():
     lines = (SPANS / "adjudicated.jsonl").read_text(encoding="utf-8").splitlines()
-    return {record["sentence_id"]: record["spans"] for record in map(json.loads, filter(None, lines))}
+    spans = {record["sentence_id"]: record["spans"] for record in map(json.loads, filter(None, lines))}
+    # The label-file batches: the adjudicator's spans (annotator 3) where there are some, else
+    # the first annotator's (the lowest id besides 3 and the blind second annotator 21).
+    for annotators in _label_files().values():
+        truth = annotators.get(3, {})
+        first = annotators[min(a for a in annotators if a not in (3, 21))]
+        for sentence_id, words in first.items():
+            spans[sentence_id] = truth.get(sentence_id, words)
+    return spans
 
 
 def test_the_adjudicated_spans_are_what_the_dataset_trains_on(taxonomy):
@@ -165,12 +216,24 @@ def test_the_adjudicated_spans_are_what_the_dataset_trains_on(taxonomy):
 
 
 def test_spans_never_make_the_annotators_agree_on_what_they_did_not_mark():
-    """The adjudicator's spans stand beside a second annotation only in a ground-truth one."""
+    """The adjudicator's spans stand beside a second annotation only in a ground-truth one; in the
+    label-file batches an annotator's annotation carries only the spans that annotator marked."""
+    own = {
+        (sentence_id, annotator): words
+        for annotators in _label_files().values()
+        for annotator, labels in annotators.items()
+        for sentence_id, words in labels.items()
+    }
     for task in load_exports([SEEDS, CORPUS]):
+        sentence_id = task["data"]["sentence_id"]
         marked = [a for a in task["annotations"] if any(i["type"] == "labels" for i in a["result"])]
         independent = [a for a in task["annotations"] if not a.get("ground_truth")]
-        if len(independent) > 1:
-            assert all(a.get("ground_truth") for a in marked), task["data"]["sentence_id"]
+        if any((sentence_id, a["completed_by"]) in own for a in task["annotations"]):
+            for a in marked:
+                words = [i["value"]["text"] for i in a["result"] if i["type"] == "labels"]
+                assert words == own[(sentence_id, a["completed_by"])], (sentence_id, a["completed_by"])
+        elif len(independent) > 1:
+            assert all(a.get("ground_truth") for a in marked), sentence_id
 
 
 def _fold_module():

@@ -136,6 +136,12 @@ def main() -> None:
     pages = {path.stem: path.read_text(encoding="utf-8") for path in sorted(args.pages.glob("*.txt"))}
     tasks = [task for path in sorted(args.corpus.glob("*.json")) for task in json.loads(path.read_text())]
     articles = {task["data"]["article_id"] for task in tasks}
+    if not articles & set(pages):
+        # A folder checked against the wrong corpus would otherwise "pass" having read nothing.
+        sys.exit(
+            f"copy_check: error: no page in {args.pages} is named after an article of {args.corpus} "
+            "(--corpus names the folder of batch exports)"
+        )
     copied = check(tasks, pages)
     for item in copied:
         print(f"{item.sentence_id}\t{item.words}")
