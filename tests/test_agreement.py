@@ -206,6 +206,9 @@ def test_span_agreement_from_an_export(seed_tasks, taxonomy):
     from newstag.errors import AnnotationError
 
     tasks = multi_annotator_export(seed_tasks)
+    for task in tasks:  # the seeds carry the adjudicated spans: this test marks its own
+        for annotation in task["annotations"]:
+            annotation["result"] = [item for item in annotation["result"] if item["type"] != "labels"]
     named = next(t for t in tasks if len(t["annotations"]) == 2 and "Russian" in t["data"]["text"])
     start = named["data"]["text"].index("Russian")
     named["annotations"][0]["result"].append(span_result("responsible", Span(start, start + 7, "Russian")))
