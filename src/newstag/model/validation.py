@@ -191,7 +191,8 @@ def article_folds(
     require_articles(articles)
     data = Labelled(list(texts), np.asarray(articles), gold)
     extra = reference.apart_from(texts, articles) if reference is not None else None
-    shared = None if extra is None or refit_features else _shared_features(data, extra, config)
+    alone = extra is not None and not refit_features and _learnable(extra, config.taxonomy)
+    shared = _shared_features(data, extra, config) if alone else None
     indices = fold_indices(data.articles, folds)
     for done, (train, test) in enumerate(indices, start=1):
         held_out = sorted(set(data.articles[test]))
@@ -210,6 +211,16 @@ def article_folds(
         yield Fold(train, test, tagger, probabilities, training)
         if progress:
             progress(done, len(indices))
+
+
+def _learnable(reference: Labelled, taxonomy: Taxonomy) -> bool:
+    """A reference the features and heads can be fitted on alone; a smaller one (none left
+    apart from the data, say) joins every fold's full refit instead."""
+    try:
+        check_trainable(reference.gold, taxonomy)
+    except InputError:
+        return False
+    return True
 
 
 def _shared_features(data: Labelled, reference: Labelled, config: Config):
