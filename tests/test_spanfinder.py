@@ -4,6 +4,8 @@ in `newstag train` when the data has spans, saved and checked with the model, ru
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -157,3 +159,21 @@ def test_a_crafted_span_finder_is_refused(seed_model, tmp_path, change, fragment
     save_model(tagger, seed_model.meta, "card", tmp_path / "m")
     with pytest.raises(ModelError, match=fragment):
         load_model(tmp_path / "m")
+
+
+def test_a_loaded_model_finds_spans_from_its_onnx_pass_without_torch(seed_model):
+    """At inference the span finder reads the token states of the ONNX pass that embeds the
+    sentence (the graph persist hands it), so `tag` with spans never imports torch."""
+    script = (
+        "import sys; from newstag.model.persist import load_model; "
+        "from newstag.model import onnx_encoder; "
+        f"saved = load_model({str(seed_model.directory)!r}); "
+        "calls = []; real = onnx_encoder.OnnxEncoder.encode; "
+        "onnx_encoder.OnnxEncoder.encode = lambda self, *a, **k: calls.append(1) or real(self, *a, **k); "
+        "texts = ['Russian jets bombed the hospital in Azaz, activists said.']; "
+        "saved.tagger.predict_proba(texts); "
+        "found = saved.tagger.find_spans(texts, [{'actor': ['russia']}]); "
+        "print('torch' in sys.modules, len(calls), bool(found[0].get('responsible')))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "1", "True"]
