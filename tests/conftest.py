@@ -257,9 +257,11 @@ STAND_IN_PARTIES = {
 
 @pytest.fixture
 def model_finds_spans(monkeypatch):
-    """Until the span model (issue 20, item 3) lands: tagging fills `TaggedSentence.spans` with
-    every mention of STAND_IN_PARTIES (score 0.8), where the model will, so that every surface
-    downstream runs its real code path on them. In-process only (jobs=1)."""
+    """Spans the tests can name in advance: tagging fills `TaggedSentence.spans` with every
+    mention of STAND_IN_PARTIES (score 0.8), where the span finder would, so that every surface
+    downstream runs its real code path on known spans with a model trained in seconds. The span
+    finder itself is tested on a model trained on the seeds (test_spanfinder.py). In-process
+    only (jobs=1)."""
     import dataclasses
     import re
 
@@ -267,10 +269,10 @@ def model_finds_spans(monkeypatch):
 
     real = tag._tag_batch
 
-    def with_spans(batch, model):
+    def with_spans(batch, model, parties=()):
         name = model.tagger.taxonomy.span_names[0]
         pattern = re.compile("|".join(rf"\b{re.escape(m)}\b" for m in STAND_IN_PARTIES))
-        for article in real(batch, model):
+        for article in real(batch, model, parties):
             sentences = [
                 dataclasses.replace(
                     t,
