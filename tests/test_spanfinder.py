@@ -177,3 +177,14 @@ def test_a_loaded_model_finds_spans_from_its_onnx_pass_without_torch(seed_model)
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "1", "True"]
+
+
+def test_a_span_never_splits_a_word():
+    """The finder may tag only the end of "Assad's" or the start of "Al-Qaeda": the span takes
+    the whole word, and a possessive after a name stays out."""
+    text = "Assad's forces and Al-Qaeda fighters hit Russia's depot."
+    words = token_offsets(text)  # Assad ' s forces and Al - Qaeda fighters hit Russia ' s depot .
+    tags = [OUTSIDE, OUTSIDE, BEGIN, INSIDE, OUTSIDE, BEGIN, OUTSIDE, OUTSIDE, OUTSIDE]
+    tags += [OUTSIDE, BEGIN, OUTSIDE, OUTSIDE, OUTSIDE, OUTSIDE]
+    found = decode_tags(text, words, _probabilities(tags), [OUTSIDE, BEGIN, INSIDE])
+    assert [text[s:e] for s, e, _ in found] == ["Assad's forces", "Al-Qaeda", "Russia"]

@@ -234,8 +234,35 @@ def decode_tags(
             runs.append([i])
         else:
             runs[-1].append(i)
-    runs = [trimmed(text, words, run) for run in runs]
+    runs = [trimmed(text, words, run) for run in _merged(whole_words(text, words, run) for run in runs)]
     return [(words[run[0]][0], words[run[-1]][1], float(inside[run].mean())) for run in runs if run]
+
+
+def whole_words(text: str, words, run: list[int]) -> list[int]:
+    """A run that begins inside a word, as "s forces" of "Assad's forces" or "Qaeda" of
+    "Al-Qaeda", widened to the word's start, and one that ends before a hyphen carried on to the
+    hyphenated word's end: a span never splits a word."""
+    first, last = run[0], run[-1]
+    while first > 0 and words[first - 1][1] == words[first][0]:
+        first -= 1
+    while last + 2 < len(words) and _joined(words, last, last + 2) and text[slice(*words[last + 1])] == "-":
+        last += 2
+    return list(range(first, last + 1))
+
+
+def _joined(words, left: int, right: int) -> bool:
+    return all(words[i][1] == words[i + 1][0] for i in range(left, right))
+
+
+def _merged(runs) -> list[list[int]]:
+    """Runs that widening made overlap, as one run each."""
+    merged: list[list[int]] = []
+    for run in runs:
+        if merged and run[0] <= merged[-1][-1]:
+            merged[-1] = list(range(merged[-1][0], max(merged[-1][-1], run[-1]) + 1))
+        else:
+            merged.append(run)
+    return merged
 
 
 def trimmed(text: str, words, run: list[int]) -> list[int]:
