@@ -32,8 +32,10 @@ def test_the_resolved_config_reads_back_as_the_same_config(config):
     resolved = json.loads(json.dumps(config_to_dict(config)))
     assert config_from_dict(resolved) == config
     assert resolved["taxonomy"]["name"] == "attacks-actors-claims"
-    minimal = config_from_dict({"taxonomy": resolved["taxonomy"]})
-    assert config_to_dict(minimal) == config_to_dict(config), "defaults fill in what is left out"
+    minimal = config_to_dict(config_from_dict({"taxonomy": resolved["taxonomy"]}))
+    # The alias table names values of the taxonomy it stands beside, so it has no default.
+    assert minimal.pop("parties") == [] and resolved.pop("parties")
+    assert minimal == resolved, "defaults fill in what is left out"
 
 
 def test_unknown_keys_are_named_with_their_location(config):

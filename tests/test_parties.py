@@ -2,14 +2,14 @@
 
 import pytest
 
-from newstag.config import DEFAULT_PARTIES, config_from_dict, config_to_dict
+from newstag.config import config_from_dict, config_to_dict
 from newstag.errors import ConfigError
 from newstag.model.parties import PartyNames, alias_words, plain_name
 
 
 @pytest.fixture
-def names():
-    return PartyNames(DEFAULT_PARTIES)
+def names(config):
+    return PartyNames(config.parties)
 
 
 @pytest.mark.parametrize(
@@ -41,11 +41,11 @@ def test_a_spelling_close_to_an_alias_names_its_party(names):
     assert names.resolve("Rapid Support Force") == ("Rapid Support Forces", None)
 
 
-def test_an_unknown_party_is_named_by_its_words_and_matched_again_in_the_article(names):
+def test_an_unknown_party_is_named_by_its_words_and_matched_again_in_the_article(names, config):
     assert names.resolve("the Allied Democratic Forces") == ("Allied Democratic Forces", None)
     assert names.resolve("Allied Democratic Force")[0] == "Allied Democratic Forces"
     assert names.resolve("ADF")[0] == "Allied Democratic Forces"
-    assert PartyNames(DEFAULT_PARTIES).resolve("ADF")[0] == "ADF", "another article has not seen it"
+    assert PartyNames(config.parties).resolve("ADF")[0] == "ADF", "another article has not seen it"
 
 
 def test_plain_name_drops_the_article_and_the_possessive():
@@ -53,8 +53,8 @@ def test_plain_name_drops_the_article_and_the_possessive():
     assert plain_name("Assad's") == "Assad"
 
 
-def test_alias_words_are_lower_case_words_with_their_actor():
-    words = dict(alias_words(DEFAULT_PARTIES))
+def test_alias_words_are_lower_case_words_with_their_actor(config):
+    words = dict(alias_words(config.parties))
     assert words["moscow"] == "russia" and words["rsf"] == ""
 
 
@@ -65,8 +65,12 @@ def _with_parties(config, parties):
 
 
 def test_the_table_reads_back_and_a_config_may_bring_its_own(config):
+    assert config_from_dict(config_to_dict(config)).parties == config.parties
     own = [{"name": "M23", "aliases": ["M23", "March 23 Movement"]}]
     assert config_from_dict(_with_parties(config, own)).parties[0].aliases == ("M23", "March 23 Movement")
+    without = config_to_dict(config)
+    del without["parties"]
+    assert config_from_dict(without).parties == (), "no table: names come from string similarity alone"
 
 
 @pytest.mark.parametrize(

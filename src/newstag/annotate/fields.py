@@ -20,7 +20,7 @@ def _is_text(value) -> bool:
     return isinstance(value, str)
 
 
-def _is_whole(value) -> bool:
+def is_whole(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -33,12 +33,12 @@ def _is_texts(value) -> bool:
 
 
 TEXT: Check = (_is_text, "a string")
-WHOLE: Check = (_is_whole, "a whole number")
+WHOLE: Check = (is_whole, "a whole number")
 SCORE: Check = (lambda value: value is None or _is_number(value), "a number or null")
 FLAG: Check = (lambda value: isinstance(value, bool), "true or false")
 TEXTS: Check = (_is_texts, "a list of strings")
-ID: Check = (lambda value: _is_whole(value) or _is_text(value), "a whole number or a string")
-ANNOTATOR: Check = (lambda value: _is_whole(value) or isinstance(value, str | dict), "a user id or object")
+ID: Check = (lambda value: is_whole(value) or _is_text(value), "a whole number or a string")
+ANNOTATOR: Check = (lambda value: is_whole(value) or isinstance(value, str | dict), "a user id or object")
 
 DATA = {
     "text": TEXT,
@@ -111,7 +111,7 @@ def _annotations(annotations, name: str, fields: dict[str, Check]) -> str | None
         return f"{name} is {_found(annotations)}; expected a list of objects"
     for number, annotation in enumerate(annotations):
         where = f"{name}[{number}]"
-        if name in BY_ID and _is_whole(annotation):
+        if name in BY_ID and is_whole(annotation):
             continue
         if not isinstance(annotation, dict):
             wanted = "an object or an id" if name in BY_ID else "an object"
@@ -158,4 +158,4 @@ def _found(value, limit: int = 60) -> str:
 def _name(task, number: int) -> str:
     """A task by its id, as Label Studio shows it, or else by its position in the file."""
     task_id = task.get("id") if isinstance(task, dict) else None
-    return str(task_id) if _is_whole(task_id) or _is_text(task_id) else str(number)
+    return str(task_id) if is_whole(task_id) or _is_text(task_id) else str(number)

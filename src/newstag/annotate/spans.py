@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from newstag.annotate.fields import is_whole
 from newstag.errors import AnnotationError
 from newstag.taxonomy import Labels, Taxonomy
 
@@ -79,8 +80,7 @@ def annotation_spans(annotation: dict, taxonomy: Taxonomy, sentence, where: str)
 def _span(value, name: str, sentence: str, where: str) -> Span:
     value = value if isinstance(value, dict) else {}
     start, end, text, labels = (value.get(key) for key in ("start", "end", "text", "labels"))
-    whole_numbers = all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end))
-    if not whole_numbers or not isinstance(text, str):
+    if not (is_whole(start) and is_whole(end)) or not isinstance(text, str):
         raise AnnotationError(f"{where}: a {name} span needs whole-number start and end and its text")
     if labels != [name]:
         raise AnnotationError(f"{where}: a {name} span is labelled {labels!r}; expected [{name!r}]")
