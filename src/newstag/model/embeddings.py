@@ -70,12 +70,18 @@ def encoder_at(path: str):
 def encode(texts, path: str, batch_size: int = 32, graph=None) -> np.ndarray:
     """One L2-normalised vector per text, from the cache where the text was seen lately: run by
     ONNX Runtime from `graph` (an `onnx_encoder.EncoderGraph`) where given, else in torch."""
-    source = graph.sha256 if graph else path
+    source = _source(path, graph)
     found = {text: vector for (_, text), vector in _VECTORS.get_many((source, t) for t in texts).items()}
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
         found.update(_encode_missing(missing, path, batch_size, graph)[0])
     return np.array([found[t] for t in texts]).reshape(len(texts), -1)
+
+
+def _source(path: str, graph=None) -> str:
+    """What cached vectors and token states are keyed by: the graph that computed them, or the
+    torch encoder's folder."""
+    return graph.sha256 if graph else path
 
 
 def runtime_encoder(path: str, graph=None):
@@ -90,7 +96,7 @@ def runtime_encoder(path: str, graph=None):
 
 def _encode_missing(missing: list[str], path: str, batch_size: int, graph=None) -> tuple[dict, dict]:
     """Encode texts once, keeping their vectors and their token states: both, by text."""
-    source = graph.sha256 if graph else path
+    source = _source(path, graph)
     tokens: list = []
     encoder = runtime_encoder(path, graph)
     vectors = dict(zip(missing, encoder.encode(missing, batch_size=batch_size, tokens=tokens), strict=True))
@@ -103,7 +109,7 @@ def _encode_missing(missing: list[str], path: str, batch_size: int, graph=None) 
 def token_states(texts, path: str, batch_size: int = 32, graph=None) -> list:
     """Each text's `TokenStates`: those of a text encoded lately (by the same graph, or torch),
     else from a new pass."""
-    source = graph.sha256 if graph else path
+    source = _source(path, graph)
     found = {text: states for (_, text), states in _TOKENS.get_many((source, t) for t in texts).items()}
     missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
