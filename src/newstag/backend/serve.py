@@ -185,10 +185,10 @@ def build(
     """The FastAPI app, its LiveModel (predicting in `workers` processes, or in this one), its
     Projects and the BaseData every retrain learns from. Retrains keep the served model's
     fine-tuned encoder unless `fine_tune`."""
-    from newstag.model.persist import load_model, trained_config
+    from newstag.model.persist import load_model
 
     saved = load_model(model_dir)
-    config = trained_config(saved.meta, model_dir)
+    config = saved.config
     base = load_base_data(saved.meta, model_dir, config.taxonomy, data, replace_data)
     projects = Projects(connection)
     upcoming = projects.unannotated if connection is not None else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 
@@ -57,6 +58,12 @@ class SavedModel:
     @property
     def version(self) -> str:
         return self.meta["model_version"]
+
+    @cached_property
+    def config(self):
+        """The config the model was trained with, read from meta.json once: tagging asks for
+        it on every batch, and the backend on every request."""
+        return trained_config(self.meta, self.directory)
 
 
 def save_model(tagger, meta: dict, card: str, directory: Path | str, extra=None) -> Path:

@@ -9,7 +9,7 @@ from typing import TypeVar
 from newstag.annotate.spans import PartySpan
 from newstag.model.decode import decode, uncertain_values
 from newstag.model.parties import PartyNames
-from newstag.model.persist import SavedModel, trained_config
+from newstag.model.persist import SavedModel
 from newstag.text.sentences import InContext, Sentence, SplitArticle, in_context
 
 T = TypeVar("T")
@@ -88,7 +88,7 @@ def tag_articles(
     articles: Iterable[SplitArticle], model: SavedModel, batch_sentences: int = BATCH_SENTENCES
 ) -> Iterator[TaggedArticle]:
     """Tag split articles, yielding each in input order once its batch is predicted."""
-    parties = trained_config(model.meta, model.directory).parties
+    parties = model.config.parties
     for batch in batched(articles, lambda split: len(split.sentences), batch_sentences):
         yield from _tag_batch(batch, model, parties)
 
