@@ -182,8 +182,8 @@ def test_a_loaded_model_finds_spans_from_its_onnx_pass_without_torch(seed_model)
 def test_a_span_never_splits_a_word():
     """The finder may tag only the end of "Assad's" or the start of "Al-Qaeda": the span takes
     the whole word, and a possessive after a name stays out."""
-    text = "Assad's forces and Al-Qaeda fighters hit Russia's depot."
-    words = token_offsets(text)  # Assad ' s forces and Al - Qaeda fighters hit Russia ' s depot .
+    text = "Assad's forces and Al-Qaeda cells hit Russia's depot."
+    words = token_offsets(text)  # Assad ' s forces and Al - Qaeda cells hit Russia ' s depot .
     tags = [OUTSIDE, OUTSIDE, BEGIN, INSIDE, OUTSIDE, BEGIN, OUTSIDE, OUTSIDE, OUTSIDE]
     tags += [OUTSIDE, BEGIN, OUTSIDE, OUTSIDE, OUTSIDE, OUTSIDE]
     found = decode_tags(text, words, _probabilities(tags), [OUTSIDE, BEGIN, INSIDE])
