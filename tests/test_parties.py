@@ -126,3 +126,8 @@ def test_a_common_noun_mention_in_another_article_has_no_earlier_party(config):
 def test_a_long_alias_in_capitals_matches_in_any_case(names):
     assert names.resolve("Isis militants")[0] == "Islamic State"
     assert names.resolve("is")[0] != "Islamic State"
+
+
+def test_a_head_noun_capitalised_at_the_start_of_a_sentence_is_a_common_noun(names):
+    assert names.resolve("Regime forces", ["syrian_government"])[0] == "Syrian government"
+    assert names.resolve("Rebel fighters", ["opposition"])[0] == "Syrian opposition"

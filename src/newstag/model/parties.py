@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from newstag.config import Party
+from newstag.model.span_bounds import MODIFIERS, SPEC_HEADS
 
 _WORD = re.compile(r"\w+|[^\w\s]")
 LEADING = {"the", "a", "an"}
@@ -51,10 +52,15 @@ def plain_name(text: str) -> str:
     return rest if first.lower() in LEADING and rest else text
 
 
+COMMON = SPEC_HEADS | MODIFIERS
+"""Words that name no party of their own, even capitalised at a sentence's start ("Rebel
+fighters", "Coalition")."""
+
+
 def _capitalised(mention: str) -> bool:
-    """Whether a word of the mention, after its first, or its first word, is a name
-    (capitalised or in capitals): "Syrian army", "RSF"; not "the regime", "government forces"."""
-    return any(w[:1].isupper() for w in _WORD.findall(plain_name(mention)))
+    """Whether a word of the mention is a name (capitalised or in capitals, and not a head noun
+    or modifier): "Syrian army", "RSF"; not "the regime", "Government forces"."""
+    return any(w[:1].isupper() and w.lower() not in COMMON for w in _WORD.findall(plain_name(mention)))
 
 
 def _stems(mention: str) -> set[str]:
