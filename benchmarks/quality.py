@@ -52,6 +52,7 @@ from pathlib import Path
 from newstag.annotate.dataset import (
     dataset_texts,
     gold_labels,
+    group_labels,
     group_spans,
     load_labelled,
     read_article_ids,
@@ -198,17 +199,22 @@ SPAN_TARGETS = {"token_f1": 0.85, "party_accuracy": 0.85}
 LOCO_SPAN_TARGET = 0.80
 
 
-def span_figures(dataset, found: list[list[Span]], parties) -> dict:
+def span_figures(dataset, found: list[list[Span]], parties, found_actors=None) -> dict:
     """Token-overlap and exact-match F1 of `found` against the dataset's spans, and the
-    canonical-party accuracy (see the module's docstring)."""
+    canonical-party accuracy (see the module's docstring). Gold mentions are named with the
+    gold actor values, found ones with `found_actors` (each sentence's; the gold ones when
+    None), as `tag` names them with the predicted ones."""
     gold = group_spans(dataset, SPAN_GROUP)
+    gold_actors = group_labels(dataset, "actor")
+    found_actors = gold_actors if found_actors is None else found_actors
     overlap = compare(zip(dataset["text"], gold, found, strict=True))
     named, same, current = 0, 0, None
-    for article, gold_spans, found_spans in zip(dataset["article_id"], gold, found, strict=True):
+    rows = zip(dataset["article_id"], gold, found, gold_actors, found_actors, strict=True)
+    for article, gold_spans, found_spans, actors, predicted in rows:
         if article != current:
             gold_names, found_names, current = PartyNames(parties), PartyNames(parties), article
-        expected = {gold_names.resolve(span.text)[0] for span in gold_spans}
-        got = {found_names.resolve(span.text)[0] for span in found_spans}
+        expected = {gold_names.resolve(span.text, actors)[0] for span in gold_spans}
+        got = {found_names.resolve(span.text, predicted)[0] for span in found_spans}
         if expected or got:
             named += 1
             same += expected == got
@@ -247,7 +253,12 @@ def held_out_spans(config, development, test) -> dict:
     predicted = decode(config.taxonomy, tagger.predict_proba(texts), tagger.thresholds())
     gold = label_rows(gold_labels(test, config.taxonomy))
     return {
-        "end_to_end": span_figures(test, as_spans(test, tagger.find_spans(texts, predicted)), config.parties),
+        "end_to_end": span_figures(
+            test,
+            as_spans(test, tagger.find_spans(texts, predicted)),
+            config.parties,
+            [labels["actor"] for labels in predicted],
+        ),
         "gold_actor": span_figures(test, as_spans(test, tagger.find_spans(texts, gold)), config.parties),
         "seconds": time.perf_counter() - start,
     }

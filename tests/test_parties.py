@@ -87,3 +87,47 @@ def test_the_table_reads_back_and_a_config_may_bring_its_own(config):
 def test_a_broken_table_is_refused_in_one_line(config, parties, fragment):
     with pytest.raises(ConfigError, match=fragment):
         config_from_dict(_with_parties(config, parties))
+
+
+@pytest.mark.parametrize(
+    ("mention", "actors", "party"),
+    [
+        ("regime", ["syrian_government"], "Syrian government"),
+        ("the ministry", ["russia"], "Russia"),
+        ("government forces", ["syrian_government"], "Syrian government"),
+        # several actor values: the party whose aliases hold the mention's words
+        ("rebels", ["opposition", "syrian_government"], "Syrian opposition"),
+        ("regime forces", ["syrian_government", "russia"], "Syrian government"),
+    ],
+)
+def test_a_common_noun_mention_names_the_party_of_the_sentence_actor(names, mention, actors, party):
+    assert names.resolve(mention, actors)[0] == party
+
+
+def test_a_common_noun_mention_without_an_actor_party_stays_its_own_words(names):
+    assert names.resolve("regime")[0] == "regime"
+    assert names.resolve("regime", ["other_actor"])[0] == "regime"
+
+
+def test_a_common_noun_mention_names_the_party_named_last_with_its_words(names):
+    assert names.resolve("the Saudi-led coalition", ["other_actor"])[0] == "Saudi-led coalition"
+    assert names.resolve("the RSF fighters", ["other_actor"])[0] == "Rapid Support Forces"
+    assert names.resolve("coalition", ["other_actor"])[0] == "Saudi-led coalition"
+    assert names.resolve("coalition forces", ["other_actor"])[0] == "Saudi-led coalition"
+    assert names.resolve("the fighters", ["other_actor"])[0] == "Rapid Support Forces"
+    # "forces" is any party's head: "government forces" is not the RSF
+    assert names.resolve("government forces", ["other_actor"])[0] != "Rapid Support Forces"
+
+
+def test_a_common_noun_mention_in_another_article_has_no_earlier_party(config):
+    assert PartyNames(config.parties).resolve("coalition", ["other_actor"])[0] == "coalition"
+
+
+def test_a_long_alias_in_capitals_matches_in_any_case(names):
+    assert names.resolve("Isis militants")[0] == "Islamic State"
+    assert names.resolve("is")[0] != "Islamic State"
+
+
+def test_a_head_noun_capitalised_at_the_start_of_a_sentence_is_a_common_noun(names):
+    assert names.resolve("Regime forces", ["syrian_government"])[0] == "Syrian government"
+    assert names.resolve("Rebel fighters", ["opposition"])[0] == "Syrian opposition"

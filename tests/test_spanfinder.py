@@ -182,9 +182,28 @@ def test_a_loaded_model_finds_spans_from_its_onnx_pass_without_torch(seed_model)
 def test_a_span_never_splits_a_word():
     """The finder may tag only the end of "Assad's" or the start of "Al-Qaeda": the span takes
     the whole word, and a possessive after a name stays out."""
-    text = "Assad's forces and Al-Qaeda fighters hit Russia's depot."
-    words = token_offsets(text)  # Assad ' s forces and Al - Qaeda fighters hit Russia ' s depot .
+    text = "Assad's forces and Al-Qaeda cells hit Russia's depot."
+    words = token_offsets(text)  # Assad ' s forces and Al - Qaeda cells hit Russia ' s depot .
     tags = [OUTSIDE, OUTSIDE, BEGIN, INSIDE, OUTSIDE, BEGIN, OUTSIDE, OUTSIDE, OUTSIDE]
     tags += [OUTSIDE, BEGIN, OUTSIDE, OUTSIDE, OUTSIDE, OUTSIDE]
     found = decode_tags(text, words, _probabilities(tags), [OUTSIDE, BEGIN, INSIDE])
     assert [text[s:e] for s, e, _ in found] == ["Assad's forces", "Al-Qaeda", "Russia"]
+
+
+def test_a_word_is_in_a_span_when_its_probability_of_not_being_outside_reaches_the_threshold():
+    """O is the likeliest single tag of "Houthi" (0.45), yet B or I together (0.55) clear 0.5."""
+    text = "Houthi shelling hit Taiz."
+    words = token_offsets(text)
+    probabilities = np.array([[0.45, 0.3, 0.25], [0.9, 0.05, 0.05], [0.9, 0.05, 0.05]])
+    probabilities = np.vstack([probabilities, [[0.9, 0.05, 0.05]] * (len(words) - 3)])
+    found = decode_tags(text, words, probabilities, [OUTSIDE, BEGIN, INSIDE], threshold=0.5)
+    assert [text[s:e] for s, e, _ in found] == ["Houthi"]
+    assert decode_tags(text, words, probabilities, [OUTSIDE, BEGIN, INSIDE], threshold=0.6) == []
+
+
+def test_the_stop_of_an_abbreviation_stays_in_the_span():
+    text = "It was hit by U.S. jets."
+    words = token_offsets(text)  # It was hit by U . S . jets .
+    tags = [OUTSIDE] * 4 + [BEGIN, INSIDE, INSIDE, INSIDE] + [OUTSIDE, OUTSIDE]
+    found = decode_tags(text, words, _probabilities(tags), [OUTSIDE, BEGIN, INSIDE])
+    assert [text[s:e] for s, e, _ in found] == ["U.S."]

@@ -145,3 +145,15 @@ def test_the_table_marks_uncertain_values_and_lists_them_apart_in_the_summary(co
     shown = render_table(tagged, config.taxonomy.group_names, False, config.taxonomy, thresholds)
     assert "russia 0.09 < 0.15 uncertain" in shown
     assert "actor: russia (sentences 1); uncertain: russia (sentences 2)" in shown
+
+
+def test_a_found_common_noun_is_named_by_the_sentence_actor_value(config):
+    """`tag` names "the regime" by the actor value it predicted for the sentence."""
+    from newstag.model.parties import PartyNames
+    from newstag.tagging.tag import party_spans
+
+    text = "The regime shelled the hospital."
+    found = party_spans(text, [(4, 10, 0.9)], PartyNames(config.parties), ["syrian_government"])
+    assert [(s.text, s.party, s.actor) for s in found] == [
+        ("regime", "Syrian government", "syrian_government")
+    ]

@@ -169,8 +169,11 @@ def _spans_note(spans: dict) -> str:
     return (
         "## Spans\n\nSpans are found in the sentences whose predicted actor is a named value: each "
         "word is tagged B/I/O by a logistic regression over the sentence encoder's token states "
-        "and pattern features, and each span is resolved to a canonical party by the config's "
-        "alias table and string similarity. Their scores (`benchmarks/quality.py --spans`) are in "
+        "and pattern features (its own and its neighbours'), a run of such words is completed to "
+        "the whole name and its head noun, and each span is resolved to a canonical party by the "
+        "config's alias table, string similarity, and, for a common noun such as 'the regime', the "
+        "sentence's actor value or the party the article named last with its words. Their scores "
+        "(`benchmarks/quality.py --spans`) are in "
         f"the comparison below.\n\n{lines}\n"
     )
 

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from newstag.annotate.spans import Span, token_offsets
 from newstag.model.parties import LEADING
 from newstag.model.patterns import role_flags
+from newstag.model.span_bounds import completed
 
 OUTSIDE, BEGIN, INSIDE = 0, 1, 2
 HEADS = frozenset(
@@ -88,11 +89,13 @@ class SpanFinder(BaseEstimator):
         self,
         aliases: tuple[tuple[str, str], ...] = (),
         C: float = 0.1,
+        threshold: float = 0.5,
         model_path: str | None = None,
         random_state=0,
     ):
         self.aliases = aliases
         self.C = C
+        self.threshold = threshold
         self.model_path = model_path
         self.random_state = random_state
 
@@ -135,7 +138,9 @@ class SpanFinder(BaseEstimator):
             if not sentence_words:
                 found_spans.append([])
                 continue
-            runs = decode_tags(text, sentence_words, next(probabilities), classes)
+            runs = decode_tags(
+                text, sentence_words, next(probabilities), classes, self.threshold, self.actors_of_
+            )
             found_spans.append([run for run in runs if self._names_a_party(text[run[0] : run[1]])])
         return found_spans
 
@@ -163,7 +168,9 @@ class SpanFinder(BaseEstimator):
         shapes = np.array(
             [self._shape(text, words, i, set(actors)) for i in range(len(words))], dtype=np.float32
         )
-        return np.hstack([own, before, after, shapes]).astype(np.float32)
+        blank = np.zeros((1, shapes.shape[1]), dtype=np.float32)
+        shapes_before, shapes_after = np.vstack([blank, shapes[:-1]]), np.vstack([shapes[1:], blank])
+        return np.hstack([own, before, after, shapes, shapes_before, shapes_after]).astype(np.float32)
 
     def _shape(self, text: str, words: list[tuple[int, int]], i: int, actors: set[str]) -> list[float]:
         start, end = words[i]
@@ -220,21 +227,26 @@ def word_tags(words: list[tuple[int, int]], spans: Sequence[Span]) -> np.ndarray
 
 
 def decode_tags(
-    text: str, words, probabilities: np.ndarray, classes: list[int]
+    text: str, words, probabilities: np.ndarray, classes: list[int], threshold: float = 0.5, aliases=()
 ) -> list[tuple[int, int, float]]:
-    """Runs of B/I words as (start, end, mean probability of not O); a B begins a new run."""
+    """Runs of words whose probability of not being O reaches `threshold`, as (start, end, mean
+    of that probability); a word more likely B than I begins a new run. Each run is widened to
+    whole words and to its name and head noun (`span_bounds.completed`, `aliases`: the alias
+    table's words)."""
     column = {tag: classes.index(tag) if tag in classes else None for tag in (OUTSIDE, BEGIN, INSIDE)}
     inside = 1 - probabilities[:, column[OUTSIDE]] if column[OUTSIDE] is not None else np.ones(len(words))
-    tags = [classes[i] for i in probabilities.argmax(axis=1)]
+    begin, within = (
+        probabilities[:, column[tag]] if column[tag] is not None else np.zeros(len(words))
+        for tag in (BEGIN, INSIDE)
+    )
     runs: list[list[int]] = []
-    for i, tag in enumerate(tags):
-        if tag == OUTSIDE:
-            continue
-        if tag == BEGIN or not runs or runs[-1][-1] != i - 1:
-            runs.append([i])
+    for i in np.flatnonzero(inside >= threshold):
+        if begin[i] > within[i] or not runs or runs[-1][-1] != i - 1:
+            runs.append([int(i)])
         else:
-            runs[-1].append(i)
-    runs = [trimmed(text, words, run) for run in _merged(whole_words(text, words, run) for run in runs)]
+            runs[-1].append(int(i))
+    runs = [completed(text, words, whole_words(text, words, run), aliases) for run in runs]
+    runs = [trimmed(text, words, run) for run in _merged(runs)]
     return [(words[run[0]][0], words[run[-1]][1], float(inside[run].mean())) for run in runs if run]
 
 
@@ -270,9 +282,20 @@ def trimmed(text: str, words, run: list[int]) -> list[int]:
     spans never hold them)."""
     while run and (text[slice(*words[run[0]])].lower() in LEADING or not _alnum(text, words[run[0]])):
         run = run[1:]
-    while run and not _alnum(text, words[run[-1]]):
+    while run and not _alnum(text, words[run[-1]]) and not _abbreviation(text, words, run[-1]):
         run = run[:-1]
     return run
+
+
+def _abbreviation(text: str, words, i: int) -> bool:
+    """The stop of an abbreviation such as "U.S.": joined to a single capital letter."""
+    return (
+        text[slice(*words[i])] == "."
+        and i > 0
+        and _joined(words, i - 1, i)
+        and len(text[slice(*words[i - 1])]) == 1
+        and text[slice(*words[i - 1])].isupper()
+    )
 
 
 def _alnum(text: str, word: tuple[int, int]) -> bool:

@@ -120,6 +120,7 @@ def _tag_batch(batch: list[SplitArticle], model: SavedModel, parties=()) -> Iter
     labels = decode(taxonomy, probabilities, thresholds)
     found = model.tagger.find_spans(texts, labels)
     values = {g.name: g.value_names for g in taxonomy.groups}
+    labelled_by = {span_group.name: span_group.group for span_group in taxonomy.spans}
     row = 0
     for split in batch:
         sentences = []
@@ -130,17 +131,21 @@ def _tag_batch(batch: list[SplitArticle], model: SavedModel, parties=()) -> Iter
                 g: dict(zip(value_names, chosen[g], strict=True)) for g, value_names in values.items()
             }
             uncertain = uncertain_values(taxonomy, labels[row], by_value, thresholds)
-            spans = {name: party_spans(sentence.text, runs, names) for name, runs in found[row].items()}
+            spans = {
+                name: party_spans(sentence.text, runs, names, labels[row].get(labelled_by[name], ()))
+                for name, runs in found[row].items()
+            }
             sentences.append(TaggedSentence(sentence, labels[row], by_value, uncertain, spans))
             row += 1
         yield TaggedArticle(split, sentences)
 
 
-def party_spans(text: str, runs, names: PartyNames) -> list[PartySpan]:
-    """Found spans, (start, end, score), with the canonical party each names."""
+def party_spans(text: str, runs, names: PartyNames, actors=()) -> list[PartySpan]:
+    """Found spans, (start, end, score), with the canonical party each names (`actors`: the
+    sentence's values of the group the spans belong to, which name a common-noun mention's)."""
     spans = []
     for start, end, score in runs:
-        party, actor = names.resolve(text[start:end])
+        party, actor = names.resolve(text[start:end], actors)
         spans.append(PartySpan(start, end, text[start:end], party, actor, round(score, 4)))
     return spans
 
