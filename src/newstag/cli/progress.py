@@ -12,8 +12,19 @@ from contextlib import contextmanager
 def progress_bar(description: str) -> Iterator[Callable[..., None]]:
     """A bar with elapsed and remaining time. Yields `update(done=None, total=None, text="")`:
     counts move the bar (the library's `progress(done, total)`), text says what runs now."""
+    with progress_bars(description) as (update,):
+        yield update
+
+
+@contextmanager
+def progress_bars(first: str, *others: str) -> Iterator[tuple[Callable[..., None], ...]]:
+    """Bars drawn together (rich draws one live display at a time), one `update` each as
+    `progress_bar`'s. The first shows from the start; each other bar from its first update, so
+    a step that may not run (fine-tuning under a frozen encoder) draws nothing, and it starts
+    again, its times too, when its count goes back (the next fit's batches)."""
+    descriptions = (first, *others)
     if not sys.stderr.isatty():
-        yield lambda done=None, total=None, text="": None
+        yield tuple(lambda done=None, total=None, text="": None for _ in descriptions)
         return
     from rich.console import Console
     from rich.progress import (
@@ -30,13 +41,22 @@ def progress_bar(description: str) -> Iterator[Callable[..., None]]:
     with Progress(
         *columns, TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True
     ) as bar:
-        task = bar.add_task(description, total=None)
+        yield (_bar_row(bar, first, later=False), *(_bar_row(bar, other, later=True) for other in others))
 
-        def update(done: int | None = None, total: int | None = None, text: str = "") -> None:
-            shown = f"{description} {text.strip()}"[:70] if text else description
-            bar.update(task, completed=done, total=total, description=shown)
 
-        yield update
+def _bar_row(bar, description: str, later: bool) -> Callable[..., None]:
+    task = bar.add_task(description, total=None, visible=not later)
+    last = 0
+
+    def update(done: int | None = None, total: int | None = None, text: str = "") -> None:
+        nonlocal last
+        if later and done is not None and done < last:
+            bar.reset(task)
+        last = done if done is not None else last
+        shown = f"{description} {text.strip()}"[:70] if text else description
+        bar.update(task, completed=done, total=total, description=shown, visible=True)
+
+    return update
 
 
 @contextmanager

@@ -6,9 +6,10 @@ from typing import Annotated
 import typer
 
 from newstag.cli.common import DEFAULT_CONFIG_PATH, ConfigOption, ForceOption, info, one_line_errors
-from newstag.cli.progress import progress_bar
+from newstag.cli.progress import progress_bars
 
 DEFAULT_DATA = Path("labeling/seed_annotations.json")
+FINE_TUNING = "fine-tuning the encoder (batches of every epoch, each fit)"
 
 
 def train(
@@ -44,6 +45,7 @@ def train(
     from newstag.cli.info import print_scores
     from newstag.config import load_config
     from newstag.files import read_text_limited, refuse_to_overwrite
+    from newstag.model.finetune import fine_tuning_progress
     from newstag.model.training import EVALUATION_FOLDER, train_and_save
 
     with one_line_errors():
@@ -58,7 +60,8 @@ def train(
         table = (
             read_text_limited(quality, 2**20, "give a Markdown table", what="Markdown") if quality else None
         )
-        with progress_bar("cross-validation folds, then the final fit") as progress:
+        bars = progress_bars("cross-validation folds, then the final fit", FINE_TUNING)
+        with bars as (progress, tuning), fine_tuning_progress(tuning):
             trained = train_and_save(
                 dataset, settings, output, cross_validate, table, sorted(held_out), progress, sources
             )

@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -33,6 +36,9 @@ from sklearn.utils.validation import check_is_fitted
 from newstag.cache import LatestCache
 from newstag.model.cues import TextTransformer, cue_pattern
 from newstag.model.embeddings import bundled_model_path, encoder_at, runtime_encoder
+
+if TYPE_CHECKING:
+    from newstag.model.validation import Progress
 
 MASK = "[MASK]"
 MAX_CACHED = 8_000
@@ -45,6 +51,20 @@ _VECTORS = LatestCache(MAX_CACHED)
 _TENSORS: dict[str, dict] = {}
 """Weights digest -> the top layers as torch tensors, made once per process."""
 NAMES = re.compile(r"(?<=\s)[A-Z][\w'’.-]*")
+_PROGRESS: ContextVar[Progress | None] = ContextVar("fine_tuning_progress", default=None)
+
+
+@contextmanager
+def fine_tuning_progress(progress: Progress | None) -> Iterator[None]:
+    """Within the block, `progress` hears (batches done, batches in all epochs) after each
+    training batch of every fine-tuning, from 1 again at each fit (a cross-validation fold, the
+    final fit). A context, not a parameter: the fit is reached through the feature union of
+    every fold and of the final fit, which pass no callbacks down."""
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
 
 
 def party_pattern(cues: Sequence[str]) -> str:
@@ -249,8 +269,9 @@ def _train_top(
     by_length = np.argsort([len(h) for h, _ in lower], kind="stable")
     batches = [by_length[i : i + step.batch_size] for i in range(0, len(lower), step.batch_size)]
     multiple = {name: is_multiple for name, _, is_multiple in step.groups}
-    for _ in range(step.epochs):
-        for rows in rng.permutation(len(batches)):
+    progress, steps = _PROGRESS.get(), step.epochs * len(batches)
+    for epoch in range(step.epochs):
+        for done, rows in enumerate(rng.permutation(len(batches)), start=epoch * len(batches) + 1):
             rows = batches[rows]
             hidden, mask, own = _padded([lower[i] for i in rows], torch)
             top = encoder.upper(hidden, mask, first, last, tuned)
@@ -262,6 +283,8 @@ def _train_top(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            if progress:
+                progress(done, steps)
     return tuned
 
 
