@@ -48,6 +48,7 @@ def review(
     below or reached."""
     from newstag.annotate.dataset import load_labelled
     from newstag.assist.label_errors import review as find_suspects
+    from newstag.cache import cache_folder
     from newstag.errors import InputError
     from newstag.model.validation import rare_in_dataset
 
@@ -68,7 +69,7 @@ def review(
         if note:
             info(f"small data: {note}")
         with progress_bar("cross-validation folds") as progress:
-            suspects = find_suspects(dataset, settings, progress, extra)
+            suspects = find_suspects(dataset, settings, progress, extra, cache_folder())
         shown = suspects[:limit] if limit else suspects
         _print(shown, as_json)
         info(f"{len(suspects)} likely errors among {len(dataset)} sentences ({len(shown)} shown)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -180,6 +181,7 @@ def article_folds(
     progress: Progress | None = None,
     reference: Labelled | None = None,
     refit_features: bool = False,
+    store: Path | None = None,
 ):
     """Every fold of `fold_indices` in turn (inner folds keep articles whole too); `progress`
     hears (folds done, folds) after each. `reference` sentences join every fold's training
@@ -187,12 +189,12 @@ def article_folds(
     out. With a reference, the features and the heads' calibration are fitted on it once
     (`reference_features`) and each fold fits only one binary model per value;
     `refit_features` fits everything in every fold instead (the old, slow way, for
-    comparison)."""
+    comparison); `store`, a folder, keeps the reference's features between processes."""
     require_articles(articles)
     data = Labelled(list(texts), np.asarray(articles), gold)
     extra = reference.apart_from(texts, articles) if reference is not None else None
     alone = extra is not None and not refit_features and _learnable(extra, config.taxonomy)
-    shared = _shared_features(data, extra, config) if alone else None
+    shared = _shared_features(data, extra, config, store) if alone else None
     indices = fold_indices(data.articles, folds)
     for done, (train, test) in enumerate(indices, start=1):
         held_out = sorted(set(data.articles[test]))
@@ -223,10 +225,10 @@ def _learnable(reference: Labelled, taxonomy: Taxonomy) -> bool:
     return True
 
 
-def _shared_features(data: Labelled, reference: Labelled, config: Config):
+def _shared_features(data: Labelled, reference: Labelled, config: Config, store: Path | None):
     """(`ReferenceFeatures`, from the cache when the reference was seen before; the data's
     feature rows)."""
-    found = reference_features(reference.texts, reference.articles, reference.gold, config)
+    found = reference_features(reference.texts, reference.articles, reference.gold, config, store)
     return found, found.features.transform(data.texts)
 
 
