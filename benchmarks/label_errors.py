@@ -3,7 +3,7 @@ planted label flips, with and without a reference set.
 
     .venv/bin/pip install -e '.[benchmarks]'          # cleanlab, the maintained reference
     .venv/bin/python benchmarks/label_errors.py [--with labeling/corpus] [--flips 20] [--seeds 0 1 2]
-        [--before] [--model models/default]
+        [--before] [--model models/default] [--first-only]
 
 Every method judges the same out-of-fold probabilities: each sentence of DATA predicted by a
 model that never saw its article, trained on DATA's other articles alone ("none") or on them
@@ -19,11 +19,21 @@ The reference's features are computed once and only the heads are fitted per fol
 features in every fold, for the time and the precision side by side. `--model M` also judges
 against M's own training data (its sources at hand, as `newstag review --model M` without
 `--with` does).
+
+First, what a user waits for: `newstag review DATA --with REF` as a fresh process, twice, with
+an empty cache folder (cold: the reference is encoded and calibrated) and then with the one
+the first run filled (warm: `model/reference_store.py`), each with its wall and CPU seconds and
+the load average; `--first-only` stops there.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -99,6 +109,30 @@ def judge(data, gold, config, reference, refit: bool) -> tuple[dict[str, list[tu
     return {method: ranked(config.taxonomy, gold, oof) for method, ranked in METHODS.items()}, seconds
 
 
+def first_reviews(data: Path, reference: list[Path], config: Path) -> None:
+    """`newstag review` in a fresh process with a cold cache folder, then with the warm one."""
+    newstag = Path(sys.executable).parent / "newstag"
+    command = [str(newstag), "review", str(data), "--config", str(config), "--limit", "0", "--json"]
+    for path in reference:
+        command += ["--with", str(path)]
+    with tempfile.TemporaryDirectory(prefix="newstag-cache-") as cache:
+        env = {**os.environ, "NEWSTAG_CACHE_DIR": cache}
+        for state in ("cold", "warm"):
+            load = os.getloadavg()[0]
+            before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+            done = subprocess.run(command, env=env, capture_output=True)
+            seconds, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            if done.returncode:
+                sys.exit(f"newstag review failed: {done.stderr.decode()[-500:]}")
+            suspects = done.stdout.decode().count("\n")
+            print(
+                f"first review in a fresh process, {state} cache: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
+                f"{suspects} suspects (load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end)",
+                flush=True,
+            )
+
+
 def precision_recall(flagged: list, flipped: set) -> tuple[float, float]:
     hits = len(set(flagged) & flipped)
     return hits / max(len(flagged), 1), hits / len(flipped)
@@ -154,8 +188,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--before", action="store_true", help="also refit the features in every fold")
     parser.add_argument("--model", type=Path, help="also judge against this model's own training data")
+    parser.add_argument("--first-only", action="store_true", help="only time the first reviews")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    first_reviews(args.data, args.reference, args.config)
+    if args.first_only:
+        return
     config = load_config(args.config)
     data = labelled(load_labelled(args.data, config.taxonomy), config.taxonomy)
     reference = labelled(load_labelled(args.reference, config.taxonomy), config.taxonomy)
