@@ -42,7 +42,8 @@ def load(folder: Path, key: str, count: int):
     """(calibrated tagger, rows) stored for `key` in `folder`, or None when there is none to
     trust; `count`: the reference's sentences, one row each."""
     place = folder / f"{PREFIX}{key}"
-    if _manifest(place) != _expected(key, place):
+    expected = _expected(key, place)
+    if expected is None or _manifest(place) != expected:
         return None
     from newstag.model.persist import load_skops
     from newstag.model.tagger import SentenceTagger
