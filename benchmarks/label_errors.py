@@ -18,7 +18,7 @@ The reference's features are computed once and only the heads are fitted per fol
 (`newstag.model.reference_features`); `--before` also runs the old way, which refits the
 features in every fold, for the time and the precision side by side. `--model M` also judges
 against M's own training data (its sources at hand, as `newstag review --model M` without
-`--with` does).
+`--with` does); `--model-only` runs only that.
 
 First, what a user waits for: `newstag review DATA --with REF` as a fresh process, twice, with
 an empty cache folder (cold: the reference is encoded and calibrated) and then with the one
@@ -189,9 +189,13 @@ def main() -> None:
     parser.add_argument("--before", action="store_true", help="also refit the features in every fold")
     parser.add_argument("--model", type=Path, help="also judge against this model's own training data")
     parser.add_argument("--first-only", action="store_true", help="only time the first reviews")
+    parser.add_argument(
+        "--model-only", action="store_true", help="only judge against --model's own data (no timing)"
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
-    first_reviews(args.data, args.reference, args.config)
+    if not args.model_only:
+        first_reviews(args.data, args.reference, args.config)
     if args.first_only:
         return
     config = load_config(args.config)
@@ -205,8 +209,10 @@ def main() -> None:
         f"planted per seed, seeds {args.seeds}; reference {shown}: {kept} sentences apart from the data's; "
         f"features {config.model.features}\n"
     )
-    rows = run(data, config, None, "none", args.flips, args.seeds)
-    rows += run(data, config, reference, shown, args.flips, args.seeds)
+    rows = []
+    if not args.model_only:
+        rows += run(data, config, None, "none", args.flips, args.seeds)
+        rows += run(data, config, reference, shown, args.flips, args.seeds)
     if args.before:
         rows += run(data, config, reference, f"{shown}, refit every fold", args.flips, args.seeds, refit=True)
     if args.model:
