@@ -17,6 +17,7 @@ a user starts afresh, skips the encoding and the calibration.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass
@@ -83,6 +84,33 @@ def reference_features(
     found = ReferenceFeatures(key, calibrated.features_, rows, calibrated)
     _FITTED.put_many({key: found})
     return found
+
+
+def fold_heads(found: ReferenceFeatures, data_rows, folds, config: Config, jobs: int = 1):
+    """Each fold's tagger, in order, from `folds`: (the data's training rows, the fold's training
+    data, whose reference sentences come last). Its heads are fitted on those data rows and
+    every reference row, keeping the reference's calibration (`SentenceTagger.fit_heads`), the
+    folds in `jobs` processes: each fold is a few dozen single-threaded binary fits."""
+    from joblib import Parallel, delayed
+
+    calibration = copy.copy(found.calibrated)
+    calibration.features_ = None  # the fits need only its heads; the features stay here
+    tasks = (
+        delayed(_heads)(config, stacked(data_rows[train], found.rows), training, calibration)
+        for train, training in folds
+    )
+    if jobs > 1:
+        fitted = Parallel(n_jobs=jobs, return_as="generator")(tasks)
+    else:
+        fitted = (function(*args, **kwargs) for function, args, kwargs in tasks)
+    for tagger in fitted:
+        tagger.features_ = found.features
+        yield tagger
+
+
+def _heads(config: Config, rows, training, calibrated: SentenceTagger) -> SentenceTagger:
+    tagger = SentenceTagger(config.taxonomy, config.model)
+    return tagger.fit_heads(None, rows, training.gold, training.articles, calibrated)
 
 
 def stacked(top, bottom):
