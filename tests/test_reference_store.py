@@ -156,3 +156,26 @@ def test_review_processes_share_the_store_and_survive_a_corrupt_one(in_project, 
     assert third.stdout == first.stdout
     [restored] = cache.glob("reference-*")
     assert restored.stat().st_ino != written[0]
+
+
+def test_a_tagger_of_other_settings_is_not_trusted_with_a_matching_manifest(batch, config, fits, tmp_path):
+    """A tamperer who rewrites the manifest too: the tagger is checked as a model folder's is."""
+    import json
+
+    from newstag.model.tagger import SentenceTagger, fitted_features
+
+    settings = cheap(config)
+    fresh(batch, settings, tmp_path)
+    [stored] = tmp_path.glob("reference-*")
+    other = dataclasses.replace(settings, model=dataclasses.replace(settings.model, features="cues"))
+    features = fitted_features(other.model, other.taxonomy, batch.texts, batch.gold)
+    crafted = SentenceTagger(other.taxonomy, other.model)
+    crafted.fit_heads(features, features.transform(batch.texts), batch.gold, batch.articles)
+    (stored / reference_store.FILE).unlink()
+    from newstag.model.persist import dump_skops
+
+    dump_skops(crafted, stored / reference_store.FILE)
+    key = stored.name.removeprefix(reference_store.PREFIX)
+    (stored / reference_store.MANIFEST).write_text(json.dumps(reference_store._expected(key, stored)))
+    fresh(batch, settings, tmp_path)
+    assert len(fits) == 2

@@ -72,7 +72,7 @@ def reference_features(
     cached = _FITTED.get_many([key])
     if key in cached:
         return cached[key]
-    stored = reference_store.load(store, key, len(texts)) if store is not None else None
+    stored = reference_store.load(store, key, len(texts), config) if store is not None else None
     if stored is not None:
         calibrated, rows = stored
     else:

@@ -38,13 +38,16 @@ LIBRARIES = ("newstag", "scikit-learn", "numpy", "scipy", "skops", "gt-all-minil
 """What the stored objects and rows depend on besides the reference and the settings."""
 
 
-def load(folder: Path, key: str, count: int):
+def load(folder: Path, key: str, count: int, config):
     """(calibrated tagger, rows) stored for `key` in `folder`, or None when there is none to
-    trust; `count`: the reference's sentences, one row each."""
+    trust; `count`: the reference's sentences, one row each; `config`: what the tagger must
+    have been built from, checked as a model folder's tagger is (`loaded.check_tagger`)."""
     place = folder / f"{PREFIX}{key}"
     expected = _expected(key, place)
     if expected is None or _manifest(place) != expected:
         return None
+    from newstag.config import config_to_dict
+    from newstag.model.loaded import check_tagger
     from newstag.model.persist import load_skops
     from newstag.model.tagger import SentenceTagger
 
@@ -53,6 +56,11 @@ def load(folder: Path, key: str, count: int):
     except (NewstagError, OSError, ValueError, KeyError):
         return None
     if not isinstance(calibrated, SentenceTagger) or rows.ndim != 2 or rows.shape[0] != count:
+        return None
+    labels = {group.name: group.value_names for group in config.taxonomy.groups}
+    try:
+        check_tagger(calibrated, {"config": config_to_dict(config), "labels": labels}, str(place / FILE))
+    except NewstagError:
         return None
     os.utime(place)  # the most recently used, for `_prune`
     return calibrated, rows
