@@ -3,7 +3,7 @@ planted label flips, with and without a reference set.
 
     .venv/bin/pip install -e '.[benchmarks]'          # cleanlab, the maintained reference
     .venv/bin/python benchmarks/label_errors.py [--with labeling/corpus] [--flips 20] [--seeds 0 1 2]
-        [--before] [--model models/default]
+        [--before] [--model models/default] [--first-only]
 
 Every method judges the same out-of-fold probabilities: each sentence of DATA predicted by a
 model that never saw its article, trained on DATA's other articles alone ("none") or on them
@@ -18,12 +18,22 @@ The reference's features are computed once and only the heads are fitted per fol
 (`newstag.model.reference_features`); `--before` also runs the old way, which refits the
 features in every fold, for the time and the precision side by side. `--model M` also judges
 against M's own training data (its sources at hand, as `newstag review --model M` without
-`--with` does).
+`--with` does); `--model-only` runs only that.
+
+First, what a user waits for: `newstag review DATA --with REF` as a fresh process, twice, with
+an empty cache folder (cold: the reference is encoded and calibrated) and then with the one
+the first run filled (warm: `model/reference_store.py`), each with its wall and CPU seconds and
+the load average; `--first-only` stops there.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -38,6 +48,8 @@ from newstag.model.persist import read_meta
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP = (10, 20, 30)
+JOBS = 2
+"""Processes for the folds, as `newstag review` uses by default."""
 
 
 def plant_flips(gold: dict, taxonomy, count: int, rng) -> set[tuple[int, str]]:
@@ -93,10 +105,35 @@ METHODS = {
 def judge(data, gold, config, reference, refit: bool) -> tuple[dict[str, list[tuple[int, str]]], float]:
     """Each method's ranked flags, and the seconds the out-of-fold refits took."""
     start, cpu = time.perf_counter(), time.process_time()
-    oof = out_of_fold(data.texts, data.articles, gold, config, reference=reference, refit_features=refit)
+    options = {"reference": reference, "refit_features": refit, "jobs": JOBS}
+    oof = out_of_fold(data.texts, data.articles, gold, config, **options)
     seconds = time.perf_counter() - start
-    print(f"    (this process's CPU time: {time.process_time() - cpu:.0f} s)", flush=True)
+    print(f"    (this process's CPU time, not its workers': {time.process_time() - cpu:.0f} s)", flush=True)
     return {method: ranked(config.taxonomy, gold, oof) for method, ranked in METHODS.items()}, seconds
+
+
+def first_reviews(data: Path, reference: list[Path], config: Path) -> None:
+    """`newstag review` in a fresh process with a cold cache folder, then with the warm one."""
+    newstag = Path(sys.executable).parent / "newstag"
+    command = [str(newstag), "review", str(data), "--config", str(config), "--limit", "0", "--json"]
+    for path in reference:
+        command += ["--with", str(path)]
+    with tempfile.TemporaryDirectory(prefix="newstag-cache-") as cache:
+        env = {**os.environ, "NEWSTAG_CACHE_DIR": cache}
+        for state in ("cold", "warm"):
+            load = os.getloadavg()[0]
+            before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+            done = subprocess.run(command, env=env, capture_output=True)
+            seconds, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            if done.returncode:
+                sys.exit(f"newstag review failed: {done.stderr.decode()[-500:]}")
+            suspects = done.stdout.decode().count("\n")
+            print(
+                f"first review in a fresh process, {state} cache: {seconds:.1f} s wall, {cpu:.1f} s CPU, "
+                f"{suspects} suspects (load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end)",
+                flush=True,
+            )
 
 
 def precision_recall(flagged: list, flipped: set) -> tuple[float, float]:
@@ -154,8 +191,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--before", action="store_true", help="also refit the features in every fold")
     parser.add_argument("--model", type=Path, help="also judge against this model's own training data")
+    parser.add_argument("--first-only", action="store_true", help="only time the first reviews")
+    parser.add_argument(
+        "--model-only", action="store_true", help="only judge against --model's own data (no timing)"
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    if not args.model_only:
+        first_reviews(args.data, args.reference, args.config)
+    if args.first_only:
+        return
     config = load_config(args.config)
     data = labelled(load_labelled(args.data, config.taxonomy), config.taxonomy)
     reference = labelled(load_labelled(args.reference, config.taxonomy), config.taxonomy)
@@ -167,8 +212,10 @@ def main() -> None:
         f"planted per seed, seeds {args.seeds}; reference {shown}: {kept} sentences apart from the data's; "
         f"features {config.model.features}\n"
     )
-    rows = run(data, config, None, "none", args.flips, args.seeds)
-    rows += run(data, config, reference, shown, args.flips, args.seeds)
+    rows = []
+    if not args.model_only:
+        rows += run(data, config, None, "none", args.flips, args.seeds)
+        rows += run(data, config, reference, shown, args.flips, args.seeds)
     if args.before:
         rows += run(data, config, reference, f"{shown}, refit every fold", args.flips, args.seeds, refit=True)
     if args.model:

@@ -15,6 +15,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def own_cache_folder(tmp_path_factory, monkeypatch) -> Path:
+    """Each test keeps what newstag caches on disk (`cache.cache_folder`) in a folder of its own,
+    never in the user's ~/.cache."""
+    from newstag.cache import CACHE_VARIABLE
+
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv(CACHE_VARIABLE, str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def config():
     return load_config(ROOT / "configs" / "default.toml")

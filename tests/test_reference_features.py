@@ -99,3 +99,23 @@ def test_folds_fit_heads_on_the_same_rows_as_a_full_refit(seeds_and_batch, confi
         assert all(
             p.shape == (len(one.test), other.probabilities[g].shape[1]) for g, p in one.probabilities.items()
         )
+
+
+def test_folds_fitted_in_two_processes_are_the_folds_fitted_here(seeds_and_batch, config, fits):
+    """`jobs=2` fits the folds' heads in worker processes: the same models, in the same order."""
+    from newstag.assist.label_errors import labelled
+    from newstag.model.validation import article_folds
+
+    seeds, _, batch = seeds_and_batch
+    data, settings = labelled(seeds, config.taxonomy), cheap(config)
+    arguments = (data.texts, data.articles, data.gold, settings, 5, None, batch)
+    here = list(article_folds(*arguments))
+    workers = list(article_folds(*arguments, jobs=2))
+    assert fits == [len(batch.texts)]
+    for one, other in zip(here, workers, strict=True):
+        assert list(one.test) == list(other.test)
+        assert other.tagger.features_ is one.tagger.features_
+        for group, p in one.probabilities.items():
+            np.testing.assert_array_equal(p, other.probabilities[group])
+        for group, thresholds in one.tagger.thresholds().items():
+            np.testing.assert_array_equal(thresholds, other.tagger.thresholds()[group])

@@ -1,10 +1,13 @@
-"""A bounded cache that forgets the least recently used entries, safe across threads."""
+"""A bounded cache that forgets the least recently used entries, safe across threads; and the
+folder where newstag keeps what it may recompute (`cache_folder`)."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping
+from pathlib import Path
 
 
 class LatestCache:
@@ -35,3 +38,15 @@ class LatestCache:
                 self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+
+CACHE_VARIABLE = "NEWSTAG_CACHE_DIR"
+
+
+def cache_folder() -> Path:
+    """Where computed data that is costly to recompute is kept between runs: $NEWSTAG_CACHE_DIR,
+    else newstag/ in $XDG_CACHE_HOME (~/.cache by default). Deleting it loses nothing."""
+    if os.environ.get(CACHE_VARIABLE):
+        return Path(os.environ[CACHE_VARIABLE])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "newstag"

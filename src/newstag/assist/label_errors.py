@@ -32,6 +32,7 @@ falling back to the model's own decoded answer when the flips would break the gr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -246,10 +247,13 @@ def out_of_fold(
     progress: Progress | None = None,
     reference: Labelled | None = None,
     refit_features: bool = False,
+    store: Path | None = None,
+    jobs: int = 1,
 ) -> OutOfFold:
     """Each sentence predicted by a model trained on the other articles and on `reference`
     (less the data's own articles and sentences; its features computed once, unless
-    `refit_features`: `article_folds`); `progress` hears of each fold."""
+    `refit_features`, and kept in the folder `store`; the folds in `jobs` processes:
+    `article_folds`); `progress` hears of each fold."""
     taxonomy, articles, n = config.taxonomy, np.asarray(articles), len(texts)
     shape = {g.name: (n, len(g.values)) for g in taxonomy.groups}
     oof = OutOfFold(
@@ -259,7 +263,9 @@ def out_of_fold(
         {g.name: np.full(shape[g.name], 0.5) for g in taxonomy.groups if g.multiple},
     )
     folds = MAX_FOLDS if reference is None else REFERENCE_FOLDS
-    for fold in article_folds(texts, articles, gold, config, folds, progress, reference, refit_features):
+    options = (folds, progress, reference, refit_features, store, jobs)
+    found = article_folds(texts, articles, gold, config, *options)
+    for fold in found:
         thresholds = fold.tagger.thresholds()
         for group in taxonomy.groups:
             oof.probabilities[group.name][fold.test] = fold.probabilities[group.name]
@@ -277,10 +283,18 @@ def _seen(group: LabelGroup, labels: list[list[str]]) -> np.ndarray:
     return (counts > 0) & (counts < len(labels)) if group.multiple else counts > 0
 
 
-def review(dataset, config: Config, progress: Progress | None = None, reference=None) -> list[dict]:
+def review(
+    dataset,
+    config: Config,
+    progress: Progress | None = None,
+    reference=None,
+    store: Path | None = None,
+    jobs: int = 1,
+) -> list[dict]:
     """Likely errors in a labelled dataset, most likely first, one record per (sentence, group)
     with its evidence; `reference`, a labelled dataset, joins every fold's training data (its
-    sentences of the dataset's articles or texts left out); `progress` hears of each fold."""
+    sentences of the dataset's articles or texts left out), its features kept in the folder
+    `store` between runs and the folds fitted in `jobs` processes; `progress` hears of each fold."""
     from newstag.annotate.dataset import check_taxonomy
 
     check_taxonomy(dataset, config.taxonomy)
@@ -288,7 +302,7 @@ def review(dataset, config: Config, progress: Progress | None = None, reference=
     if reference is not None:
         check_taxonomy(reference, config.taxonomy)
         reference = labelled(reference, config.taxonomy)
-    oof = out_of_fold(data.texts, data.articles, data.gold, config, progress, reference)
+    oof = out_of_fold(data.texts, data.articles, data.gold, config, progress, reference, False, store, jobs)
     records = [
         _record(dataset, s, oof.probabilities[s.group], config.taxonomy)
         for s in likely_errors(config.taxonomy, data.gold, oof)

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from newstag.cli.common import DEFAULT_CONFIG_PATH, DEFAULT_MODEL, ConfigOption, info, one_line_errors
+from newstag.cli.common import (
+    DEFAULT_CONFIG_PATH,
+    DEFAULT_MODEL,
+    ConfigOption,
+    JobsOption,
+    info,
+    one_line_errors,
+)
 from newstag.cli.progress import progress_bar, spinner
 
 
@@ -38,6 +45,7 @@ def review(
         ),
     ] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many (0 = all).")] = 20,
+    jobs: JobsOption = 2,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines on stdout instead of a table.")] = False,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
@@ -48,6 +56,7 @@ def review(
     below or reached."""
     from newstag.annotate.dataset import load_labelled
     from newstag.assist.label_errors import review as find_suspects
+    from newstag.cache import cache_folder
     from newstag.errors import InputError
     from newstag.model.validation import rare_in_dataset
 
@@ -68,7 +77,7 @@ def review(
         if note:
             info(f"small data: {note}")
         with progress_bar("cross-validation folds") as progress:
-            suspects = find_suspects(dataset, settings, progress, extra)
+            suspects = find_suspects(dataset, settings, progress, extra, cache_folder(), jobs)
         shown = suspects[:limit] if limit else suspects
         _print(shown, as_json)
         info(f"{len(suspects)} likely errors among {len(dataset)} sentences ({len(shown)} shown)")

@@ -74,7 +74,7 @@ def save_model(tagger, meta: dict, card: str, directory: Path | str, extra=None)
 
     directory = Path(directory)
     with atomic_folder(directory) as staging:
-        _dump(tagger, staging / MODEL_FILE)
+        dump_skops(tagger, staging / MODEL_FILE)
         meta = {
             **meta,
             "versions": {**meta.get("versions", {}), "skops": metadata.version("skops")},
@@ -153,7 +153,7 @@ def load_model(directory: Path | str) -> SavedModel:
             f"{model_file} does not match the SHA-256 in {META_FILE}: it is corrupt, or was "
             f"changed after training; copy the whole folder again or retrain the model"
         )
-    tagger = _load(model_file)
+    tagger = load_skops(model_file)
     from newstag.model.tagger import SentenceTagger
 
     if not isinstance(tagger, SentenceTagger):
@@ -267,10 +267,11 @@ def _check_versions(directory: Path, meta: dict) -> None:
         )
 
 
-def _dump(tagger, path: Path) -> None:
+def dump_skops(value, path: Path) -> None:
+    """`value` in skops' format (a model, or the reference store's tagger and rows)."""
     import zipfile
 
-    _skops_io().dump(tagger, path, compression=zipfile.ZIP_DEFLATED)
+    _skops_io().dump(value, path, compression=zipfile.ZIP_DEFLATED)
 
 
 def _skops_io():
@@ -291,7 +292,8 @@ def _skops_io():
     return skops.io
 
 
-def _load(path: Path):
+def load_skops(path: Path):
+    """What `dump_skops` wrote, rebuilt from data: only types skops trusts or newstag defines."""
     import zipfile
 
     skops_io = _skops_io()

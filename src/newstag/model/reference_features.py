@@ -10,14 +10,18 @@ and each fold keeps their calibration and thresholds and refits only one binary 
 value (`SentenceTagger.fit_heads`). All of it stays in a per-process cache (`LatestCache`, as
 the embeddings do) keyed by the SHA-256 of what it depends on: the model settings, the
 taxonomy, and every reference sentence (text, context, article, labels). A changed reference
-is another key, so it is never judged with stale features.
+is another key, so it is never judged with stale features. Given a folder, it is also kept on
+disk under the same key (`reference_store`), so that the next `newstag review` process, which
+a user starts afresh, skips the encoding and the calibration.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,6 +29,7 @@ from sklearn.pipeline import FeatureUnion
 
 from newstag.cache import LatestCache
 from newstag.config import Config
+from newstag.model import reference_store
 from newstag.model.tagger import SentenceTagger, fitted_features
 
 MAX_CACHED = 2
@@ -58,19 +63,54 @@ def content_key(texts, articles, gold: dict, config: Config) -> str:
     return digest.hexdigest()
 
 
-def reference_features(texts, articles, gold: dict, config: Config) -> ReferenceFeatures:
+def reference_features(
+    texts, articles, gold: dict, config: Config, store: Path | None = None
+) -> ReferenceFeatures:
     """The reference's fitted features, rows and calibrated heads, from the cache when the
-    same reference was seen in this process."""
+    same reference was seen in this process, or stored in the folder `store` by an earlier one."""
     key = content_key(texts, articles, gold, config)
     cached = _FITTED.get_many([key])
     if key in cached:
         return cached[key]
-    features = fitted_features(config.model, config.taxonomy, list(texts), gold)
-    rows = features.transform(list(texts))
-    calibrated = SentenceTagger(config.taxonomy, config.model).fit_heads(features, rows, gold, articles)
-    found = ReferenceFeatures(key, features, rows, calibrated)
+    stored = reference_store.load(store, key, len(texts), config) if store is not None else None
+    if stored is not None:
+        calibrated, rows = stored
+    else:
+        features = fitted_features(config.model, config.taxonomy, list(texts), gold)
+        rows = features.transform(list(texts))
+        calibrated = SentenceTagger(config.taxonomy, config.model).fit_heads(features, rows, gold, articles)
+        if store is not None:
+            reference_store.save(store, key, calibrated, rows)
+    found = ReferenceFeatures(key, calibrated.features_, rows, calibrated)
     _FITTED.put_many({key: found})
     return found
+
+
+def fold_heads(found: ReferenceFeatures, data_rows, folds, config: Config, jobs: int = 1):
+    """Each fold's tagger, in order, from `folds`: (the data's training rows, the fold's training
+    data, whose reference sentences come last). Its heads are fitted on those data rows and
+    every reference row, keeping the reference's calibration (`SentenceTagger.fit_heads`), the
+    folds in `jobs` processes: each fold is a few dozen single-threaded binary fits."""
+    from joblib import Parallel, delayed
+
+    calibration = copy.copy(found.calibrated)
+    calibration.features_ = None  # the fits need only its heads; the features stay here
+    tasks = (
+        delayed(_heads)(config, stacked(data_rows[train], found.rows), training, calibration)
+        for train, training in folds
+    )
+    if jobs > 1:
+        fitted = Parallel(n_jobs=jobs, return_as="generator")(tasks)
+    else:
+        fitted = (function(*args, **kwargs) for function, args, kwargs in tasks)
+    for tagger in fitted:
+        tagger.features_ = found.features
+        yield tagger
+
+
+def _heads(config: Config, rows, training, calibrated: SentenceTagger) -> SentenceTagger:
+    tagger = SentenceTagger(config.taxonomy, config.model)
+    return tagger.fit_heads(None, rows, training.gold, training.articles, calibrated)
 
 
 def stacked(top, bottom):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from newstag.errors import InputError
 from newstag.evaluation.scores import GroupLabels, metrics
 from newstag.model.baselines import baseline_labels, fit_baselines
 from newstag.model.decode import decode
-from newstag.model.reference_features import reference_features, stacked
+from newstag.model.reference_features import fold_heads, reference_features
 from newstag.model.tagger import SentenceTagger
 from newstag.taxonomy import Taxonomy
 
@@ -180,37 +181,49 @@ def article_folds(
     progress: Progress | None = None,
     reference: Labelled | None = None,
     refit_features: bool = False,
+    store: Path | None = None,
+    jobs: int = 1,
 ):
     """Every fold of `fold_indices` in turn (inner folds keep articles whole too); `progress`
     hears (folds done, folds) after each. `reference` sentences join every fold's training
     data, less those of the data's own articles or texts: only the data's sentences are held
     out. With a reference, the features and the heads' calibration are fitted on it once
-    (`reference_features`) and each fold fits only one binary model per value;
-    `refit_features` fits everything in every fold instead (the old, slow way, for
-    comparison)."""
+    (`reference_features`) and each fold fits only one binary model per value, the folds in
+    `jobs` processes; `refit_features` fits everything in every fold instead (the old, slow
+    way, for comparison); `store`, a folder, keeps the reference's features between processes."""
     require_articles(articles)
     data = Labelled(list(texts), np.asarray(articles), gold)
     extra = reference.apart_from(texts, articles) if reference is not None else None
     alone = extra is not None and not refit_features and _learnable(extra, config.taxonomy)
-    shared = _shared_features(data, extra, config) if alone else None
+    shared = _shared_features(data, extra, config, store) if alone else None
     indices = fold_indices(data.articles, folds)
-    for done, (train, test) in enumerate(indices, start=1):
-        held_out = sorted(set(data.articles[test]))
-        shown = ", ".join(held_out[:3]) + (", ..." if len(held_out) > 3 else "")
-        training = data.rows(train) + extra if extra is not None else data.rows(train)
-        check_trainable(training.gold, config.taxonomy, f"leaving out {shown}, ")
-        tagger = SentenceTagger(config.taxonomy, config.model)
+    trainings = [_training(data, extra, train, test, config.taxonomy) for train, test in indices]
+    if shared is None:
+        taggers = (
+            SentenceTagger(config.taxonomy, config.model).fit(t.texts, t.gold, t.articles) for t in trainings
+        )
+    else:
+        found, data_rows = shared
+        folds_training = [(train, training) for (train, _), training in zip(indices, trainings, strict=True)]
+        taggers = fold_heads(found, data_rows, folds_training, config, jobs)
+    fitted = zip(indices, trainings, taggers, strict=True)
+    for done, ((train, test), training, tagger) in enumerate(fitted, start=1):
         if shared is None:
-            tagger.fit(training.texts, training.gold, training.articles)
             probabilities = tagger.predict_proba([texts[i] for i in test])
         else:
-            found, data_rows = shared
-            rows = stacked(data_rows[train], found.rows)
-            tagger.fit_heads(found.features, rows, training.gold, training.articles, found.calibrated)
-            probabilities = tagger.head_probabilities(data_rows[test])
+            probabilities = tagger.head_probabilities(shared[1][test])
         yield Fold(train, test, tagger, probabilities, training)
         if progress:
             progress(done, len(indices))
+
+
+def _training(data: Labelled, extra: Labelled | None, train, test, taxonomy: Taxonomy) -> Labelled:
+    """A fold's training data: the data's other articles, and the reference; checked."""
+    held_out = sorted(set(data.articles[test]))
+    shown = ", ".join(held_out[:3]) + (", ..." if len(held_out) > 3 else "")
+    training = data.rows(train) + extra if extra is not None else data.rows(train)
+    check_trainable(training.gold, taxonomy, f"leaving out {shown}, ")
+    return training
 
 
 def _learnable(reference: Labelled, taxonomy: Taxonomy) -> bool:
@@ -223,10 +236,10 @@ def _learnable(reference: Labelled, taxonomy: Taxonomy) -> bool:
     return True
 
 
-def _shared_features(data: Labelled, reference: Labelled, config: Config):
+def _shared_features(data: Labelled, reference: Labelled, config: Config, store: Path | None):
     """(`ReferenceFeatures`, from the cache when the reference was seen before; the data's
     feature rows)."""
-    found = reference_features(reference.texts, reference.articles, reference.gold, config)
+    found = reference_features(reference.texts, reference.articles, reference.gold, config, store)
     return found, found.features.transform(data.texts)
 
 
