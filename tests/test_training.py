@@ -123,7 +123,10 @@ def test_review_on_one_article_is_a_one_line_error(tmp_path):
     assert_ends_in_one_line_error(result, "needs labelled sentences from at least 2 articles, the data has 1")
 
 
-def test_review_when_a_fold_cannot_learn_is_a_one_line_error(tmp_path):
+def test_review_when_a_fold_cannot_learn_is_a_one_line_error(tmp_path, monkeypatch):
+    # With no reference: a models/default trained in this checkout (`make demo`) would
+    # otherwise lend its training data, and every fold could learn.
+    monkeypatch.setattr("newstag.cli.review.DEFAULT_MODEL", tmp_path / "no-model")
     three_each = [t for t in seed_tasks(2) if t["data"]["index"] < 3]  # every one a claim
     result = CliRunner().invoke(app, ["review", str(write(tmp_path, three_each))])
     assert_ends_in_one_line_error(result, "leaving out 000_2d15d2f2265082b8, every sentence has the same")
