@@ -303,3 +303,21 @@ def party_span_at(match, sentence: str):
 
     party, actor = STAND_IN_PARTIES[match[0]]
     return PartySpan(match.start(), match.end(), match[0], party, actor, 0.8)
+
+
+@pytest.fixture
+def fits(monkeypatch):
+    """How often `review`'s reference features are fitted (the real fit, counted), with this
+    process' cache emptied first, as a fresh process has it."""
+    from newstag.model import reference_features as module
+
+    monkeypatch.setattr(module, "_FITTED", module.LatestCache(module.MAX_CACHED))
+    calls = []
+    real = module.fitted_features
+
+    def counted(*args, **kwargs):
+        calls.append(len(args[2]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "fitted_features", counted)
+    return calls

@@ -16,21 +16,6 @@ def cheap(config, features="tfidf+cues"):
 
 
 @pytest.fixture
-def fits(monkeypatch):
-    """How often the reference's features are fitted: the real fit, counted; the cache emptied."""
-    monkeypatch.setattr(module, "_FITTED", module.LatestCache(module.MAX_CACHED))
-    calls = []
-    real = module.fitted_features
-
-    def counted(*args, **kwargs):
-        calls.append(len(args[2]))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, "fitted_features", counted)
-    return calls
-
-
-@pytest.fixture
 def seeds_and_batch(in_project, config):
     from newstag.annotate.dataset import load_labelled
     from newstag.assist.label_errors import labelled

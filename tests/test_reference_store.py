@@ -22,22 +22,6 @@ def cheap(config):
 
 
 @pytest.fixture
-def fits(monkeypatch):
-    """How often the reference's features are fitted (the real fit, counted), with this process'
-    cache emptied before each call, as a fresh process has it."""
-    calls = []
-    real = module.fitted_features
-
-    def counted(*args, **kwargs):
-        calls.append(len(args[2]))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, "fitted_features", counted)
-    monkeypatch.setattr(module, "_FITTED", module.LatestCache(module.MAX_CACHED))
-    return calls
-
-
-@pytest.fixture
 def batch(in_project, config):
     from newstag.annotate.dataset import load_labelled
     from newstag.assist.label_errors import labelled
