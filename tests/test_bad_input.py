@@ -144,6 +144,14 @@ def test_hand_edited_export_with_a_broken_annotation_is_one_line(in_project, tmp
     assert_only(tmp_path, ["export.json"])
 
 
+def test_a_missing_export_is_named_before_an_existing_output(in_project, tmp_path):
+    (tmp_path / "ds").mkdir()
+    arguments = ["import-annotations", tmp_path / "missing.json", "-o", tmp_path / "ds"]
+    result = runner.invoke(app, list(map(str, arguments)))
+    assert_one_line_error(result, "missing.json")
+    assert "--force" not in result.stderr
+
+
 def test_tampered_model_folder_is_refused_in_one_line(trained_model_dir, tmp_path):
     import shutil
 

@@ -26,9 +26,9 @@ def import_annotations(
     from newstag.files import refuse_to_overwrite
 
     with one_line_errors():
+        tasks = load_exports(export_files)  # a missing or malformed export is named first
         refuse_to_overwrite(output, force, export_files)
         taxonomy = load_config(config).taxonomy
-        tasks = load_exports(export_files)
         report = examples_from_export(tasks, taxonomy)
         save_dataset(to_dataset(report.examples, taxonomy), output, force, export_files)
         report_import(report, tasks, taxonomy, output)
