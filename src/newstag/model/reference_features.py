@@ -25,11 +25,13 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import parallel_config
 from sklearn.pipeline import FeatureUnion
 
 from newstag.cache import LatestCache
 from newstag.config import Config
 from newstag.model import reference_store
+from newstag.model.onnx_encoder import with_built_graphs
 from newstag.model.tagger import SentenceTagger, fitted_features
 
 MAX_CACHED = 2
@@ -64,10 +66,11 @@ def content_key(texts, articles, gold: dict, config: Config) -> str:
 
 
 def reference_features(
-    texts, articles, gold: dict, config: Config, store: Path | None = None
+    texts, articles, gold: dict, config: Config, store: Path | None = None, jobs: int = 1
 ) -> ReferenceFeatures:
     """The reference's fitted features, rows and calibrated heads, from the cache when the
-    same reference was seen in this process, or stored in the folder `store` by an earlier one."""
+    same reference was seen in this process, or stored in the folder `store` by an earlier one;
+    else computed, the heads' fits in `jobs` processes."""
     key = content_key(texts, articles, gold, config)
     cached = _FITTED.get_many([key])
     if key in cached:
@@ -75,10 +78,14 @@ def reference_features(
     stored = reference_store.load(store, key, len(texts), config) if store is not None else None
     if stored is not None:
         calibrated, rows = stored
+        with_built_graphs(calibrated.features_)  # the judged data's rows are encoded too
     else:
         features = fitted_features(config.model, config.taxonomy, list(texts), gold)
+        with_built_graphs(features)
         rows = features.transform(list(texts))
-        calibrated = SentenceTagger(config.taxonomy, config.model).fit_heads(features, rows, gold, articles)
+        tagger = SentenceTagger(config.taxonomy, config.model)
+        with parallel_config(n_jobs=jobs):
+            calibrated = tagger.fit_heads(features, rows, gold, articles)
         if store is not None:
             reference_store.save(store, key, calibrated, rows)
     found = ReferenceFeatures(key, calibrated.features_, rows, calibrated)
