@@ -104,26 +104,3 @@ def test_folds_fitted_in_two_processes_are_the_folds_fitted_here(seeds_and_batch
             np.testing.assert_array_equal(p, other.probabilities[group])
         for group, thresholds in one.tagger.thresholds().items():
             np.testing.assert_array_equal(thresholds, other.tagger.thresholds()[group])
-
-
-def test_data_small_beside_the_reference_is_judged_by_its_heads_alone(in_project, config, fits, monkeypatch):
-    """Data under REFERENCE_ALONE of the reference's size: one fold holds out all of it, judged by
-    the heads calibrated on the reference (none of the data's articles), no fit per fold."""
-    from newstag.annotate.dataset import load_labelled
-    from newstag.assist.label_errors import labelled
-    from newstag.model import validation
-
-    data = labelled(load_labelled("tests/data/export_small.json", config.taxonomy), config.taxonomy)
-    reference = labelled(load_labelled("labeling/corpus/syr-a.json", config.taxonomy), config.taxonomy)
-    assert len(data.texts) < validation.REFERENCE_ALONE * len(reference.texts)
-    fitted, real = [], validation.fold_heads
-    monkeypatch.setattr(validation, "fold_heads", lambda *args: fitted.append(args) or real(*args))
-    settings = cheap(config)
-    [fold, *others] = validation.article_folds(data.texts, data.articles, data.gold, settings, 5, None, reference)
-    found = module.reference_features(reference.texts, reference.articles, reference.gold, settings)
-    assert fitted == [] and others == [] and fits == [len(reference.texts)]
-    assert list(fold.test) == list(range(len(data.texts))) and fold.tagger is found.calibrated
-    assert fold.trained_on.texts == reference.texts
-    expected = found.calibrated.head_probabilities(found.features.transform(data.texts))
-    for group, p in fold.probabilities.items():
-        np.testing.assert_array_equal(p, expected[group])

@@ -2,8 +2,7 @@
 
 Each sentence is predicted by a model that never saw its article (leave-one-article-out),
 optionally trained on a labelled reference set as well, which makes it a far better judge
-than the other articles of a small dataset alone; a dataset under a tenth of the reference's
-size is judged by the reference alone (`validation.REFERENCE_ALONE`). A value's threshold is the mean
+than the other articles of a small dataset alone. A value's threshold is the mean
 probability the model gives it on the sentences labelled with it (its mean
 self-confidence). A label is suspect only when all of these hold (cleanlab's
 `filter_by="both"` idea, plus the model's own preference):

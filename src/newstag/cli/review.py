@@ -50,8 +50,7 @@ def review(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
 ) -> None:
     """List the annotations most likely to be wrong: each sentence is predicted by a model that
-    never saw its article (trained on DATA's other articles and on --with, or on --with alone
-    when DATA is under a tenth of its size), and labels it
+    never saw its article (trained on DATA's other articles, and on --with), and labels it
     confidently contradicts come first, with its alternative and the evidence: each value's
     probability and the threshold (its mean probability where annotators chose it) it fell
     below or reached."""

@@ -75,11 +75,6 @@ def check_trainable(gold: GroupLabels, taxonomy: Taxonomy, where: str = "") -> N
 
 
 MAX_FOLDS = 10
-REFERENCE_ALONE = 0.1
-"""Data under this share of a reference's size is judged by the heads fitted on the reference
-alone, with no fit per fold: the data's other articles would be a few percent of each fold's
-training data, and its 100 binary fits (5 folds of 20 values) cost most of a review
-(benchmarks/LABEL_ERRORS.md measures both)."""
 
 Progress = Callable[[int, int], None]
 """Told (steps done, steps in all) as a long computation goes: the CLI draws a progress bar."""
@@ -194,19 +189,13 @@ def article_folds(
     data, less those of the data's own articles or texts: only the data's sentences are held
     out. With a reference, the features and the heads' calibration are fitted on it once
     (`reference_features`) and each fold fits only one binary model per value, the folds in
-    `jobs` processes; data under REFERENCE_ALONE of the reference's size is one fold, judged by
-    the reference's heads alone; `refit_features` fits everything in every fold instead (the old, slow
+    `jobs` processes; `refit_features` fits everything in every fold instead (the old, slow
     way, for comparison); `store`, a folder, keeps the reference's features between processes."""
     require_articles(articles)
     data = Labelled(list(texts), np.asarray(articles), gold)
     extra = reference.apart_from(texts, articles) if reference is not None else None
     alone = extra is not None and not refit_features and _learnable(extra, config.taxonomy)
     shared = _shared_features(data, extra, config, store, jobs) if alone else None
-    if shared is not None and len(data.texts) < REFERENCE_ALONE * len(extra.texts):
-        yield _reference_fold(shared, extra, len(data.texts))
-        if progress:
-            progress(1, 1)
-        return
     indices = fold_indices(data.articles, folds)
     trainings = [_training(data, extra, train, test, config.taxonomy) for train, test in indices]
     if shared is None:
@@ -226,16 +215,6 @@ def article_folds(
         yield Fold(train, test, tagger, probabilities, training)
         if progress:
             progress(done, len(indices))
-
-
-def _reference_fold(shared, reference: Labelled, count: int) -> Fold:
-    """One fold that holds out all `count` data sentences: the heads fitted and calibrated on
-    the reference alone (`ReferenceFeatures.calibrated`) judge them, none of their articles
-    being in it."""
-    found, data_rows = shared
-    everything = np.arange(count)
-    probabilities = found.calibrated.head_probabilities(data_rows)
-    return Fold(np.array([], dtype=int), everything, found.calibrated, probabilities, reference)
 
 
 def _training(data: Labelled, extra: Labelled | None, train, test, taxonomy: Taxonomy) -> Labelled:
