@@ -125,8 +125,8 @@ class SentenceEmbedder(TextTransformer):
         self.batch_size = batch_size
 
     def fit(self, X, y=None):
-        # The width from the encoder's config, not from a probe: fitting runs no encoder, so a
-        # graph handed over after the fit (`onnx_encoder.with_built_graphs`) encodes every text.
+        # The width from the encoder's config, not from a probe: fitting runs no encoder, so when
+        # a graph is handed over after the fit (`onnx_encoder.with_built_graphs`), torch never loads.
         from newstag.model.encoder import load_tokenizer
 
         self.n_features_out_ = load_tokenizer(self._path())[1]["hidden_size"]
