@@ -93,6 +93,28 @@ def test_multilabel_thresholds_come_from_out_of_fold_f1():
     assert (model.predict(X)[:, 0] == Y[:, 0]).mean() > 0.9
 
 
+def test_a_calibration_fitted_in_two_processes_is_the_one_fitted_here(config):
+    """`reference_features` calibrates a reference's heads in worker processes (joblib's
+    context): every column's sigmoid, threshold and model exactly as fitted in this process."""
+    from joblib import parallel_config
+    from scipy import sparse
+
+    from newstag.model.tagger import _classifier
+
+    rng = np.random.default_rng(3)
+    X = sparse.random(150, 40, density=0.2, format="csr", random_state=3)
+    Y = (X[:, :5].toarray() + rng.normal(scale=0.05, size=(150, 5)) > 0.05).astype(int)
+    articles = np.repeat(np.arange(10), 15)
+    here = _classifier(config.model).fit(X, Y, articles=articles)
+    with parallel_config(n_jobs=2):
+        workers = _classifier(config.model).fit(X, Y, articles=articles)
+    assert workers.calibrators_ == here.calibrators_
+    np.testing.assert_array_equal(workers.thresholds_, here.thresholds_)
+    for mine, theirs in zip(here.estimators_, workers.estimators_, strict=True):
+        np.testing.assert_array_equal(mine.coef_, theirs.coef_)
+    np.testing.assert_array_equal(workers.predict_proba(X), here.predict_proba(X))
+
+
 def test_single_choice_probabilities_sum_to_one():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(90, 2))

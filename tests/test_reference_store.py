@@ -163,3 +163,41 @@ def test_a_tagger_of_other_settings_is_not_trusted_with_a_matching_manifest(batc
     (stored / reference_store.MANIFEST).write_text(json.dumps(reference_store._expected(key, stored)))
     fresh(batch, settings, tmp_path)
     assert len(fits) == 2
+
+
+NO_TORCH_REVIEW = """
+import sys, dataclasses
+from pathlib import Path
+from newstag.annotate.dataset import load_labelled
+from newstag.assist.label_errors import review
+from newstag.config import load_config
+config = load_config("configs/default.toml")
+config = dataclasses.replace(config, model=dataclasses.replace(config.model, features="embeddings+cues"))
+data = load_labelled("tests/data/export_small.json", config.taxonomy)
+reference = load_labelled("labeling/corpus/syr-a.json", config.taxonomy)
+review(data, config, reference=reference, store=Path(sys.argv[1]))
+print("torch" in sys.modules, "onnxruntime" in sys.modules)
+"""
+
+
+def test_a_review_with_embeddings_encodes_in_onnx_runtime_and_never_imports_torch(in_project, tmp_path):
+    """Cold (the reference encoded) and warm (read from the store, the data encoded): the
+    encoder runs from an ONNX graph built in memory, as a saved model's does, never in torch."""
+    for state in ("cold", "warm"):
+        run = [sys.executable, "-c", NO_TORCH_REVIEW, str(tmp_path)]
+        found = subprocess.run(run, capture_output=True, text=True, timeout=600)
+        assert found.returncode == 0, found.stderr
+        assert found.stdout.split() == ["False", "True"], state
+    assert len(list(tmp_path.glob("reference-*"))) == 1
+
+
+def test_the_references_onnx_vectors_are_torchs(batch, config, fits):
+    """The vectors of the graph built for review agree with torch's to the tolerance a saved
+    model's graph is held to (tests/test_persist.py)."""
+    from newstag.model.embeddings import bundled_model_path, encode
+
+    settings = dataclasses.replace(config, model=dataclasses.replace(config.model, features="embeddings"))
+    found = module.reference_features(batch.texts, batch.articles, batch.gold, settings)
+    [graph] = [step.graph_ for _, step in found.features.transformer_list]
+    assert graph.serialised is not None
+    np.testing.assert_allclose(found.rows, encode(batch.texts, bundled_model_path()), rtol=0, atol=1e-6)

@@ -47,13 +47,12 @@ class CalibratedClassifier(ClassifierMixin, BaseEstimator):
             y = column_or_1d(y, warn=True)
         self.multilabel_ = type_of_target(y) == "multilabel-indicator"
         Y = self._indicator(y)
-        raw = _out_of_fold(self._estimator(), X, Y, _splits(len(Y), articles, self.cv))
+        raw, self.estimators_ = _fit_columns(self._estimator(), X, Y, _splits(len(Y), articles, self.cv))
         self.calibrators_ = [self._calibrator(raw[:, j], Y[:, j]) for j in range(Y.shape[1])]
         calibrated = self._calibrate(raw)
         self.thresholds_ = np.array(
             [self._best_threshold(calibrated[:, j], Y[:, j]) for j in range(Y.shape[1])]
         )
-        self.estimators_ = [_fit_column(self._estimator(), X, Y[:, j]) for j in range(Y.shape[1])]
         return self
 
     def refitted(self, X, y) -> CalibratedClassifier:
@@ -133,13 +132,24 @@ def _splits(n: int, articles, cv: int) -> list:
     return list(KFold(n_splits=min(cv, n)).split(np.zeros(n)))
 
 
-def _out_of_fold(estimator, X, Y: np.ndarray, splits: list) -> np.ndarray:
-    """Each row's probability from models that never saw it; NaN where no split covers it."""
-    raw = np.full(Y.shape, np.nan)
+def _fit_columns(estimator, X, Y: np.ndarray, splits: list) -> tuple[np.ndarray, list]:
+    """(each row's probability per column from models that never saw it, NaN where no split
+    covers it; each column's model fitted on every row). The columns are independent fits,
+    run in the processes that joblib's context grants (`joblib.parallel_config(n_jobs=...)`,
+    as `reference_features` calibrates; one, in this process, by default), each fitted exactly
+    as alone: liblinear's random generator is global, so threads would make fits differ."""
+    from joblib import Parallel, delayed
+
+    fitted = Parallel()(delayed(_fit_column_folds)(estimator, X, Y[:, j], splits) for j in range(Y.shape[1]))
+    return np.column_stack([raw for raw, _ in fitted]), [model for _, model in fitted]
+
+
+def _fit_column_folds(estimator, X, y: np.ndarray, splits: list) -> tuple[np.ndarray, object]:
+    """One column's out-of-fold probabilities and its model fitted on every row."""
+    raw = np.full(len(y), np.nan)
     for train, test in splits:
-        for j in range(Y.shape[1]):
-            raw[test, j] = _column_proba(_fit_column(estimator, X[train], Y[train, j]), X[test])
-    return raw
+        raw[test] = _column_proba(_fit_column(estimator, X[train], y[train]), X[test])
+    return raw, _fit_column(estimator, X, y)
 
 
 def _fit_column(estimator, X, y: np.ndarray):

@@ -125,7 +125,11 @@ class SentenceEmbedder(TextTransformer):
         self.batch_size = batch_size
 
     def fit(self, X, y=None):
-        self.n_features_out_ = encode(["dimension probe"], self._path()).shape[1]
+        # The width from the encoder's config, not from a probe: fitting runs no encoder, so when
+        # a graph is handed over after the fit (`onnx_encoder.with_built_graphs`), torch never loads.
+        from newstag.model.encoder import load_tokenizer
+
+        self.n_features_out_ = load_tokenizer(self._path())[1]["hidden_size"]
         return self
 
     def transform(self, X) -> np.ndarray:

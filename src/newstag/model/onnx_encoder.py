@@ -10,8 +10,9 @@ its graph (`EncoderGraph`) in `graph_`.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,8 @@ class EncoderGraph:
 
     path: str
     sha256: str
+    serialised: bytes | None = field(default=None, repr=False, compare=False)
+    """The graph itself when it was built in this process (`with_built_graphs`), not read from `path`."""
 
 
 class OnnxEncoder:
@@ -42,7 +45,8 @@ class OnnxEncoder:
         # A worker among several (`embeddings.one_thread_per_process`) computes on one core.
         options.intra_op_num_threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
         options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(graph.path, options, providers=["CPUExecutionProvider"])
+        source = graph.serialised if graph.serialised is not None else graph.path
+        self.session = onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
     def forward(self, texts: list) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
         """(the tokenizer's encodings, every token's last hidden state (texts x tokens x hidden),
@@ -93,10 +97,14 @@ def graph_file(step_name: str) -> str:
 
 def encoder_steps(tagger) -> dict:
     """The feature steps of a fitted tagger that run the sentence encoder, by step name."""
+    return union_encoder_steps(getattr(tagger, "features_", None))
+
+
+def union_encoder_steps(features) -> dict:
+    """The steps of a fitted feature union that run the sentence encoder, by step name."""
     from newstag.model.embeddings import SentenceEmbedder
     from newstag.model.finetune import FineTunedEncoder
 
-    features = getattr(tagger, "features_", None)
     if features is None:
         return {}
     return {
@@ -120,3 +128,15 @@ def step_graph(step, quantised: bool) -> bytes:
     from newstag.model.onnx_export import encoder_graph_bytes
 
     return encoder_graph_bytes(weights, config, quantised)
+
+
+def with_built_graphs(features) -> None:
+    """Hand each encoder step of a fitted feature union that has no graph yet (fitted in this
+    process, or read back from a store, which never holds one) its fp32 graph, built from its
+    weights in memory: it then encodes in ONNX Runtime, about twice as fast as torch on CPU,
+    and torch is never imported. fp32 vectors agree with torch's to 1e-6 (tests/test_persist.py)."""
+    for step in union_encoder_steps(features).values():
+        if getattr(step, "graph_", None) is None:
+            serialised = step_graph(step, quantised=False)
+            sha256 = hashlib.sha256(serialised).hexdigest()
+            step.graph_ = EncoderGraph(f"(built in memory, {sha256[:12]})", sha256, serialised)

@@ -195,7 +195,7 @@ def article_folds(
     data = Labelled(list(texts), np.asarray(articles), gold)
     extra = reference.apart_from(texts, articles) if reference is not None else None
     alone = extra is not None and not refit_features and _learnable(extra, config.taxonomy)
-    shared = _shared_features(data, extra, config, store) if alone else None
+    shared = _shared_features(data, extra, config, store, jobs) if alone else None
     indices = fold_indices(data.articles, folds)
     trainings = [_training(data, extra, train, test, config.taxonomy) for train, test in indices]
     if shared is None:
@@ -236,10 +236,10 @@ def _learnable(reference: Labelled, taxonomy: Taxonomy) -> bool:
     return True
 
 
-def _shared_features(data: Labelled, reference: Labelled, config: Config, store: Path | None):
+def _shared_features(data: Labelled, reference: Labelled, config: Config, store: Path | None, jobs: int):
     """(`ReferenceFeatures`, from the cache when the reference was seen before; the data's
     feature rows)."""
-    found = reference_features(reference.texts, reference.articles, reference.gold, config, store)
+    found = reference_features(reference.texts, reference.articles, reference.gold, config, store, jobs)
     return found, found.features.transform(data.texts)
 
 
