@@ -475,10 +475,11 @@ def main() -> None:
     if args.held_out and args.families and args.cv:
         family = config.model.features
         chosen = results.get(family) or score_family(family, config, development, test, True)
-        points = learning_curve(config, development, test)
-        plot_curve(points, family, args.out / "learning_curve.png")
         per_value = value_table(chosen["held_out"]["model"])
         report += ["", f"Per value, `{family}` on the held-out articles:", "", per_value]
+        write(args.out, report, results)
+        points = learning_curve(config, development, test)
+        plot_curve(points, family, args.out / "learning_curve.png")
         results["learning_curve"] = {family: points}
     write(args.out, report, results)
     print("\n".join(report))
