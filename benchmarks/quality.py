@@ -448,14 +448,10 @@ def main() -> None:
             continue
         results[family] = score_family(family, config, development, test, args.held_out, args.cv)
         print(table({family: results[family]}, args.held_out).splitlines()[2], file=sys.stderr)
-    report = []
-    if results:
-        intro = (
-            f"{len(development)} sentences from {len(set(development['article_id']))} articles for training "
-            f"and cross-validation ({next(iter(results.values())).get('cv', {}).get('scheme', 'not run')}); "
-            f"{len(test)} sentences from {len(set(test['article_id']))} held-out evaluation articles."
-        )
-        report = [intro, "", table(results, args.held_out)]
+        # Each family's row is kept as soon as it exists: a run stopped later loses no row.
+        report = family_report(results, development, test, args.held_out)
+        write(args.out, report, results)
+    report = family_report(results, development, test, args.held_out) if results else []
     loco_families = config.model.features if args.loco is None else args.loco
     for family in filter(None, loco_families.split(",")):
         family_config = dataclasses.replace(config, model=dataclasses.replace(config.model, features=family))
@@ -479,13 +475,23 @@ def main() -> None:
     if args.held_out and args.families and args.cv:
         family = config.model.features
         chosen = results.get(family) or score_family(family, config, development, test, True)
-        points = learning_curve(config, development, test)
-        plot_curve(points, family, args.out / "learning_curve.png")
         per_value = value_table(chosen["held_out"]["model"])
         report += ["", f"Per value, `{family}` on the held-out articles:", "", per_value]
+        write(args.out, report, results)
+        points = learning_curve(config, development, test)
+        plot_curve(points, family, args.out / "learning_curve.png")
         results["learning_curve"] = {family: points}
     write(args.out, report, results)
     print("\n".join(report))
+
+
+def family_report(results: dict, development, test, held_out: bool) -> list[str]:
+    intro = (
+        f"{len(development)} sentences from {len(set(development['article_id']))} articles for training "
+        f"and cross-validation ({next(iter(results.values())).get('cv', {}).get('scheme', 'not run')}); "
+        f"{len(test)} sentences from {len(set(test['article_id']))} held-out evaluation articles."
+    )
+    return [intro, "", table(results, held_out)]
 
 
 def write(out: Path, report: list[str], results: dict) -> None:

@@ -226,6 +226,9 @@ def _crafted(tagger, case: str) -> None:
         words.token_pattern = r"(a|aa)+$"
     elif case == "cue patterns of its own":
         cues.patterns_ = [r"^(a|aa)+$"] * len(cues.patterns_)
+    elif case == "context patterns of its own":
+        patterns = dict(tagger.features_.transformer_list)["patterns"]
+        patterns.context_patterns_ = [r"^(a|aa)+$"] * len(patterns.context_patterns_)
     elif case == "another taxonomy":
         tagger.taxonomy = Taxonomy(groups=())
     elif case == "features a dict":
@@ -242,6 +245,7 @@ CRAFTED = [
     "thresholds of the wrong shape",
     "a catastrophic token pattern",
     "cue patterns of its own",
+    "context patterns of its own",
     "another taxonomy",
     "features a dict",
     "a group missing",

@@ -72,7 +72,7 @@ def _features_problem(tagger: SentenceTagger, config) -> str | None:
             return f"its {name} features have other parameters than train sets"
         if isinstance(fresh, CueCounter | PatternCounter):  # their patterns run with `re`: none of the file's
             fresh.fit(PROBE)
-            for attribute in ("patterns_", "agent_patterns_", "n_features_out_"):
+            for attribute in ("patterns_", "context_patterns_", "agent_patterns_", "n_features_out_"):
                 if vars(part).get(attribute) != getattr(fresh, attribute, None):
                     return f"its {name} features hold patterns of their own"
     return None

@@ -27,9 +27,11 @@ MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
 CARD_FILE = "README.md"
 WEIGHTS_FILE = "encoder.safetensors"
-FORMAT_VERSION = 6
-"""Format 6's span finder reads its neighbours' word shapes and has a threshold; format 5 may
-hold a fine-tuned encoder's weights in WEIGHTS_FILE; format 4 computes the
+FORMAT_VERSION = 7
+"""Format 7's patterns family also reads each sentence's context (`patterns.CONTEXT`) and tells
+an act denied from other senses of "deny"; format 6's span finder reads its neighbours' word
+shapes and has a threshold; format 5 may hold a fine-tuned encoder's weights in WEIGHTS_FILE;
+format 4 computes the
 features once for all groups (`SentenceTagger.features_`); format 3 had one feature union per
 group; skops names every class by its module path, and format 2 has them in the flat modules
 before the stage packages. Any other format is refused with "retrain it with newstag train
