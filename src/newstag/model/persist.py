@@ -27,8 +27,9 @@ MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
 CARD_FILE = "README.md"
 WEIGHTS_FILE = "encoder.safetensors"
-FORMAT_VERSION = 6
-"""Format 6's span finder reads its neighbours' word shapes and has a threshold; format 5 may
+FORMAT_VERSION = 7
+"""Format 7's span finder reads where a word stands as a source of the report (`model/sources.py`);
+format 6's span finder reads its neighbours' word shapes and has a threshold; format 5 may
 hold a fine-tuned encoder's weights in WEIGHTS_FILE; format 4 computes the
 features once for all groups (`SentenceTagger.features_`); format 3 had one feature union per
 group; skops names every class by its module path, and format 2 has them in the flat modules
