@@ -25,7 +25,8 @@ Spans (`--spans`, issue 20): the `responsible` spans found (token-overlap F1 and
 F1, `annotate.spans.compare`, pooled over sentences) and canonical-party accuracy (the share
 of sentences, among those where the gold or the model names a party, whose set of canonical
 parties equals the gold set; mentions resolved by `model.parties` article by article, gold and
-found alike). On the evaluation articles, end to end as `tag` runs: the model trained on the
+found alike; a found span whose party disagrees with the sentence's actor values is dropped, as
+`tag` drops it). On the evaluation articles, end to end as `tag` runs: the model trained on the
 rest predicts the actor, and spans are found only where it names one, reading its actor
 values; beside it the same span finder given the gold actor. Leave-one-conflict-out, the span
 finder alone (trained on the other conflicts' sentences with a named actor, evaluation
@@ -236,6 +237,27 @@ def as_spans(dataset, runs: list[dict]) -> list[list[Span]]:
     ]
 
 
+def agreeing(dataset, found: list[list[Span]], parties, actors, others) -> list[list[Span]]:
+    """Found spans without those whose party disagrees with the sentence's actor values, as
+    `tag` drops them (`tagging.tag.party_spans`)."""
+    from newstag.tagging.tag import party_spans
+
+    kept, current = [], None
+    for article, text, spans, values in zip(
+        dataset["article_id"], dataset["text"], found, actors, strict=True
+    ):
+        if article != current:
+            names, current = PartyNames(parties), article
+        runs = [(span.start, span.end, 1.0) for span in spans]
+        kept.append([Span(p.start, p.end, p.text) for p in party_spans(text, runs, names, values, others)])
+    return kept
+
+
+def others_of(config) -> str | None:
+    """The actor group's value for a party it has none of, as `tag` reads it."""
+    return config.taxonomy.report.others if config.taxonomy.report and config.parties else None
+
+
 def label_rows(labels: dict[str, list[list[str]]]) -> list[dict[str, list[str]]]:
     """Group -> rows of values, as rows of group -> values."""
     names = list(labels)
@@ -252,14 +274,21 @@ def held_out_spans(config, development, test) -> dict:
     texts = dataset_texts(test)
     predicted = decode(config.taxonomy, tagger.predict_proba(texts), tagger.thresholds())
     gold = label_rows(gold_labels(test, config.taxonomy))
+    predicted_actors = [labels["actor"] for labels in predicted]
+    gold_actors = [labels["actor"] for labels in gold]
+    found_end_to_end = as_spans(test, tagger.find_spans(texts, predicted))
+    found_gold_actor = as_spans(test, tagger.find_spans(texts, gold))
+    others = others_of(config)
     return {
         "end_to_end": span_figures(
             test,
-            as_spans(test, tagger.find_spans(texts, predicted)),
+            agreeing(test, found_end_to_end, config.parties, predicted_actors, others),
             config.parties,
-            [labels["actor"] for labels in predicted],
+            predicted_actors,
         ),
-        "gold_actor": span_figures(test, as_spans(test, tagger.find_spans(texts, gold)), config.parties),
+        "gold_actor": span_figures(
+            test, agreeing(test, found_gold_actor, config.parties, gold_actors, others), config.parties
+        ),
         "seconds": time.perf_counter() - start,
     }
 
@@ -274,6 +303,7 @@ def loco_spans(config, dataset, evaluation: set[str]) -> dict:
     texts = dataset_texts(dataset)
     eligible = [group.holds(row, 1) for row in gold]
     conflict_of = dict(zip(dataset["article_id"], dataset["conflict"], strict=True))
+    others = others_of(config)
     result = {"conflicts": {}}
     pooled_rows, pooled_found = [], []
     for fold in conflict_folds(conflict_of):
@@ -288,6 +318,9 @@ def loco_spans(config, dataset, evaluation: set[str]) -> dict:
             found_runs = finder.find([texts[i] for i in asked], [gold[i][group.group] for i in asked])
             runs = dict(zip(asked, found_runs, strict=True))
             found = [[Span(s, e, texts[i][s:e]) for s, e, _ in runs.get(i, [])] for i in rows]
+            found = agreeing(
+                dataset.select(rows), found, config.parties, [gold[i][group.group] for i in rows], others
+            )
             articles = {dataset["article_id"][i] for i in rows}
             figures_ = span_figures(dataset.select(rows), found, config.parties)
             result["conflicts"][conflict] = {

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import DATA, HELD_OUT, SPAN_GROUP, label_rows, span_figures  # noqa: E402
+from quality import DATA, HELD_OUT, SPAN_GROUP, agreeing, label_rows, others_of, span_figures  # noqa: E402
 
 from newstag.annotate.dataset import (  # noqa: E402
     dataset_texts,
@@ -201,6 +201,7 @@ def main() -> None:
         ("gold actor", with_gold, gold_actors),
         ("predicted actor (end to end)", with_predicted, predicted_actors),
     ):
+        found = agreeing(development, found, parties, actors, others_of(config))
         f = span_figures(development, found, parties, actors)
         print(
             f"\n{name}: token F1 {f['token_f1']:.3f}, exact F1 {f['exact_f1']:.3f}, party accuracy "

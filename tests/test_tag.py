@@ -157,3 +157,21 @@ def test_a_found_common_noun_is_named_by_the_sentence_actor_value(config):
     assert [(s.text, s.party, s.actor) for s in found] == [
         ("regime", "Syrian government", "syrian_government")
     ]
+
+
+def test_a_found_span_whose_party_is_not_the_sentence_actor_is_dropped(config):
+    """The actor group holds responsible the parties the spans name: "Russia" beside actor `isis`
+    is not the one blamed, nor an unknown party beside a sentence without `other_actor`."""
+    from newstag.model.parties import PartyNames
+    from newstag.tagging.tag import party_spans
+
+    text = "Russia said the Wagner-backed Zulu Brigade and IS shelled the hospital."
+    runs = [(0, 6, 0.9), (30, 42, 0.8), (47, 49, 0.9)]
+
+    def kept(actors):
+        found = party_spans(text, runs, PartyNames(config.parties), actors, "other_actor")
+        return [span.text for span in found]
+
+    assert kept(["isis"]) == ["IS"]
+    assert kept(["isis", "other_actor"]) == ["Zulu Brigade", "IS"]
+    assert kept(["russia", "isis"]) == ["Russia", "IS"]

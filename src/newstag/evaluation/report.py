@@ -172,7 +172,10 @@ def _spans_note(spans: dict) -> str:
         "and pattern features (its own and its neighbours'), a run of such words is completed to "
         "the whole name and its head noun, and each span is resolved to a canonical party by the "
         "config's alias table, string similarity, and, for a common noun such as 'the regime', the "
-        "sentence's actor value or the party the article named last with its words. Their scores "
+        "sentence's actor value or the party the article named last with its words. A span that "
+        "stands where only a source of the report stands (an outlet, a monitor, 'told Reuters') is "
+        "dropped, and so is one whose party is not among the sentence's actor values "
+        "(`other_actor` for a party the table gives none). Their scores "
         "(`benchmarks/quality.py --spans`) are in "
         f"the comparison below.\n\n{lines}\n"
     )

@@ -29,7 +29,8 @@ CARD_FILE = "README.md"
 WEIGHTS_FILE = "encoder.safetensors"
 FORMAT_VERSION = 7
 """Format 7's patterns family also reads each sentence's context (`patterns.CONTEXT`) and tells
-an act denied from other senses of "deny"; format 6's span finder reads its neighbours' word
+an act denied from other senses of "deny", and its span finder reads where a word stands as a
+source of the report (`model/sources.py`); format 6's span finder reads its neighbours' word
 shapes and has a threshold; format 5 may hold a fine-tuned encoder's weights in WEIGHTS_FILE;
 format 4 computes the
 features once for all groups (`SentenceTagger.features_`); format 3 had one feature union per

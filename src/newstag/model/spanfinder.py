@@ -6,10 +6,13 @@ tagged B (begins a span), I (inside one) or O, by a logistic regression over
   word's pieces;
 - where the word stands (`patterns.role_flags`: near an attack word, after "by", after a verb
   of blaming, before a verb of denying) and what it looks like (capitalised, in capitals, an
-  alias of the party table, a head noun such as "forces", after "the", before a possessive).
+  alias of the party table, a head noun such as "forces", after "the", before a possessive);
+- whether it stands as a source of the report (`sources.source_flags`: an outlet's or monitor's
+  name, after "told" or "according to", before "crew").
 
 Consecutive B/I words make a span; its score is the mean probability that its words are in
-one.
+one. A span that stands where only a source of the report stands ("told Al Jazeera", "an Al
+Jazeera crew", "Human Rights Watch") is dropped unless the sentence blames it (spec section 4).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from newstag.annotate.spans import Span, token_offsets
 from newstag.model.parties import LEADING
-from newstag.model.patterns import role_flags
+from newstag.model.patterns import ROLES, role_flags
+from newstag.model.sources import reported_by, source_flags
 from newstag.model.span_bounds import completed
 
 OUTSIDE, BEGIN, INSIDE = 0, 1, 2
@@ -141,12 +145,17 @@ class SpanFinder(BaseEstimator):
             runs = decode_tags(
                 text, sentence_words, next(probabilities), classes, self.threshold, self.actors_of_
             )
-            found_spans.append([run for run in runs if self._names_a_party(text[run[0] : run[1]])])
+            found_spans.append([run for run in runs if self._names_a_party(text, *run[:2])])
         return found_spans
 
-    def _names_a_party(self, text: str) -> bool:
+    def _names_a_party(self, text: str, start: int, end: int) -> bool:
+        """A capitalised word, a head noun or an alias, and not a source of the report (unless
+        the sentence blames it)."""
+        if reported_by(text, start, end) and not role_flags(text, start, end)[ROLES.index("blamed")]:
+            return False
         return any(
-            w[:1].isupper() or w.lower() in HEADS or w.lower() in self.actors_of_ for w in _words(text)
+            w[:1].isupper() or w.lower() in HEADS or w.lower() in self.actors_of_
+            for w in _words(text[start:end])
         )
 
     def _states(self, texts: Sequence[str]) -> list:
@@ -190,6 +199,7 @@ class SpanFinder(BaseEstimator):
             not word[:1].isalnum(),
             i == 0,
             *role_flags(text, start, end),
+            *source_flags(text, start, end),
         ]
 
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from newstag.annotate.spans import PartySpan
 from newstag.model.decode import decode, uncertain_values
-from newstag.model.parties import PartyNames
+from newstag.model.parties import PartyNames, agrees
 from newstag.model.persist import SavedModel
 from newstag.text.sentences import InContext, Sentence, SplitArticle, in_context
 
@@ -121,6 +121,7 @@ def _tag_batch(batch: list[SplitArticle], model: SavedModel, parties=()) -> Iter
     found = model.tagger.find_spans(texts, labels)
     values = {g.name: g.value_names for g in taxonomy.groups}
     labelled_by = {span_group.name: span_group.group for span_group in taxonomy.spans}
+    others = taxonomy.report.others if taxonomy.report and parties else None
     row = 0
     for split in batch:
         sentences = []
@@ -132,7 +133,7 @@ def _tag_batch(batch: list[SplitArticle], model: SavedModel, parties=()) -> Iter
             }
             uncertain = uncertain_values(taxonomy, labels[row], by_value, thresholds)
             spans = {
-                name: party_spans(sentence.text, runs, names, labels[row].get(labelled_by[name], ()))
+                name: party_spans(sentence.text, runs, names, labels[row].get(labelled_by[name], ()), others)
                 for name, runs in found[row].items()
             }
             sentences.append(TaggedSentence(sentence, labels[row], by_value, uncertain, spans))
@@ -140,13 +141,16 @@ def _tag_batch(batch: list[SplitArticle], model: SavedModel, parties=()) -> Iter
         yield TaggedArticle(split, sentences)
 
 
-def party_spans(text: str, runs, names: PartyNames, actors=()) -> list[PartySpan]:
+def party_spans(text: str, runs, names: PartyNames, actors=(), others: str | None = None) -> list[PartySpan]:
     """Found spans, (start, end, score), with the canonical party each names (`actors`: the
-    sentence's values of the group the spans belong to, which name a common-noun mention's)."""
+    sentence's values of the group the spans belong to, which name a common-noun mention's),
+    without those whose party disagrees with them (`parties.agrees`; `others`: the group's value
+    for a party it has none of)."""
     spans = []
     for start, end, score in runs:
         party, actor = names.resolve(text[start:end], actors)
-        spans.append(PartySpan(start, end, text[start:end], party, actor, round(score, 4)))
+        if agrees(actor, actors, others):
+            spans.append(PartySpan(start, end, text[start:end], party, actor, round(score, 4)))
     return spans
 
 
