@@ -65,7 +65,7 @@ from newstag.evaluation.report import model_card
 from newstag.evaluation.scores import by_group, score
 from newstag.model.decode import decode
 from newstag.model.embeddings import INSTALL_HINT, embeddings_available
-from newstag.model.parties import PartyNames
+from newstag.model.parties import PartyNames, others_value
 from newstag.model.persist import load_model, save_model
 from newstag.model.training import train_model
 from newstag.model.validation import cross_validate_by_article, evaluate_dataset
@@ -253,11 +253,6 @@ def agreeing(dataset, found: list[list[Span]], parties, actors, others) -> list[
     return kept
 
 
-def others_of(config) -> str | None:
-    """The actor group's value for a party it has none of, as `tag` reads it."""
-    return config.taxonomy.report.others if config.taxonomy.report and config.parties else None
-
-
 def label_rows(labels: dict[str, list[list[str]]]) -> list[dict[str, list[str]]]:
     """Group -> rows of values, as rows of group -> values."""
     names = list(labels)
@@ -278,7 +273,7 @@ def held_out_spans(config, development, test) -> dict:
     gold_actors = [labels["actor"] for labels in gold]
     found_end_to_end = as_spans(test, tagger.find_spans(texts, predicted))
     found_gold_actor = as_spans(test, tagger.find_spans(texts, gold))
-    others = others_of(config)
+    others = others_value(config.taxonomy, config.parties)
     return {
         "end_to_end": span_figures(
             test,
@@ -303,7 +298,7 @@ def loco_spans(config, dataset, evaluation: set[str]) -> dict:
     texts = dataset_texts(dataset)
     eligible = [group.holds(row, 1) for row in gold]
     conflict_of = dict(zip(dataset["article_id"], dataset["conflict"], strict=True))
-    others = others_of(config)
+    others = others_value(config.taxonomy, config.parties)
     result = {"conflicts": {}}
     pooled_rows, pooled_found = [], []
     for fold in conflict_folds(conflict_of):
@@ -474,7 +469,7 @@ def main() -> None:
     held_out = read_article_ids(HELD_OUT)
     development = with_articles(dataset, held_out, keep=False)
     test = with_articles(dataset, held_out, keep=True)
-    results = {}
+    results, report = {}, []
     for family in filter(None, args.families.split(",")):
         if "embeddings" in family and not embeddings_available():
             print(f"skipping {family}: {INSTALL_HINT}", file=sys.stderr)
@@ -484,7 +479,6 @@ def main() -> None:
         # Each family's row is kept as soon as it exists: a run stopped later loses no row.
         report = family_report(results, development, test, args.held_out)
         write(args.out, report, results)
-    report = family_report(results, development, test, args.held_out) if results else []
     loco_families = config.model.features if args.loco is None else args.loco
     for family in filter(None, loco_families.split(",")):
         family_config = dataclasses.replace(config, model=dataclasses.replace(config.model, features=family))

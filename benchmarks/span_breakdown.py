@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import DATA, HELD_OUT, SPAN_GROUP, agreeing, label_rows, others_of, span_figures  # noqa: E402
+from quality import DATA, HELD_OUT, SPAN_GROUP, agreeing, label_rows, span_figures  # noqa: E402
 
 from newstag.annotate.dataset import (  # noqa: E402
     dataset_texts,
@@ -44,7 +44,7 @@ from newstag.annotate.dataset import (  # noqa: E402
 from newstag.annotate.spans import Span, token_indices  # noqa: E402
 from newstag.config import load_config  # noqa: E402
 from newstag.model.decode import decode  # noqa: E402
-from newstag.model.parties import PartyNames  # noqa: E402
+from newstag.model.parties import PartyNames, others_value  # noqa: E402
 from newstag.model.tagger import SentenceTagger, fitted_features, span_finder  # noqa: E402
 from newstag.model.validation import fold_indices  # noqa: E402
 
@@ -201,7 +201,7 @@ def main() -> None:
         ("gold actor", with_gold, gold_actors),
         ("predicted actor (end to end)", with_predicted, predicted_actors),
     ):
-        found = agreeing(development, found, parties, actors, others_of(config))
+        found = agreeing(development, found, parties, actors, others_value(config.taxonomy, config.parties))
         f = span_figures(development, found, parties, actors)
         print(
             f"\n{name}: token F1 {f['token_f1']:.3f}, exact F1 {f['exact_f1']:.3f}, party accuracy "

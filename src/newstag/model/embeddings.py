@@ -127,9 +127,9 @@ class SentenceEmbedder(TextTransformer):
     def fit(self, X, y=None):
         # The width from the encoder's config, not from a probe: fitting runs no encoder, so when
         # a graph is handed over after the fit (`onnx_encoder.with_built_graphs`), torch never loads.
-        from newstag.model.encoder import load_tokenizer
+        from newstag.model.encoder import encoder_config
 
-        self.n_features_out_ = load_tokenizer(self._path())[1]["hidden_size"]
+        self.n_features_out_ = encoder_config(self._path())["hidden_size"]
         return self
 
     def transform(self, X) -> np.ndarray:

@@ -20,16 +20,23 @@ import numpy as np
 from newstag.errors import ConfigError
 
 
+def encoder_config(folder: str | Path) -> dict:
+    """The folder's BERT config (sizes, token ids), checked to be a BERT model with mean pooling."""
+    folder = Path(folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+    if config.get("model_type") != "bert" or not pooling.get("pooling_mode_mean_tokens"):
+        raise ConfigError(f"{folder} is not a BERT model with mean pooling; newstag's encoder needs one")
+    return config
+
+
 def load_tokenizer(folder: str | Path):
     """(the folder's tokenizer, truncating and padding as the encoder reads, its BERT config),
     shared by the torch encoder and the ONNX one (`onnx_encoder`)."""
     from tokenizers import Tokenizer
 
     folder = Path(folder)
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
-    if config.get("model_type") != "bert" or not pooling.get("pooling_mode_mean_tokens"):
-        raise ConfigError(f"{folder} is not a BERT model with mean pooling; newstag's encoder needs one")
+    config = encoder_config(folder)
     max_length = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))[
         "max_seq_length"
     ]

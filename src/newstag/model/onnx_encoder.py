@@ -119,10 +119,10 @@ def step_graph(step, quantised: bool) -> bytes:
     step's fine-tuned layers in place of their own."""
     from safetensors.numpy import load_file
 
-    from newstag.model.encoder import load_tokenizer
+    from newstag.model.encoder import encoder_config
 
     folder = step._path()
-    _, config = load_tokenizer(folder)
+    config = encoder_config(folder)
     weights = load_file(str(Path(folder) / "model.safetensors"))
     weights.update(getattr(step, "weights_", {}))
     from newstag.model.onnx_export import encoder_graph_bytes

@@ -172,6 +172,12 @@ def agrees(actor: str | None, actors: Sequence[str], others: str | None) -> bool
     return value is None or not actors or value in actors
 
 
+def others_value(taxonomy, parties) -> str | None:
+    """The actor value of a party the alias table gives none (the report's `others`, e.g.
+    `other_actor`), for `agrees`; None without a table, so that every party agrees."""
+    return taxonomy.report.others if taxonomy.report and parties else None
+
+
 def alias_words(parties: tuple[Party, ...]) -> tuple[tuple[str, str], ...]:
     """(word of an alias, lower case, the party's actor value or ""): the span finder's input."""
     from newstag.annotate.spans import token_offsets

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from newstag.annotate.spans import PartySpan
 from newstag.model.decode import decode, uncertain_values
-from newstag.model.parties import PartyNames, agrees
+from newstag.model.parties import PartyNames, agrees, others_value
 from newstag.model.persist import SavedModel
 from newstag.text.sentences import InContext, Sentence, SplitArticle, in_context
 
@@ -121,7 +121,7 @@ def _tag_batch(batch: list[SplitArticle], model: SavedModel, parties=()) -> Iter
     found = model.tagger.find_spans(texts, labels)
     values = {g.name: g.value_names for g in taxonomy.groups}
     labelled_by = {span_group.name: span_group.group for span_group in taxonomy.spans}
-    others = taxonomy.report.others if taxonomy.report and parties else None
+    others = others_value(taxonomy, parties)
     row = 0
     for split in batch:
         sentences = []
